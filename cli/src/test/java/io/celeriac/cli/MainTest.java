@@ -1,0 +1,52 @@
+package io.celeriac.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MainTest {
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void demoPrintsItsTables() {
+        Run r = run("demo", "--tasks", "3");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Results by state (21 ids read back")
+                .containsPattern("SUCCESS\\s+3\\s+yes").containsPattern("PENDING\\s+3\\s+no").containsPattern("PROGRESS\\s+3\\s+no")
+                .contains("restored with 5 members")
+                .contains("completed once")
+                .contains("[0, 1, 4, 9, 16, 25, 36, 49]")
+                .contains("10 waiters woken");
+    }
+
+    @Test
+    void backendsListsTheInstalledProviders() {
+        Run r = run("backends");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).containsPattern("backend\\s+cache\\+memory, memory\\s+io.celeriac.backend.memory.MemoryBackendProvider")
+                .contains("io.celeriac.backend.disabled.DisabledBackendProvider");
+        Run json = run("backends", "--json");
+        assertThat(json.out()).contains("\"spi\": \"backend\", \"schemes\": [\"disabled\"]");
+    }
+
+    @Test
+    void badInputIsOneLineAndANonZeroExit() {
+        Run r = run("demo", "--backend", "nosuch://admin:hunter2@h/0");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("celeriac: Unknown backend scheme 'nosuch'").doesNotContain("hunter2").doesNotContain("\n");
+        Run usage = run("demo", "--tasks", "many");
+        assertThat(usage.code()).isEqualTo(2);
+    }
+}

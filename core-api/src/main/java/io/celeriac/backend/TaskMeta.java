@@ -1,0 +1,293 @@
+package io.celeriac.backend;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A task's stored result document, Celery's "meta": status, result, traceback, children, date_done, the
+ * group and parent ids, and the extended fields ({@code result_extended}).
+ *
+ * <p>Values are plain Java values as JSON gives them ({@code null}, {@link Boolean}, {@link Long} or
+ * {@link java.math.BigInteger}, {@link Double}, {@link String}, {@link List}, {@link Map}); the result of
+ * an exception state (FAILURE, RETRY, REVOKED) is an {@link ExceptionInfo}. {@code dateDone} is kept to
+ * the microsecond, as Python's {@code datetime}. The result is not copied: values decoded by celeriac are
+ * unmodifiable, and callers should not change a value after passing it in.
+ *
+ * <p>{@code extended} says whether the extended block ({@code name}, {@code args}, {@code kwargs},
+ * {@code worker}, {@code retries}, {@code queue}) is present, since Celery writes it, with nulls, only
+ * when {@code result_extended} is on. {@code extras} holds any other keys a newer Celery wrote (such as
+ * 5.3's {@code stamped_headers}), in order, so that they survive a round trip.
+ *
+ * <p>Build one with {@link #builder(String, TaskState)}.
+ *
+ * @param taskId the task id; {@code null} only for a document read without one
+ * @param status the state, never {@code null}
+ * @param result the return value, an {@link ExceptionInfo}, or STARTED's {@code {"pid", "hostname"}} map
+ * @param traceback the formatted traceback of a failure or retry, or {@code null}
+ * @param children the result tuples of the task's children ({@code []} when stored by a worker,
+ *                 {@code null} when stored outside a task); raw JSON lists
+ * @param dateDone when the task became ready, UTC; {@code null} for states that are not ready
+ * @param groupId the group the task belongs to, or {@code null}
+ * @param parentId the task's parent, or {@code null}
+ * @param extended whether the extended block is present
+ * @param name the task's name (extended)
+ * @param args the task's positional arguments (extended)
+ * @param kwargs the task's keyword arguments (extended)
+ * @param worker the worker's node name, e.g. {@code celery@host} (extended)
+ * @param retries how many times the task was retried (extended)
+ * @param queue the routing key it was delivered with (extended)
+ * @param extras other keys, in order; never {@code null}
+ */
+public record TaskMeta(
+        String taskId,
+        TaskState status,
+        Object result,
+        String traceback,
+        List<Object> children,
+        Instant dateDone,
+        String groupId,
+        String parentId,
+        boolean extended,
+        String name,
+        List<Object> args,
+        Map<String, Object> kwargs,
+        String worker,
+        Integer retries,
+        String queue,
+        Map<String, Object> extras) {
+
+    /**
+     * Validates and freezes the collections.
+     *
+     * @throws NullPointerException when {@code status} is null
+     */
+    public TaskMeta {
+        Objects.requireNonNull(status, "status");
+        if (dateDone != null && dateDone.getNano() % 1000 != 0) {
+            dateDone = dateDone.truncatedTo(ChronoUnit.MICROS);
+        }
+        children = children == null ? null : Collections.unmodifiableList(new ArrayList<>(children));
+        args = args == null ? null : Collections.unmodifiableList(new ArrayList<>(args));
+        kwargs = kwargs == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(kwargs));
+        extras = extras == null || extras.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+    }
+
+    /**
+     * What a missing task reads as: status PENDING and a {@code null} result, as Celery's
+     * {@code {"status": "PENDING", "result": null}}.
+     *
+     * @param taskId the task id
+     * @return the PENDING meta
+     */
+    public static TaskMeta pending(String taskId) {
+        return new TaskMeta(taskId, TaskState.PENDING, null, null, null, null, null, null, false,
+                null, null, null, null, null, null, Map.of());
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @param taskId the task id
+     * @param status the state
+     * @return a builder
+     */
+    public static Builder builder(String taskId, TaskState status) {
+        return new Builder(taskId, status);
+    }
+
+    /**
+     * A builder holding this meta's values.
+     *
+     * @return a builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(taskId, status);
+        b.result = result;
+        b.traceback = traceback;
+        b.children = children;
+        b.dateDone = dateDone;
+        b.groupId = groupId;
+        b.parentId = parentId;
+        b.extended = extended;
+        b.name = name;
+        b.args = args;
+        b.kwargs = kwargs;
+        b.worker = worker;
+        b.retries = retries;
+        b.queue = queue;
+        b.extras = extras;
+        return b;
+    }
+
+    /**
+     * Whether the state is ready (SUCCESS, FAILURE or REVOKED).
+     *
+     * @return {@code true} when ready
+     */
+    public boolean isReady() {
+        return status.isReady();
+    }
+
+    /**
+     * The stored exception, when the result is one.
+     *
+     * @return the exception info, if the result is an {@link ExceptionInfo}
+     */
+    public Optional<ExceptionInfo> exception() {
+        return result instanceof ExceptionInfo e ? Optional.of(e) : Optional.empty();
+    }
+
+    /**
+     * The same meta for another task id.
+     *
+     * @param newTaskId the id
+     * @return a copy with that id
+     */
+    public TaskMeta withTaskId(String newTaskId) {
+        return toBuilder().taskId(newTaskId).build();
+    }
+
+    /** A mutable builder of {@link TaskMeta}; not thread-safe. */
+    public static final class Builder {
+        private String taskId;
+        private TaskState status;
+        private Object result;
+        private String traceback;
+        private List<Object> children;
+        private Instant dateDone;
+        private String groupId;
+        private String parentId;
+        private boolean extended;
+        private String name;
+        private List<Object> args;
+        private Map<String, Object> kwargs;
+        private String worker;
+        private Integer retries;
+        private String queue;
+        private Map<String, Object> extras = Map.of();
+
+        private Builder(String taskId, TaskState status) {
+            this.taskId = taskId;
+            this.status = status;
+        }
+
+        /** @param v the task id @return this builder */
+        public Builder taskId(String v) {
+            taskId = v;
+            return this;
+        }
+
+        /** @param v the state @return this builder */
+        public Builder status(TaskState v) {
+            status = v;
+            return this;
+        }
+
+        /** @param v the result value @return this builder */
+        public Builder result(Object v) {
+            result = v;
+            return this;
+        }
+
+        /** @param v the traceback @return this builder */
+        public Builder traceback(String v) {
+            traceback = v;
+            return this;
+        }
+
+        /** @param v the children, raw JSON tuples @return this builder */
+        public Builder children(List<Object> v) {
+            children = v;
+            return this;
+        }
+
+        /** @param v when the task became ready @return this builder */
+        public Builder dateDone(Instant v) {
+            dateDone = v;
+            return this;
+        }
+
+        /** @param v the group id @return this builder */
+        public Builder groupId(String v) {
+            groupId = v;
+            return this;
+        }
+
+        /** @param v the parent id @return this builder */
+        public Builder parentId(String v) {
+            parentId = v;
+            return this;
+        }
+
+        /** @param v whether the extended block is present @return this builder */
+        public Builder extended(boolean v) {
+            extended = v;
+            return this;
+        }
+
+        /** Sets the task name and marks the meta extended. @param v the name @return this builder */
+        public Builder name(String v) {
+            name = v;
+            extended = true;
+            return this;
+        }
+
+        /** Sets the args and marks the meta extended. @param v the args @return this builder */
+        public Builder args(List<Object> v) {
+            args = v;
+            extended = true;
+            return this;
+        }
+
+        /** Sets the kwargs and marks the meta extended. @param v the kwargs @return this builder */
+        public Builder kwargs(Map<String, Object> v) {
+            kwargs = v;
+            extended = true;
+            return this;
+        }
+
+        /** Sets the worker and marks the meta extended. @param v the worker node name @return this builder */
+        public Builder worker(String v) {
+            worker = v;
+            extended = true;
+            return this;
+        }
+
+        /** Sets the retries and marks the meta extended. @param v the retries @return this builder */
+        public Builder retries(Integer v) {
+            retries = v;
+            extended = true;
+            return this;
+        }
+
+        /** Sets the queue and marks the meta extended. @param v the routing key @return this builder */
+        public Builder queue(String v) {
+            queue = v;
+            extended = true;
+            return this;
+        }
+
+        /** @param v other keys, in order @return this builder */
+        public Builder extras(Map<String, Object> v) {
+            extras = v == null ? Map.of() : v;
+            return this;
+        }
+
+        /**
+         * Builds the meta.
+         *
+         * @return the meta
+         */
+        public TaskMeta build() {
+            return new TaskMeta(taskId, status, result, traceback, children, dateDone, groupId, parentId,
+                    extended, name, args, kwargs, worker, retries, queue, extras);
+        }
+    }
+}

@@ -1,0 +1,718 @@
+package io.celeriac.backend.spi;
+
+import io.celeriac.CeleriacException;
+import io.celeriac.UnsupportedCapabilityException;
+import io.celeriac.backend.Backend;
+import io.celeriac.backend.BackendCapability;
+import io.celeriac.backend.BackendClosedException;
+import io.celeriac.backend.BackendOptions;
+import io.celeriac.backend.ChordCompletion;
+import io.celeriac.backend.ChordPart;
+import io.celeriac.backend.ExceptionInfo;
+import io.celeriac.backend.GroupResult;
+import io.celeriac.backend.RetryPolicy;
+import io.celeriac.backend.TaskMeta;
+import io.celeriac.backend.TaskRequest;
+import io.celeriac.backend.TaskState;
+import io.celeriac.backend.UnableToReadResultException;
+import io.celeriac.backend.UnableToStoreResultException;
+import io.celeriac.backend.WaitInterruptedException;
+import io.celeriac.backend.WaitTimeoutException;
+import io.celeriac.url.BackendUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The base of a {@link Backend}: Celery's semantics above a few storage hooks. Subclasses implement
+ * {@link #doStore}, {@link #doGetTaskMeta} and the hooks of the capabilities they declare; this class
+ * builds metas as Celery's {@code _get_result_meta} does, checks capabilities and closed state, retries
+ * transient errors, reports chord parts, stores a failed chord's error on its body and calls the chord
+ * callback, and waits by polling (override {@link #doWaitForAsync} for push).
+ *
+ * <p>Hooks are only called for declared capabilities and while the backend is open. Subclasses must be
+ * thread-safe.
+ */
+public abstract class AbstractBackend implements Backend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractBackend.class);
+
+    /** The URL the backend was opened with. */
+    protected final BackendUrl url;
+    /** The options the backend was opened with. */
+    protected final BackendOptions options;
+    private final Set<BackendCapability> capabilities;
+    private final String maskedUri;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile PollingWaiter poller;
+
+    /**
+     * Creates the base.
+     *
+     * @param url the backend URL
+     * @param options the options (after the URL's overrides)
+     * @param capabilities what the backend declares
+     */
+    protected AbstractBackend(BackendUrl url, BackendOptions options, Set<BackendCapability> capabilities) {
+        this.url = Objects.requireNonNull(url, "url");
+        this.options = Objects.requireNonNull(options, "options");
+        this.capabilities = capabilities.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(capabilities));
+        this.maskedUri = url.withoutAlias().masked();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // description
+
+    @Override
+    public Set<BackendCapability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public String asUri() {
+        return maskedUri;
+    }
+
+    @Override
+    public String asUri(boolean includePassword) {
+        return includePassword ? url.withoutAlias().unmaskedText() : maskedUri;
+    }
+
+    @Override
+    public BackendOptions options() {
+        return options;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + maskedUri + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // guards
+
+    /**
+     * Throws {@link BackendClosedException} when the backend is closed.
+     */
+    protected final void checkOpen() {
+        if (closed.get()) {
+            throw new BackendClosedException(maskedUri);
+        }
+    }
+
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return {@code true} once closed
+     */
+    protected final boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Throws the standard {@link UnsupportedCapabilityException} unless the capability is declared, then
+     * checks the backend is open.
+     *
+     * @param capability the capability an operation needs
+     */
+    protected void require(BackendCapability capability) {
+        if (!capabilities.contains(capability)) {
+            throw unsupported(capability);
+        }
+        checkOpen();
+    }
+
+    /**
+     * The exception for an undeclared capability; subclasses may add a detail.
+     *
+     * @param capability the capability
+     * @return the exception to throw
+     */
+    protected UnsupportedCapabilityException unsupported(BackendCapability capability) {
+        return new UnsupportedCapabilityException(maskedUri, capability);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // writes
+
+    @Override
+    public final void store(TaskMeta meta) {
+        Objects.requireNonNull(meta, "meta");
+        Objects.requireNonNull(meta.taskId(), "meta.taskId");
+        checkOpen();
+        doStore(meta);
+    }
+
+    @Override
+    public TaskMeta storeResult(String taskId, Object result, TaskState state) {
+        return storeResult(taskId, result, state, null, null);
+    }
+
+    @Override
+    public TaskMeta storeResult(String taskId, Object result, TaskState state, String traceback, TaskRequest request) {
+        TaskMeta meta = buildMeta(taskId, result, state, traceback, request);
+        store(meta);
+        return meta;
+    }
+
+    /**
+     * Builds the meta Celery's {@code _get_result_meta} builds: {@code date_done} now for ready states,
+     * {@code children} from the request ({@code null} without one), {@code group_id} and
+     * {@code parent_id} when the request has them, and the extended block when
+     * {@link BackendOptions#resultExtended()} is on and there is a request. A {@link Throwable} result of an
+     * exception state becomes an {@link ExceptionInfo}.
+     *
+     * @param taskId the task id
+     * @param result the value
+     * @param state the state
+     * @param traceback the traceback, or {@code null}
+     * @param request the request, or {@code null}
+     * @return the meta
+     */
+    protected TaskMeta buildMeta(String taskId, Object result, TaskState state, String traceback, TaskRequest request) {
+        Objects.requireNonNull(taskId, "taskId");
+        Objects.requireNonNull(state, "state");
+        Object value = result instanceof Throwable t ? exceptionInfo(t) : result;
+        TaskMeta.Builder b = TaskMeta.builder(taskId, state)
+                .result(value)
+                .traceback(traceback)
+                .dateDone(state.isReady() ? Instant.now(options.clock()) : null);
+        if (request != null) {
+            List<Object> children = new ArrayList<>(request.children().size());
+            request.children().forEach(c -> children.add(c.toList()));
+            b.children(children);
+            if (request.group() != null && !request.group().isEmpty()) {
+                b.groupId(request.group());
+            }
+            if (request.parentId() != null && !request.parentId().isEmpty()) {
+                b.parentId(request.parentId());
+            }
+            if (options.resultExtended()) {
+                b.extended(true).name(request.task()).args(request.args()).kwargs(request.kwargs())
+                        .worker(request.hostname()).retries(request.retries()).queue(request.queue());
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * The {@link ExceptionInfo} of a Java exception: its simple (nested) class name as {@code exc_type},
+     * its package as {@code exc_module}, its message as the single argument.
+     *
+     * @param t the exception
+     * @return the info
+     */
+    public static ExceptionInfo exceptionInfo(Throwable t) {
+        Class<?> c = t.getClass();
+        String pkg = c.getPackageName();
+        String name = c.getName().substring(pkg.isEmpty() ? 0 : pkg.length() + 1).replace('$', '.');
+        return t.getMessage() == null ? ExceptionInfo.of(name, pkg) : ExceptionInfo.of(name, pkg, t.getMessage());
+    }
+
+    @Override
+    public TaskMeta markAsStarted(String taskId, Map<String, Object> meta) {
+        return storeResult(taskId, meta, TaskState.STARTED);
+    }
+
+    @Override
+    public TaskMeta markAsDone(String taskId, Object result, TaskRequest request) {
+        TaskMeta meta = buildMeta(taskId, result, TaskState.SUCCESS, null, request);
+        if (request == null || !request.ignoreResult()) {
+            store(meta);
+        }
+        reportChordPart(taskId, request, TaskState.SUCCESS, result);
+        return meta;
+    }
+
+    @Override
+    public TaskMeta markAsFailure(String taskId, ExceptionInfo exception, String traceback, TaskRequest request) {
+        TaskMeta meta = storeResult(taskId, exception, TaskState.FAILURE, traceback, request);
+        reportChordPart(taskId, request, TaskState.FAILURE, exception);
+        return meta;
+    }
+
+    @Override
+    public TaskMeta markAsRetry(String taskId, ExceptionInfo exception, String traceback, TaskRequest request) {
+        return storeResult(taskId, exception, TaskState.RETRY, traceback, request);
+    }
+
+    @Override
+    public TaskMeta markAsRevoked(String taskId, String reason, TaskRequest request) {
+        ExceptionInfo exc = ExceptionInfo.taskRevoked(reason);
+        TaskMeta meta = storeResult(taskId, exc, TaskState.REVOKED, null, request);
+        reportChordPart(taskId, request, TaskState.REVOKED, exc);
+        return meta;
+    }
+
+    private void reportChordPart(String taskId, TaskRequest request, TaskState state, Object result) {
+        if (request != null && request.chord() != null && request.group() != null) {
+            onChordPartReturn(ChordPart.of(taskId, request, state, result));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // reads
+
+    @Override
+    public TaskMeta getTaskMeta(String taskId) {
+        Objects.requireNonNull(taskId, "taskId");
+        require(BackendCapability.READ);
+        return doGetTaskMeta(taskId);
+    }
+
+    @Override
+    public Map<String, TaskMeta> getMany(Collection<String> taskIds) {
+        require(BackendCapability.READ);
+        List<String> unique = new ArrayList<>(new LinkedHashSet<>(taskIds));
+        for (String id : unique) {
+            Objects.requireNonNull(id, "task id");
+        }
+        Map<String, TaskMeta> found = unique.isEmpty() ? Map.of() : doGetMany(unique);
+        Map<String, TaskMeta> out = new LinkedHashMap<>(unique.size() * 2);
+        for (String id : unique) {
+            TaskMeta m = found.get(id);
+            out.put(id, m != null ? m : TaskMeta.pending(id));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // waits
+
+    @Override
+    public CompletableFuture<TaskMeta> waitForAsync(String taskId) {
+        Objects.requireNonNull(taskId, "taskId");
+        require(BackendCapability.WAIT);
+        return doWaitForAsync(taskId);
+    }
+
+    @Override
+    public CompletableFuture<TaskMeta> waitForAsync(String taskId, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<TaskMeta> f = waitForAsync(taskId);
+        if (f.isDone()) {
+            return f;
+        }
+        return scheduleTimeout(f, taskId, timeout);
+    }
+
+    /**
+     * Fails {@code future} with {@link WaitTimeoutException} after {@code timeout}. The default uses the
+     * polling waiter's timer thread; push backends override it to use their own {@link PendingWaits}.
+     *
+     * @param future the wait
+     * @param taskId the task id
+     * @param timeout the timeout
+     * @return {@code future}
+     */
+    protected CompletableFuture<TaskMeta> scheduleTimeout(CompletableFuture<TaskMeta> future, String taskId, Duration timeout) {
+        return poller().waits().withTimeout(future, taskId, timeout);
+    }
+
+    @Override
+    public TaskMeta waitFor(String taskId, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<TaskMeta> f = waitForAsync(taskId);
+        try {
+            return f.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(false);
+            throw new WaitTimeoutException(taskId, timeout);
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new WaitInterruptedException(taskId, e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (CancellationException e) {
+            throw new WaitTimeoutException(taskId, timeout);
+        }
+    }
+
+    @Override
+    public Map<String, TaskMeta> waitForAll(Collection<String> taskIds, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> unique = new ArrayList<>(new LinkedHashSet<>(taskIds));
+        Map<String, TaskMeta> out = new LinkedHashMap<>();
+        Map<String, TaskMeta> current = getMany(unique);
+        Map<String, CompletableFuture<TaskMeta>> futures = new LinkedHashMap<>();
+        try {
+            for (String id : unique) {
+                TaskMeta m = current.get(id);
+                if (m == null || !m.isReady()) {
+                    futures.put(id, waitForAsync(id));
+                }
+            }
+            for (String id : unique) {
+                CompletableFuture<TaskMeta> f = futures.get(id);
+                if (f == null) {
+                    out.put(id, current.get(id));
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                try {
+                    out.put(id, f.get(Math.max(0, left), TimeUnit.NANOSECONDS));
+                } catch (TimeoutException e) {
+                    throw new WaitTimeoutException(id, timeout);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new WaitInterruptedException(id, e);
+                } catch (ExecutionException e) {
+                    throw rethrow(e.getCause());
+                }
+            }
+            return out;
+        } finally {
+            futures.values().forEach(f -> f.cancel(false));
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new CompletionException(t);
+    }
+
+    /**
+     * Waits for a task. The default polls with one {@link PollingWaiter} per backend (reading pending ids
+     * in batches through {@link #doGetMany}); push backends override it.
+     *
+     * @param taskId the id
+     * @return a future of the ready meta
+     */
+    protected CompletableFuture<TaskMeta> doWaitForAsync(String taskId) {
+        return poller().waitFor(taskId);
+    }
+
+    private PollingWaiter poller() {
+        PollingWaiter p = poller;
+        if (p == null) {
+            synchronized (this) {
+                p = poller;
+                if (p == null) {
+                    checkOpen();
+                    p = new PollingWaiter(getClass().getSimpleName(), ids -> doGetMany(ids),
+                            Duration.ofMillis(5), options.pollInterval());
+                    poller = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // groups
+
+    @Override
+    public void saveGroup(GroupResult group) {
+        Objects.requireNonNull(group, "group");
+        require(BackendCapability.GROUPS);
+        doSaveGroup(group);
+    }
+
+    @Override
+    public Optional<GroupResult> restoreGroup(String groupId) {
+        Objects.requireNonNull(groupId, "groupId");
+        require(BackendCapability.GROUPS);
+        return doRestoreGroup(groupId);
+    }
+
+    @Override
+    public void deleteGroup(String groupId) {
+        Objects.requireNonNull(groupId, "groupId");
+        require(BackendCapability.GROUPS);
+        doDeleteGroup(groupId);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // chords
+
+    @Override
+    public void setChordSize(String groupId, int size) {
+        Objects.requireNonNull(groupId, "groupId");
+        if (size < 0) {
+            throw new IllegalArgumentException("a chord size cannot be negative: " + size);
+        }
+        require(BackendCapability.CHORDS);
+        doSetChordSize(groupId, size);
+    }
+
+    @Override
+    public Optional<ChordCompletion> onChordPartReturn(ChordPart part) {
+        Objects.requireNonNull(part, "part");
+        require(BackendCapability.CHORDS);
+        Optional<ChordCompletion> done = doChordPartReturn(part);
+        done.ifPresent(this::completeChord);
+        return done;
+    }
+
+    /**
+     * What Celery does when a chord's header completes: a failed chord's error is stored as FAILURE on the
+     * body's task id, and the completion goes to the chord callback; a callback that throws has its error
+     * stored on the body as {@code ChordError("Callback error: ...")}.
+     *
+     * @param completion the completion
+     */
+    protected void completeChord(ChordCompletion completion) {
+        String bodyId = completion.bodyTaskId();
+        if (completion.failed() && bodyId != null) {
+            storeResult(bodyId, completion.error(), TaskState.FAILURE);
+        }
+        if (options.chordCallback() != null) {
+            try {
+                options.chordCallback().onChordComplete(completion);
+            } catch (RuntimeException e) {
+                LOG.error("The chord callback failed for chord {}", completion.groupId(), e);
+                if (bodyId != null) {
+                    storeResult(bodyId, ExceptionInfo.chordError("Callback error: " + e), TaskState.FAILURE);
+                }
+            }
+        }
+    }
+
+    /**
+     * The chord error Celery raises when a part failed: {@code Dependency <id> raised <repr>}.
+     *
+     * @param taskId the failed part's id
+     * @param exception the part's exception
+     * @return the error
+     */
+    protected static ExceptionInfo dependencyError(String taskId, Object exception) {
+        String repr = exception instanceof ExceptionInfo e ? e.pythonRepr() : io.celeriac.internal.PythonRepr.repr(exception);
+        return ExceptionInfo.chordError("Dependency " + taskId + " raised " + repr);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // housekeeping
+
+    @Override
+    public void forget(String taskId) {
+        Objects.requireNonNull(taskId, "taskId");
+        require(BackendCapability.FORGET);
+        doForget(taskId);
+    }
+
+    @Override
+    public long cleanup() {
+        require(BackendCapability.CLEANUP);
+        return doCleanup();
+    }
+
+    @Override
+    public Stream<String> taskIds() {
+        require(BackendCapability.SCAN);
+        return doTaskIds();
+    }
+
+    @Override
+    public Stream<String> groupIds() {
+        require(BackendCapability.SCAN);
+        return doGroupIds();
+    }
+
+    @Override
+    public final void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        PollingWaiter p;
+        synchronized (this) {
+            p = poller;
+        }
+        if (p != null) {
+            p.close(new BackendClosedException(maskedUri));
+        }
+        doClose();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // retries
+
+    /**
+     * Runs a write with the retry policy: an exception {@link #isTransient transient} is retried after
+     * the policy's interval; a {@link CeleriacException} that is not transient is rethrown as is; anything
+     * else, or running out of retries, raises {@link UnableToStoreResultException} naming the task.
+     *
+     * @param taskId the task (or group) written, for the message
+     * @param op the write
+     * @param <T> its result
+     * @return its result
+     */
+    protected <T> T retryingWrite(String taskId, Supplier<T> op) {
+        return retrying(taskId, op, true);
+    }
+
+    /**
+     * Runs a read with the retry policy; on failure raises {@link UnableToReadResultException}.
+     *
+     * @param taskId the task (or group) read, for the message
+     * @param op the read
+     * @param <T> its result
+     * @return its result
+     */
+    protected <T> T retryingRead(String taskId, Supplier<T> op) {
+        return retrying(taskId, op, false);
+    }
+
+    private <T> T retrying(String taskId, Supplier<T> op, boolean write) {
+        RetryPolicy policy = options.retryPolicy();
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            try {
+                return op.get();
+            } catch (RuntimeException e) {
+                boolean transientError = isTransient(e);
+                if (!transientError && e instanceof CeleriacException) {
+                    throw e;
+                }
+                if (!transientError || attempt > policy.maxRetries() || isClosed()) {
+                    if (write) {
+                        throw new UnableToStoreResultException(taskId, maskedUri, attempt, e);
+                    }
+                    throw new UnableToReadResultException(taskId, maskedUri, e);
+                }
+                Duration wait = policy.intervalBefore(attempt);
+                LOG.debug("Transient error on {} for {} (attempt {} of {}), retrying in {}: {}", maskedUri, taskId,
+                        attempt, policy.maxRetries() + 1, wait, e.toString());
+                if (!wait.isZero()) {
+                    try {
+                        Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        if (write) {
+                            throw new UnableToStoreResultException(taskId, maskedUri, attempt, e);
+                        }
+                        throw new UnableToReadResultException(taskId, maskedUri, e);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether an exception is worth retrying (a lost connection, a serialization failure). The default
+     * says no; plugins recognize their drivers' transient errors.
+     *
+     * @param e the exception
+     * @return {@code true} to retry
+     */
+    protected boolean isTransient(RuntimeException e) {
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // hooks
+
+    /**
+     * Stores a meta, never overwriting a stored SUCCESS (atomically), and wakes its waiters.
+     *
+     * @param meta the meta, with its task id
+     */
+    protected abstract void doStore(TaskMeta meta);
+
+    /**
+     * Reads a meta; PENDING when absent.
+     *
+     * @param taskId the id
+     * @return the meta
+     */
+    protected abstract TaskMeta doGetTaskMeta(String taskId);
+
+    /**
+     * Reads several metas; the default reads them one by one. Ids with no result may be absent from
+     * the map or PENDING.
+     *
+     * @param taskIds distinct ids
+     * @return what was found
+     */
+    protected Map<String, TaskMeta> doGetMany(List<String> taskIds) {
+        Map<String, TaskMeta> out = new LinkedHashMap<>();
+        for (String id : taskIds) {
+            out.put(id, doGetTaskMeta(id));
+        }
+        return out;
+    }
+
+    /** @param group the group to save */
+    protected void doSaveGroup(GroupResult group) {
+        throw unsupported(BackendCapability.GROUPS);
+    }
+
+    /** @param groupId the group @return the group, or empty */
+    protected Optional<GroupResult> doRestoreGroup(String groupId) {
+        throw unsupported(BackendCapability.GROUPS);
+    }
+
+    /** @param groupId the group to delete */
+    protected void doDeleteGroup(String groupId) {
+        throw unsupported(BackendCapability.GROUPS);
+    }
+
+    /** @param groupId the chord @param size its header size */
+    protected void doSetChordSize(String groupId, int size) {
+        throw unsupported(BackendCapability.CHORDS);
+    }
+
+    /**
+     * Counts a part atomically; returns the completion for exactly one part of each chord.
+     *
+     * @param part the part
+     * @return the completion, or empty
+     */
+    protected Optional<ChordCompletion> doChordPartReturn(ChordPart part) {
+        throw unsupported(BackendCapability.CHORDS);
+    }
+
+    /** @param taskId the task whose result to delete */
+    protected void doForget(String taskId) {
+        throw unsupported(BackendCapability.FORGET);
+    }
+
+    /** @return how many expired results and groups were deleted */
+    protected long doCleanup() {
+        throw unsupported(BackendCapability.CLEANUP);
+    }
+
+    /** @return every stored task id */
+    protected Stream<String> doTaskIds() {
+        throw unsupported(BackendCapability.SCAN);
+    }
+
+    /** @return every saved group id */
+    protected Stream<String> doGroupIds() {
+        throw unsupported(BackendCapability.SCAN);
+    }
+
+    /** Releases connections and threads; called once. */
+    protected void doClose() {
+    }
+}

@@ -1,0 +1,30 @@
+package io.celeriac.events;
+
+/**
+ * A live subscription to a broker's event stream (Celery's {@code EventReceiver}): decodes kombu's
+ * envelopes, applies the receiver's rules (clock adjust, {@code local_received}, utcoffset) and delivers
+ * {@link Event}s. Reconnects on its own; unknown or malformed messages are counted and logged, never fatal.
+ * Thread-safe.
+ */
+public interface EventSource extends AutoCloseable {
+
+    /**
+     * Starts delivering events to {@code listener}, on a thread of the source. Call once.
+     *
+     * @param listener receives every event
+     */
+    void start(EventListener listener);
+
+    /** @return how many events were delivered so far */
+    long eventsReceived();
+
+    /** @return how many messages could not be decoded or were not events */
+    long messagesRejected();
+
+    /** @return where the events come from, password masked */
+    String location();
+
+    /** Stops delivery and disconnects. Closing twice does nothing. */
+    @Override
+    void close();
+}

@@ -1,0 +1,511 @@
+package io.celeriac.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.celeriac.backend.ExceptionInfo;
+import io.celeriac.backend.GroupResult;
+import io.celeriac.backend.ResultTuple;
+import io.celeriac.backend.TaskMeta;
+import io.celeriac.backend.TaskState;
+import io.celeriac.internal.KombuJsonWriter;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Celery's JSON, byte for byte: what kombu 5.2's {@code json} serializer writes and reads, and the meta
+ * and group documents Celery's key-value backends store.
+ *
+ * <p>Encoding writes {@code ", "} and {@code ": "} separators, escapes every non-ASCII character as
+ * {@code \\uXXXX} (surrogate pairs above the BMP), writes floats as Python's {@code repr}, integers of any
+ * size exactly, and a meta's keys in the order Celery builds them:
+ * {@code status, result, traceback, children, date_done, [group_id], [parent_id],
+ * [name, args, kwargs, worker, retries, queue], [others], task_id}; {@code date_done} as naive UTC ISO
+ * text with the microseconds omitted when zero.
+ *
+ * <p>Decoding gives plain Java values: {@code null}, {@link Boolean}, {@link Long} (or
+ * {@link java.math.BigInteger} beyond 64 bits), {@link Double} (also for {@code NaN} and
+ * {@code Infinity}), {@link String}, unmodifiable {@link List} and insertion-ordered {@link Map}. A meta's
+ * {@code date_done} may be naive (read as UTC) or carry an offset, as Celery 5.5+ writes it.
+ *
+ * <p>All methods are static and thread-safe. Malformed input raises {@link JsonFormatException}.
+ */
+public final class CeleryJson {
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE - 64)
+                    .maxNumberLength(10_000)
+                    .maxNestingDepth(1000)
+                    .maxDocumentLength(-1)
+                    .build())
+            .build();
+
+    private static final DateTimeFormatter DATE_DONE_PARSER = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd")
+            .optionalStart().appendLiteral('T').optionalEnd()
+            .optionalStart().appendLiteral(' ').optionalEnd()
+            .appendPattern("HH:mm:ss")
+            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+            .toFormatter();
+
+    private CeleryJson() {
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // generic values
+
+    /**
+     * Encodes a value as kombu's {@code json.dumps} would, to ASCII bytes.
+     *
+     * @param value null, Boolean, a number, String, Map, Collection or array, {@link ExceptionInfo},
+     *              {@link ResultTuple}, {@link GroupResult}, a {@code java.time} date or time,
+     *              {@code BigDecimal} or {@code UUID}
+     * @return the JSON bytes
+     * @throws JsonFormatException for a type JSON cannot hold
+     */
+    public static byte[] encode(Object value) {
+        return new KombuJsonWriter(64).value(value).toByteArray();
+    }
+
+    /**
+     * Encodes a value as kombu's {@code json.dumps} would, to text.
+     *
+     * @param value the value (see {@link #encode(Object)})
+     * @return the JSON text (pure ASCII)
+     */
+    public static String encodeToString(Object value) {
+        return new KombuJsonWriter(64).value(value).toString();
+    }
+
+    /**
+     * Decodes JSON bytes (UTF-8) to plain Java values.
+     *
+     * @param json the bytes
+     * @return the value
+     * @throws JsonFormatException when the bytes are not one JSON value
+     */
+    public static Object decode(byte[] json) {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            return readDocument(p);
+        } catch (IOException e) {
+            throw new JsonFormatException("Not valid JSON: " + parserMessage(e), e);
+        }
+    }
+
+    /**
+     * Decodes JSON text to plain Java values.
+     *
+     * @param json the text
+     * @return the value
+     * @throws JsonFormatException when the text is not one JSON value
+     */
+    public static Object decode(String json) {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            return readDocument(p);
+        } catch (IOException e) {
+            throw new JsonFormatException("Not valid JSON: " + parserMessage(e), e);
+        }
+    }
+
+    private static String parserMessage(IOException e) {
+        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    }
+
+    private static Object readDocument(JsonParser p) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            throw new JsonFormatException("Not valid JSON: the input is empty");
+        }
+        Object v = readValue(p, t);
+        if (p.nextToken() != null) {
+            throw new JsonFormatException("Not valid JSON: extra data after the value at offset " + p.currentLocation().getByteOffset());
+        }
+        return v;
+    }
+
+    private static Object readValue(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case START_OBJECT: {
+                Map<String, Object> map = new LinkedHashMap<>();
+                String name;
+                while ((name = p.nextFieldName()) != null) {
+                    map.put(name, readValue(p, p.nextToken()));
+                }
+                return Collections.unmodifiableMap(map);
+            }
+            case START_ARRAY: {
+                List<Object> list = new ArrayList<>();
+                JsonToken n;
+                while ((n = p.nextToken()) != JsonToken.END_ARRAY) {
+                    list.add(readValue(p, n));
+                }
+                return Collections.unmodifiableList(list);
+            }
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NUMBER_INT:
+                switch (p.getNumberType()) {
+                    case INT:
+                    case LONG:
+                        return p.getLongValue();
+                    default:
+                        return p.getBigIntegerValue();
+                }
+            case VALUE_NUMBER_FLOAT:
+                return p.getDoubleValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw new JsonFormatException("Not valid JSON: unexpected " + t);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // metas
+
+    /**
+     * Encodes a meta exactly as Celery's key-value backends store it ({@code task_id} last).
+     *
+     * @param meta the meta
+     * @return the JSON bytes
+     * @throws JsonFormatException when the result holds a type JSON cannot hold
+     */
+    public static byte[] encodeMeta(TaskMeta meta) {
+        return writeMeta(meta, true).toByteArray();
+    }
+
+    /**
+     * Encodes a meta as text (see {@link #encodeMeta(TaskMeta)}).
+     *
+     * @param meta the meta
+     * @return the JSON text
+     */
+    public static String encodeMetaToString(TaskMeta meta) {
+        return writeMeta(meta, true).toString();
+    }
+
+    private static KombuJsonWriter writeMeta(TaskMeta meta, boolean withTaskId) {
+        KombuJsonWriter w = new KombuJsonWriter(256);
+        w.raw("{");
+        w.key("status").string(meta.status().name());
+        w.raw(", ").key("result").value(meta.result());
+        w.raw(", ").key("traceback").value(meta.traceback());
+        w.raw(", ").key("children").value(meta.children());
+        w.raw(", ").key("date_done").value(meta.dateDone() == null ? null : formatDateDone(meta.dateDone()));
+        if (meta.groupId() != null) {
+            w.raw(", ").key("group_id").string(meta.groupId());
+        }
+        if (meta.parentId() != null) {
+            w.raw(", ").key("parent_id").string(meta.parentId());
+        }
+        if (meta.extended()) {
+            w.raw(", ").key("name").value(meta.name());
+            w.raw(", ").key("args").value(meta.args());
+            w.raw(", ").key("kwargs").value(meta.kwargs());
+            w.raw(", ").key("worker").value(meta.worker());
+            w.raw(", ").key("retries").value(meta.retries());
+            w.raw(", ").key("queue").value(meta.queue());
+        }
+        for (Map.Entry<String, Object> e : meta.extras().entrySet()) {
+            w.raw(", ").key(e.getKey()).value(e.getValue());
+        }
+        if (withTaskId && meta.taskId() != null) {
+            w.raw(", ").key("task_id").string(meta.taskId());
+        }
+        w.raw("}");
+        return w;
+    }
+
+    /**
+     * Decodes a stored meta document.
+     *
+     * @param json the bytes
+     * @return the meta; its {@code taskId} is the document's {@code task_id}, or {@code null}
+     * @throws JsonFormatException when the bytes are not JSON or not a meta document
+     */
+    public static TaskMeta decodeMeta(byte[] json) {
+        return metaFromValue(decode(json), null);
+    }
+
+    /**
+     * Decodes a stored meta document.
+     *
+     * @param json the text
+     * @return the meta
+     * @throws JsonFormatException when the text is not JSON or not a meta document
+     */
+    public static TaskMeta decodeMeta(String json) {
+        return metaFromValue(decode(json), null);
+    }
+
+    /**
+     * Builds a meta from a decoded document: {@code status} must be a string, the known keys must have
+     * their types; any other key is kept in {@link TaskMeta#extras()}. The result of an exception state
+     * that is an {@code {exc_type, exc_message, exc_module}} map becomes an {@link ExceptionInfo}.
+     *
+     * @param value the decoded document
+     * @param defaultTaskId the id to use when the document has no {@code task_id}
+     * @return the meta
+     * @throws JsonFormatException when the document does not have a meta's shape
+     */
+    public static TaskMeta metaFromValue(Object value, String defaultTaskId) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new JsonFormatException("A Celery result must be a JSON object, not " + typeName(value));
+        }
+        Object status = map.get("status");
+        if (!(status instanceof String s) || s.isEmpty()) {
+            throw new JsonFormatException("A Celery result must have a non-empty string \"status\"; found " + typeName(status));
+        }
+        TaskState state = TaskState.of(s);
+        TaskMeta.Builder b = TaskMeta.builder(defaultTaskId, state);
+        Map<String, Object> extras = null;
+        boolean extended = false;
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String k = (String) e.getKey();
+            Object v = e.getValue();
+            switch (k) {
+                case "status":
+                    break;
+                case "result":
+                    b.result(state.isException() ? exceptionOrValue(v) : v);
+                    break;
+                case "traceback":
+                    b.traceback(optString(k, v));
+                    break;
+                case "children":
+                    b.children(optList(k, v));
+                    break;
+                case "date_done":
+                    b.dateDone(v == null ? null : parseDateDone(optString(k, v)));
+                    break;
+                case "group_id":
+                    b.groupId(optString(k, v));
+                    break;
+                case "parent_id":
+                    b.parentId(optString(k, v));
+                    break;
+                case "task_id":
+                    b.taskId(optString(k, v));
+                    break;
+                case "name":
+                    extended = true;
+                    b.name(optString(k, v));
+                    break;
+                case "args":
+                    extended = true;
+                    b.args(optList(k, v));
+                    break;
+                case "kwargs":
+                    extended = true;
+                    b.kwargs(optMap(k, v));
+                    break;
+                case "worker":
+                    extended = true;
+                    b.worker(optString(k, v));
+                    break;
+                case "retries":
+                    extended = true;
+                    b.retries(optInt(k, v));
+                    break;
+                case "queue":
+                    extended = true;
+                    b.queue(optString(k, v));
+                    break;
+                default:
+                    if (extras == null) {
+                        extras = new LinkedHashMap<>();
+                    }
+                    extras.put(k, v);
+            }
+        }
+        b.extended(extended);
+        if (extras != null) {
+            b.extras(extras);
+        }
+        return b.build();
+    }
+
+    /**
+     * Converts an exception dict ({@code exc_type}, {@code exc_message}, {@code exc_module}) to an
+     * {@link ExceptionInfo}; any other value is returned unchanged.
+     *
+     * @param v a decoded value
+     * @return an {@link ExceptionInfo}, or {@code v}
+     */
+    public static Object exceptionOrValue(Object v) {
+        if (v instanceof Map<?, ?> m && m.get("exc_type") instanceof String type && m.size() <= 3
+                && m.containsKey("exc_message")
+                && (m.size() == 2 || m.containsKey("exc_module"))
+                && (m.get("exc_module") == null || m.get("exc_module") instanceof String)) {
+            return new ExceptionInfo(type, m.get("exc_message"), (String) m.get("exc_module"));
+        }
+        return v;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // groups
+
+    /**
+     * Encodes a saved group as Celery stores it: {@code {"result": [[gid, parent], [child tuples]]}}.
+     *
+     * @param group the group
+     * @return the JSON bytes
+     */
+    public static byte[] encodeGroup(GroupResult group) {
+        return new KombuJsonWriter(128).raw("{").key("result").value(group.asTuple().toList()).raw("}").toByteArray();
+    }
+
+    /**
+     * Decodes a saved group.
+     *
+     * @param json the bytes
+     * @return the group
+     * @throws JsonFormatException when the bytes are not a saved group
+     */
+    public static GroupResult decodeGroup(byte[] json) {
+        Object v = decode(json);
+        if (!(v instanceof Map<?, ?> m) || !m.containsKey("result")) {
+            throw new JsonFormatException("A saved Celery group must be a JSON object with a \"result\" key; found " + typeName(v));
+        }
+        try {
+            ResultTuple t = ResultTuple.fromList(m.get("result"));
+            if (!t.isGroup()) {
+                throw new JsonFormatException("A saved Celery group must hold a group tuple [[id, parent], [children]]; its children are null");
+            }
+            return GroupResult.fromTuple(t);
+        } catch (IllegalArgumentException e) {
+            throw new JsonFormatException("A saved Celery group must hold a group tuple: " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // date_done
+
+    /**
+     * Formats {@code date_done} as Celery 5.2 does: {@code datetime.utcnow().isoformat()}, naive UTC,
+     * microseconds omitted when zero ({@code 2026-11-21T12:14:54.518641}).
+     *
+     * @param instant the time
+     * @return the text
+     */
+    public static String formatDateDone(Instant instant) {
+        return KombuJsonWriter.isoUtc(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+
+    /**
+     * Parses {@code date_done}: naive ISO text (read as UTC), ISO text with an offset or {@code Z}, or
+     * SQLAlchemy's space-separated form.
+     *
+     * @param text the text
+     * @return the instant
+     * @throws JsonFormatException when the text is not such a date-time
+     */
+    public static Instant parseDateDone(String text) {
+        try {
+            var parsed = DATE_DONE_PARSER.parseBest(text, OffsetDateTime::from, LocalDateTime::from);
+            if (parsed instanceof OffsetDateTime odt) {
+                return odt.toInstant();
+            }
+            return ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new JsonFormatException("date_done is not an ISO date-time: '" + abbreviate(text) + "'", e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static String optString(String key, Object v) {
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        throw new JsonFormatException("\"" + key + "\" must be a string or null, not " + typeName(v));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> optList(String key, Object v) {
+        if (v == null || v instanceof List) {
+            return (List<Object>) v;
+        }
+        throw new JsonFormatException("\"" + key + "\" must be a list or null, not " + typeName(v));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> optMap(String key, Object v) {
+        if (v == null || v instanceof Map) {
+            return (Map<String, Object>) v;
+        }
+        throw new JsonFormatException("\"" + key + "\" must be an object or null, not " + typeName(v));
+    }
+
+    private static Integer optInt(String key, Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
+            return l.intValue();
+        }
+        throw new JsonFormatException("\"" + key + "\" must be an integer or null, not " + typeName(v));
+    }
+
+    static String typeName(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof String) {
+            return "a string";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        if (v instanceof List) {
+            return "a list";
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        if (v instanceof Number) {
+            return "a number";
+        }
+        return v.getClass().getSimpleName();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /**
+     * The UTF-8 bytes of a string (a convenience for stores that hold text).
+     *
+     * @param s the text
+     * @return its bytes
+     */
+    public static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,36 @@
+package io.celeriac.url;
+
+import io.celeriac.InvalidConfigurationException;
+
+import java.util.List;
+
+/**
+ * Raised when a URL cannot be parsed or holds values a plugin cannot use.
+ *
+ * <p>The message names the URL with its password masked and lists every problem found.
+ */
+public class InvalidUrlException extends InvalidConfigurationException {
+    private static final long serialVersionUID = 1L;
+
+    private final String maskedUrl;
+
+    /**
+     * Creates the exception.
+     *
+     * @param maskedUrl the URL with its password already masked
+     * @param problems every problem found
+     */
+    public InvalidUrlException(String maskedUrl, List<String> problems) {
+        super("Invalid URL " + maskedUrl, problems);
+        this.maskedUrl = maskedUrl;
+    }
+
+    /**
+     * The URL the problems were found in, with its password masked.
+     *
+     * @return the masked URL
+     */
+    public String maskedUrl() {
+        return maskedUrl;
+    }
+}

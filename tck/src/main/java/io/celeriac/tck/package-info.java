@@ -1,0 +1,13 @@
+/**
+ * The conformance kit: abstract JUnit 5 classes a plugin's tests extend to prove the plugin keeps every
+ * rule of its SPI. {@link io.celeriac.tck.BackendContract} for result backends,
+ * {@link io.celeriac.tck.StateStoreContract} for worker state stores,
+ * {@link io.celeriac.tck.EventStateContract} for event states.
+ *
+ * <p>Test names carry a prefix: {@code required_} tests run for every plugin; the others are named for
+ * the capability they need ({@code read_}, {@code wait_}, {@code groups_}, ...) and run only when the
+ * plugin declares it, while an undeclared capability is checked to fail with the standard message.
+ * Timeouts scale with the system property {@code celeriac.tck.timeScale} or the environment variable
+ * {@code CELERIAC_TCK_TIME_SCALE} (default 1) for slow machines.
+ */
+package io.celeriac.tck;
