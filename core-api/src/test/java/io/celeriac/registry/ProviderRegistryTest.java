@@ -6,6 +6,7 @@ import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.memory.MemoryBackendProvider;
 import io.celeriac.backend.spi.BackendProvider;
+import io.celeriac.testing.PluginJars;
 import io.celeriac.url.BackendUrl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProviderRegistryTest {
 
     private static final String SPI = BackendProvider.class.getName();
+    private static final String CP = System.getProperty("java.class.path");
 
     @TempDir
     Path dir;
@@ -36,8 +38,8 @@ class ProviderRegistryTest {
 
     @Test
     void aProviderJarBuiltInTheTestResolvesThroughAFreshClassLoader() throws Exception {
-        Path jar = TestJars.build(dir, "plugin-a", Map.of("com.example.a.AProvider",
-                TestJars.provider("com.example.a", "AProvider", "\"testjar\", \"testjar+alt\"", "")), Map.of(SPI, "com.example.a.AProvider\n"));
+        Path jar = PluginJars.build(dir, "plugin-a", CP, Map.of("com.example.a.AProvider",
+                PluginJars.backendProvider("com.example.a", "AProvider", "\"testjar\", \"testjar+alt\"", "")), Map.of(SPI, "com.example.a.AProvider\n"));
         try (URLClassLoader cl = loader(jar)) {
             Celeriac celeriac = Celeriac.builder().classLoader(cl).build();
             BackendProvider p = celeriac.backends().resolve("testjar+alt+driver://u:pw@h/0");
@@ -59,10 +61,10 @@ class ProviderRegistryTest {
 
     @Test
     void twoJarsClaimingOneSchemeAreRejectedNamingBothUnlessOneIsRegistered() throws Exception {
-        Path a = TestJars.build(dir, "dup-a", Map.of("com.example.d1.DupProvider",
-                TestJars.provider("com.example.d1", "DupProvider", "\"dup\"", "")), Map.of(SPI, "com.example.d1.DupProvider"));
-        Path b = TestJars.build(dir, "dup-b", Map.of("com.example.d2.DupProvider",
-                TestJars.provider("com.example.d2", "DupProvider", "\"dup\"", "")), Map.of(SPI, "com.example.d2.DupProvider"));
+        Path a = PluginJars.build(dir, "dup-a", CP, Map.of("com.example.d1.DupProvider",
+                PluginJars.backendProvider("com.example.d1", "DupProvider", "\"dup\"", "")), Map.of(SPI, "com.example.d1.DupProvider"));
+        Path b = PluginJars.build(dir, "dup-b", CP, Map.of("com.example.d2.DupProvider",
+                PluginJars.backendProvider("com.example.d2", "DupProvider", "\"dup\"", "")), Map.of(SPI, "com.example.d2.DupProvider"));
         try (URLClassLoader cl = loader(a, b)) {
             Celeriac celeriac = Celeriac.builder().classLoader(cl).build();
             assertThatThrownBy(() -> celeriac.openBackend("dup://:hunter2@h/0"))
@@ -78,12 +80,12 @@ class ProviderRegistryTest {
 
     @Test
     void aProviderFailingInItsStaticInitializerIsReportedWithItsJarAndOthersStillLoad() throws Exception {
-        Path broken = TestJars.build(dir, "broken", Map.of("com.example.b.BrokenProvider",
-                TestJars.provider("com.example.b", "BrokenProvider", "\"broken\"",
+        Path broken = PluginJars.build(dir, "broken", CP, Map.of("com.example.b.BrokenProvider",
+                PluginJars.backendProvider("com.example.b", "BrokenProvider", "\"broken\"",
                         "if (true) throw new IllegalStateException(\"boom in static init\");")),
                 Map.of(SPI, "# a comment\ncom.example.b.BrokenProvider\n"));
-        Path good = TestJars.build(dir, "good", Map.of("com.example.g.GoodProvider",
-                TestJars.provider("com.example.g", "GoodProvider", "\"good\"", "")), Map.of(SPI, "com.example.g.GoodProvider"));
+        Path good = PluginJars.build(dir, "good", CP, Map.of("com.example.g.GoodProvider",
+                PluginJars.backendProvider("com.example.g", "GoodProvider", "\"good\"", "")), Map.of(SPI, "com.example.g.GoodProvider"));
         try (URLClassLoader cl = loader(broken, good)) {
             Celeriac celeriac = Celeriac.builder().classLoader(cl).build();
             assertThat(celeriac.backends().failures()).singleElement().satisfies(f -> {

@@ -1,9 +1,8 @@
-package io.celeriac.registry;
+package io.celeriac.testing;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,15 +13,31 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
-/** Builds real plugin jars in a test: compiles sources against the test class path and adds services files. */
-final class TestJars {
-    private TestJars() {
+/**
+ * Builds real plugin jars inside a test: compiles Java sources against a class path and packs them with
+ * {@code META-INF/services} files, as a third party would ship a plugin.
+ */
+public final class PluginJars {
+    private PluginJars() {
     }
 
-    static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services) throws IOException {
+    /**
+     * Compiles {@code sources} and packs them into {@code dir/<jarName>.jar}.
+     *
+     * @param dir a scratch directory
+     * @param jarName the jar's name without extension
+     * @param classPath the class path to compile against (e.g. {@code System.getProperty("java.class.path")})
+     * @param sources fully qualified class name to source text
+     * @param services services file name (the SPI's fully qualified name) to its content
+     * @return the jar
+     * @throws IOException on I/O failure
+     * @throws IllegalStateException when compilation fails
+     */
+    public static Path build(Path dir, String jarName, String classPath, Map<String, String> sources,
+                             Map<String, String> services) throws IOException {
         Path src = Files.createDirectories(dir.resolve(jarName + "-src"));
         Path classes = Files.createDirectories(dir.resolve(jarName + "-classes"));
-        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", System.getProperty("java.class.path"), "--release", "17"));
+        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", classPath, "--release", "17", "-nowarn"));
         for (Map.Entry<String, String> e : sources.entrySet()) {
             Path f = src.resolve(e.getKey().replace('.', '/') + ".java");
             Files.createDirectories(f.getParent());
@@ -30,8 +45,10 @@ final class TestJars {
             args.add(f.toString());
         }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        int rc = javac.run(null, null, null, args.toArray(new String[0]));
-        if (rc != 0) {
+        if (javac == null) {
+            throw new IllegalStateException("no Java compiler in this JVM (run the tests on a JDK)");
+        }
+        if (javac.run(null, null, null, args.toArray(new String[0])) != 0) {
             throw new IllegalStateException("compilation of " + jarName + " failed");
         }
         Path jar = dir.resolve(jarName + ".jar");
@@ -45,18 +62,24 @@ final class TestJars {
             }
             for (Map.Entry<String, String> e : services.entrySet()) {
                 out.putNextEntry(new JarEntry("META-INF/services/" + e.getKey()));
-                write(out, e.getValue());
+                out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
         }
         return jar;
     }
 
-    private static void write(OutputStream out, String s) throws IOException {
-        out.write(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String provider(String pkg, String cls, String schemes, String staticInit) {
+    /**
+     * The source of a backend provider class for {@code schemes} that opens {@code memory://} backends,
+     * with an optional static initializer body (e.g. one that throws).
+     *
+     * @param pkg the package
+     * @param cls the simple class name
+     * @param schemes the schemes as Java string literals, comma-separated (e.g. {@code "\"a\", \"b\""})
+     * @param staticInit the static initializer's body, or empty
+     * @return the source text
+     */
+    public static String backendProvider(String pkg, String cls, String schemes, String staticInit) {
         return "package " + pkg + ";\n"
                 + "import io.celeriac.backend.*; import io.celeriac.backend.spi.*; import io.celeriac.url.BackendUrl; import java.util.Set;\n"
                 + "public final class " + cls + " implements BackendProvider {\n"
