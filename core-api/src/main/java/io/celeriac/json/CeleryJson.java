@@ -1,19 +1,13 @@
 package io.celeriac.json;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.GroupResult;
 import io.celeriac.backend.ResultTuple;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
+import io.celeriac.internal.KombuJsonReader;
 import io.celeriac.internal.KombuJsonWriter;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -48,17 +42,6 @@ import java.util.Map;
  * <p>All methods are static and thread-safe. Malformed input raises {@link JsonFormatException}.
  */
 public final class CeleryJson {
-
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxStringLength(Integer.MAX_VALUE - 64)
-                    .maxNumberLength(10_000)
-                    .maxNestingDepth(1000)
-                    .maxDocumentLength(-1)
-                    .build())
-            .build();
 
     private static final DateTimeFormatter DATE_DONE_PARSER = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd")
@@ -107,11 +90,7 @@ public final class CeleryJson {
      * @throws JsonFormatException when the bytes are not one JSON value
      */
     public static Object decode(byte[] json) {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            return readDocument(p);
-        } catch (IOException e) {
-            throw new JsonFormatException("Not valid JSON: " + parserMessage(e), e);
-        }
+        return KombuJsonReader.read(json);
     }
 
     /**
@@ -122,68 +101,7 @@ public final class CeleryJson {
      * @throws JsonFormatException when the text is not one JSON value
      */
     public static Object decode(String json) {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            return readDocument(p);
-        } catch (IOException e) {
-            throw new JsonFormatException("Not valid JSON: " + parserMessage(e), e);
-        }
-    }
-
-    private static String parserMessage(IOException e) {
-        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-    }
-
-    private static Object readDocument(JsonParser p) throws IOException {
-        JsonToken t = p.nextToken();
-        if (t == null) {
-            throw new JsonFormatException("Not valid JSON: the input is empty");
-        }
-        Object v = readValue(p, t);
-        if (p.nextToken() != null) {
-            throw new JsonFormatException("Not valid JSON: extra data after the value at offset " + p.currentLocation().getByteOffset());
-        }
-        return v;
-    }
-
-    private static Object readValue(JsonParser p, JsonToken t) throws IOException {
-        switch (t) {
-            case START_OBJECT: {
-                Map<String, Object> map = new LinkedHashMap<>();
-                String name;
-                while ((name = p.nextFieldName()) != null) {
-                    map.put(name, readValue(p, p.nextToken()));
-                }
-                return Collections.unmodifiableMap(map);
-            }
-            case START_ARRAY: {
-                List<Object> list = new ArrayList<>();
-                JsonToken n;
-                while ((n = p.nextToken()) != JsonToken.END_ARRAY) {
-                    list.add(readValue(p, n));
-                }
-                return Collections.unmodifiableList(list);
-            }
-            case VALUE_STRING:
-                return p.getText();
-            case VALUE_NUMBER_INT:
-                switch (p.getNumberType()) {
-                    case INT:
-                    case LONG:
-                        return p.getLongValue();
-                    default:
-                        return p.getBigIntegerValue();
-                }
-            case VALUE_NUMBER_FLOAT:
-                return p.getDoubleValue();
-            case VALUE_TRUE:
-                return Boolean.TRUE;
-            case VALUE_FALSE:
-                return Boolean.FALSE;
-            case VALUE_NULL:
-                return null;
-            default:
-                throw new JsonFormatException("Not valid JSON: unexpected " + t);
-        }
+        return KombuJsonReader.read(json);
     }
 
     // ------------------------------------------------------------------------------------------

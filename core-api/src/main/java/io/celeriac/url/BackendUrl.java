@@ -121,6 +121,11 @@ public final class BackendUrl {
                 throw new InvalidUrlException(maskUnparsed(text), List.of("a JDBC URL needs a sub-protocol, as in jdbc:postgresql://host/db"));
             }
             String scheme = text.substring(0, colon).toLowerCase(Locale.ROOT);
+            String sub = scheme.substring(5);
+            if (sub.isEmpty() || !isSchemeChars(sub) || sub.indexOf('+') >= 0) {
+                throw new InvalidUrlException(maskUnparsed(text), List.of(
+                        "the JDBC sub-protocol is not valid; a JDBC URL reads jdbc:postgresql://host/db or jdbc:sqlite:/path"));
+            }
             String rest = text.substring(colon + 1);
             if (rest.startsWith("//")) {
                 return parseHierarchical(text, scheme, rest.substring(2), problems);
@@ -666,10 +671,13 @@ public final class BackendUrl {
 
     private String maskedSingle() {
         if (opaque) {
+            // an opaque path has no credentials, but never show what precedes an '@' in case it holds some
+            int at = path.lastIndexOf('@');
+            String shown = at < 0 ? path : "**" + path.substring(at);
             if (scheme.equals(FILE_SCHEME) && !raw.regionMatches(true, 0, "file:", 0, 5)) {
-                return path; // a plain path has no credentials
+                return shown;
             }
-            return scheme + ":" + path;
+            return scheme + ":" + shown;
         }
         StringBuilder sb = new StringBuilder(scheme).append("://");
         if (user != null || password != null) {
@@ -689,6 +697,11 @@ public final class BackendUrl {
         }
         sb.append('/');
         String p = pathWithoutLeadingSlash();
+        int at = p.lastIndexOf('@');
+        if (at >= 0) {
+            // an '@' in the path means credentials were written with an unescaped '/': never show them
+            p = "**" + p.substring(at);
+        }
         if (!p.isEmpty()) {
             sb.append(p);
         }

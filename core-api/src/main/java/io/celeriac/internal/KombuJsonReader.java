@@ -1,0 +1,459 @@
+package io.celeriac.internal;
+
+import io.celeriac.json.JsonFormatException;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads JSON exactly as Python's {@code json.loads} (which kombu uses) accepts it: {@code NaN},
+ * {@code Infinity} and {@code -Infinity}; lone surrogate escapes ({@code \ud800}) anywhere, object keys
+ * included; no control characters inside strings; integers of any size up to Python's 4,300-digit limit;
+ * duplicate keys keep their first position and their last value; strict UTF-8; no byte-order mark.
+ *
+ * <p>Values come back as {@code null}, {@link Boolean}, {@link Long} or {@link BigInteger},
+ * {@link Double}, {@link String}, and unmodifiable {@link List}s and insertion-ordered {@link Map}s.
+ * Nesting deeper than 1,000 levels is refused rather than overflowing the stack. One instance reads one
+ * document; not thread-safe.
+ */
+public final class KombuJsonReader {
+
+    private static final int MAX_DEPTH = 1000;
+    private static final int MAX_INT_DIGITS = 4300;
+
+    private final byte[] in;
+    private final int end;
+    private final boolean surrogatesEncoded;
+    private int pos;
+    private int depth;
+    private final StringBuilder sb = new StringBuilder(32);
+
+    private KombuJsonReader(byte[] in, boolean surrogatesEncoded) {
+        this.in = in;
+        this.end = in.length;
+        this.surrogatesEncoded = surrogatesEncoded;
+    }
+
+    /**
+     * Reads one JSON document from UTF-8 bytes.
+     *
+     * @param json the bytes
+     * @return the value
+     * @throws JsonFormatException when the bytes are not exactly one JSON value
+     */
+    public static Object read(byte[] json) {
+        return new KombuJsonReader(json, false).document();
+    }
+
+    /**
+     * Reads one JSON document from text (lone surrogates in the text are kept).
+     *
+     * @param json the text
+     * @return the value
+     * @throws JsonFormatException when the text is not exactly one JSON value
+     */
+    public static Object read(String json) {
+        return new KombuJsonReader(wtf8(json), true).document();
+    }
+
+    /** UTF-8, except that lone surrogates are encoded as 3-byte sequences instead of being replaced. */
+    private static byte[] wtf8(String s) {
+        boolean ascii = true;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return s.getBytes(StandardCharsets.ISO_8859_1);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int cp = c;
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                cp = Character.toCodePoint(c, s.charAt(++i));
+            }
+            if (cp < 0x80) {
+                out.write(cp);
+            } else if (cp < 0x800) {
+                out.write(0xC0 | (cp >> 6));
+                out.write(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                out.write(0xE0 | (cp >> 12));
+                out.write(0x80 | ((cp >> 6) & 0x3F));
+                out.write(0x80 | (cp & 0x3F));
+            } else {
+                out.write(0xF0 | (cp >> 18));
+                out.write(0x80 | ((cp >> 12) & 0x3F));
+                out.write(0x80 | ((cp >> 6) & 0x3F));
+                out.write(0x80 | (cp & 0x3F));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private Object document() {
+        if (end >= 3 && (in[0] & 0xff) == 0xEF && (in[1] & 0xff) == 0xBB && (in[2] & 0xff) == 0xBF) {
+            throw error("unexpected UTF-8 byte-order mark");
+        }
+        skipWhitespace();
+        if (pos >= end) {
+            throw error("the input is empty");
+        }
+        Object v = value();
+        skipWhitespace();
+        if (pos < end) {
+            throw error("extra data after the value");
+        }
+        return v;
+    }
+
+    private JsonFormatException error(String what) {
+        return new JsonFormatException("Not valid JSON: " + what + " at offset " + pos);
+    }
+
+    private void skipWhitespace() {
+        while (pos < end) {
+            byte b = in[pos];
+            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                pos++;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private Object value() {
+        if (pos >= end) {
+            throw error("unexpected end of input");
+        }
+        byte b = in[pos];
+        switch (b) {
+            case '{':
+                return object();
+            case '[':
+                return array();
+            case '"':
+                pos++;
+                return string();
+            case 't':
+                literal("true");
+                return Boolean.TRUE;
+            case 'f':
+                literal("false");
+                return Boolean.FALSE;
+            case 'n':
+                literal("null");
+                return null;
+            case 'N':
+                literal("NaN");
+                return Double.NaN;
+            case 'I':
+                literal("Infinity");
+                return Double.POSITIVE_INFINITY;
+            default:
+                if (b == '-' || (b >= '0' && b <= '9')) {
+                    return number();
+                }
+                throw error("unexpected character '" + printable(b) + "'");
+        }
+    }
+
+    private static String printable(byte b) {
+        int c = b & 0xff;
+        return c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\x%02x", c);
+    }
+
+    private void literal(String word) {
+        int n = word.length();
+        if (pos + n > end) {
+            throw error("expected " + word);
+        }
+        for (int i = 0; i < n; i++) {
+            if (in[pos + i] != word.charAt(i)) {
+                throw error("expected " + word);
+            }
+        }
+        pos += n;
+    }
+
+    private Map<String, Object> object() {
+        enter();
+        pos++; // '{'
+        Map<String, Object> map = new LinkedHashMap<>();
+        skipWhitespace();
+        if (pos < end && in[pos] == '}') {
+            pos++;
+            depth--;
+            return Collections.unmodifiableMap(map);
+        }
+        while (true) {
+            skipWhitespace();
+            if (pos >= end || in[pos] != '"') {
+                throw error("expected a property name in double quotes");
+            }
+            pos++;
+            String key = string();
+            skipWhitespace();
+            if (pos >= end || in[pos] != ':') {
+                throw error("expected ':' after a property name");
+            }
+            pos++;
+            skipWhitespace();
+            map.put(key, value());
+            skipWhitespace();
+            if (pos >= end) {
+                throw error("unterminated object");
+            }
+            byte b = in[pos++];
+            if (b == '}') {
+                depth--;
+                return Collections.unmodifiableMap(map);
+            }
+            if (b != ',') {
+                pos--;
+                throw error("expected ',' or '}' in an object");
+            }
+        }
+    }
+
+    private List<Object> array() {
+        enter();
+        pos++; // '['
+        List<Object> list = new ArrayList<>();
+        skipWhitespace();
+        if (pos < end && in[pos] == ']') {
+            pos++;
+            depth--;
+            return Collections.unmodifiableList(list);
+        }
+        while (true) {
+            skipWhitespace();
+            list.add(value());
+            skipWhitespace();
+            if (pos >= end) {
+                throw error("unterminated array");
+            }
+            byte b = in[pos++];
+            if (b == ']') {
+                depth--;
+                return Collections.unmodifiableList(list);
+            }
+            if (b != ',') {
+                pos--;
+                throw error("expected ',' or ']' in an array");
+            }
+        }
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error("nesting deeper than " + MAX_DEPTH + " levels");
+        }
+    }
+
+    /** Reads a string body; {@code pos} is just after the opening quote. */
+    private String string() {
+        int start = pos;
+        // fast path: plain ASCII without escapes
+        while (pos < end) {
+            byte b = in[pos];
+            if (b == '"') {
+                String s = new String(in, start, pos - start, StandardCharsets.ISO_8859_1);
+                pos++;
+                return s;
+            }
+            if (b == '\\' || b < 0x20) {
+                break;
+            }
+            pos++;
+        }
+        sb.setLength(0);
+        for (int i = start; i < pos; i++) {
+            sb.append((char) in[i]);
+        }
+        while (true) {
+            if (pos >= end) {
+                throw error("unterminated string");
+            }
+            int b = in[pos] & 0xff;
+            if (b == '"') {
+                pos++;
+                return sb.toString();
+            }
+            if (b == '\\') {
+                pos++;
+                escape();
+            } else if (b < 0x20) {
+                throw error("invalid control character in a string");
+            } else if (b < 0x80) {
+                sb.append((char) b);
+                pos++;
+            } else {
+                utf8(b);
+            }
+        }
+    }
+
+    private void escape() {
+        if (pos >= end) {
+            throw error("unterminated escape");
+        }
+        byte e = in[pos++];
+        switch (e) {
+            case '"': sb.append('"'); break;
+            case '\\': sb.append('\\'); break;
+            case '/': sb.append('/'); break;
+            case 'b': sb.append('\b'); break;
+            case 'f': sb.append('\f'); break;
+            case 'n': sb.append('\n'); break;
+            case 'r': sb.append('\r'); break;
+            case 't': sb.append('\t'); break;
+            case 'u': {
+                if (pos + 4 > end) {
+                    throw error("incomplete \\u escape");
+                }
+                int v = 0;
+                for (int i = 0; i < 4; i++) {
+                    int h = hex(in[pos + i]);
+                    if (h < 0) {
+                        throw error("invalid \\u escape");
+                    }
+                    v = (v << 4) | h;
+                }
+                pos += 4;
+                sb.append((char) v); // lone surrogates are kept, as Python keeps them
+                break;
+            }
+            default:
+                pos--;
+                throw error("invalid escape '\\" + printable(e) + "'");
+        }
+    }
+
+    private static int hex(byte b) {
+        if (b >= '0' && b <= '9') {
+            return b - '0';
+        }
+        if (b >= 'a' && b <= 'f') {
+            return b - 'a' + 10;
+        }
+        if (b >= 'A' && b <= 'F') {
+            return b - 'A' + 10;
+        }
+        return -1;
+    }
+
+    /** Decodes one UTF-8 sequence starting with lead byte {@code b}, strictly. */
+    private void utf8(int b) {
+        int need;
+        int cp;
+        int min;
+        if ((b & 0xE0) == 0xC0) {
+            need = 1;
+            cp = b & 0x1F;
+            min = 0x80;
+        } else if ((b & 0xF0) == 0xE0) {
+            need = 2;
+            cp = b & 0x0F;
+            min = 0x800;
+        } else if ((b & 0xF8) == 0xF0) {
+            need = 3;
+            cp = b & 0x07;
+            min = 0x10000;
+        } else {
+            throw error("the bytes are not UTF-8");
+        }
+        if (pos + need >= end) {
+            throw error("the bytes are not UTF-8 (truncated sequence)");
+        }
+        for (int i = 1; i <= need; i++) {
+            int c = in[pos + i] & 0xff;
+            if ((c & 0xC0) != 0x80) {
+                throw error("the bytes are not UTF-8");
+            }
+            cp = (cp << 6) | (c & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF && !surrogatesEncoded)) {
+            throw error("the bytes are not UTF-8");
+        }
+        pos += need + 1;
+        sb.appendCodePoint(cp);
+    }
+
+    private Object number() {
+        int start = pos;
+        if (in[pos] == '-') {
+            pos++;
+            if (pos < end && in[pos] == 'I') {
+                literal("Infinity");
+                return Double.NEGATIVE_INFINITY;
+            }
+        }
+        if (pos >= end) {
+            throw error("incomplete number");
+        }
+        if (in[pos] == '0') {
+            pos++;
+        } else if (in[pos] >= '1' && in[pos] <= '9') {
+            while (pos < end && in[pos] >= '0' && in[pos] <= '9') {
+                pos++;
+            }
+        } else {
+            throw error("invalid number");
+        }
+        boolean isFloat = false;
+        if (pos < end && in[pos] == '.') {
+            int dot = ++pos;
+            while (pos < end && in[pos] >= '0' && in[pos] <= '9') {
+                pos++;
+            }
+            if (pos == dot) {
+                throw error("invalid number: no digits after '.'");
+            }
+            isFloat = true;
+        }
+        if (pos < end && (in[pos] == 'e' || in[pos] == 'E')) {
+            pos++;
+            if (pos < end && (in[pos] == '+' || in[pos] == '-')) {
+                pos++;
+            }
+            int digits = pos;
+            while (pos < end && in[pos] >= '0' && in[pos] <= '9') {
+                pos++;
+            }
+            if (pos == digits) {
+                throw error("invalid number: no digits in the exponent");
+            }
+            isFloat = true;
+        }
+        int len = pos - start;
+        if (isFloat) {
+            return Double.parseDouble(new String(in, start, len, StandardCharsets.ISO_8859_1));
+        }
+        if (len <= 18) {
+            long v = 0;
+            int i = start;
+            boolean neg = in[i] == '-';
+            if (neg) {
+                i++;
+            }
+            for (; i < pos; i++) {
+                v = v * 10 + (in[i] - '0');
+            }
+            return neg ? -v : v;
+        }
+        if (len > MAX_INT_DIGITS + 1) {
+            throw error("an integer with more than " + MAX_INT_DIGITS + " digits");
+        }
+        BigInteger big = new BigInteger(new String(in, start, len, StandardCharsets.ISO_8859_1));
+        return big.bitLength() < 64 ? (Object) big.longValue() : big;
+    }
+}
