@@ -153,7 +153,9 @@ public final class BackendUrl {
         }
         String scheme = text.substring(0, sep);
         if (scheme.isEmpty() || !isSchemeChars(scheme)) {
-            problems.add("the scheme '" + scheme + "' is not valid; a scheme starts with a letter and holds only letters, digits, '+', '-' and '.'");
+            boolean mayHoldSecrets = scheme.indexOf(':') >= 0 || scheme.indexOf('@') >= 0;
+            problems.add((mayHoldSecrets ? "the text before '://' is not a valid scheme"
+                    : "the scheme '" + scheme + "' is not valid") + "; a scheme starts with a letter and holds only letters, digits, '+', '-' and '.'");
             throw new InvalidUrlException(maskUnparsed(text), problems);
         }
         return parseHierarchical(text, scheme.toLowerCase(Locale.ROOT), text.substring(sep + 3), problems);
@@ -203,7 +205,7 @@ public final class BackendUrl {
                 if (after.startsWith(":")) {
                     portText = after.substring(1);
                 } else if (!after.isEmpty()) {
-                    problems.add("unexpected text after the IPv6 host: '" + after + "'");
+                    problems.add("unexpected text " + shown(after) + " after the IPv6 host");
                 }
             }
         } else {
@@ -234,7 +236,7 @@ public final class BackendUrl {
     private static int parsePort(String portText, List<String> problems) {
         for (int i = 0; i < portText.length(); i++) {
             if (!Character.isDigit(portText.charAt(i)) || portText.charAt(i) > '9') {
-                problems.add("the port '" + portText + "' is not a number");
+                problems.add("the port " + shown(portText) + " is not a number");
                 return -1;
             }
         }
@@ -263,7 +265,7 @@ public final class BackendUrl {
             String rawName = eq < 0 ? pair : pair.substring(0, eq);
             String rawValue = eq < 0 ? "" : pair.substring(eq + 1);
             String name = decode(rawName.replace('+', ' '), "query parameter name", problems);
-            String value = decode(rawValue.replace('+', ' '), "value of query parameter '" + rawName + "'", problems);
+            String value = decode(rawValue.replace('+', ' '), "value of query parameter " + shown(rawName), problems);
             if (value == null || value.isEmpty()) {
                 continue; // parse_qsl drops blank values
             }
@@ -353,6 +355,20 @@ public final class BackendUrl {
         return -1;
     }
 
+    /**
+     * Quotes user text for a message only when it looks like a plain identifier or number (so that a
+     * password pasted in the wrong place is never echoed); otherwise says it is not shown.
+     */
+    static String shown(String s) {
+        if (s == null) {
+            return "(none)";
+        }
+        if (s.length() <= 40 && s.matches("[A-Za-z0-9_.+\\- ]*")) {
+            return "'" + s + "'";
+        }
+        return "(not shown: it may hold credentials)";
+    }
+
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
@@ -388,14 +404,15 @@ public final class BackendUrl {
             }
             int sep = chunk.indexOf("://");
             int at = chunk.lastIndexOf('@');
-            if (sep >= 0 && at > sep) {
+            boolean structured = sep > 0 && isSchemeChars(chunk.substring(0, sep));
+            if (at >= 0 && structured && at > sep) {
                 String userInfo = chunk.substring(sep + 3, at);
                 int colon = userInfo.indexOf(':');
                 if (colon >= 0) {
                     chunk = chunk.substring(0, sep + 3) + userInfo.substring(0, colon) + ":**" + chunk.substring(at);
                 }
-            } else if (sep < 0 && at >= 0) {
-                // jdbc:postgresql:user:pw@... style or anything odd: drop what precedes '@'
+            } else if (at >= 0) {
+                // no scheme://user:pw@ structure (jdbc:postgresql:user:pw@..., a mangled scheme): drop what precedes '@'
                 chunk = "**" + chunk.substring(at);
             }
             out.append(chunk);
@@ -596,7 +613,7 @@ public final class BackendUrl {
             case "false": case "no": case "off": case "0":
                 return false;
             default:
-                throw new InvalidUrlException(masked(), List.of("the query parameter '" + name + "' must be true or false, not '" + v + "'"));
+                throw new InvalidUrlException(masked(), List.of("the query parameter " + shown(name) + " must be true or false, not " + shown(v)));
         }
     }
 
@@ -616,7 +633,7 @@ public final class BackendUrl {
         try {
             return Integer.parseInt(v.strip());
         } catch (NumberFormatException e) {
-            throw new InvalidUrlException(masked(), List.of("the query parameter '" + name + "' must be an integer, not '" + v + "'"));
+            throw new InvalidUrlException(masked(), List.of("the query parameter " + shown(name) + " must be an integer, not " + shown(v)));
         }
     }
 
@@ -640,7 +657,7 @@ public final class BackendUrl {
             }
             return Duration.ofNanos(Math.round(seconds * 1e9));
         } catch (NumberFormatException e) {
-            throw new InvalidUrlException(masked(), List.of("the query parameter '" + name + "' must be a non-negative number of seconds, not '" + v + "'"));
+            throw new InvalidUrlException(masked(), List.of("the query parameter " + shown(name) + " must be a non-negative number of seconds, not " + shown(v)));
         }
     }
 

@@ -23,10 +23,10 @@ class BackendUrlFuzzTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void anyTextParsesOrFailsWithATypedErrorAndNeverShowsThePassword() {
-        Random r = new Random(20261121L);
         int parsed = 0;
         int invalid = 0;
-        for (int i = 0; i < 30_000; i++) {
+        for (int i = 0; i < 60_000; i++) {
+            Random r = new Random(20261121L * 31 + i);
             String secret = "S3cr" + Integer.toHexString(r.nextInt()) + "t";
             String scheme = SCHEMES[r.nextInt(SCHEMES.length)];
             String user = r.nextBoolean() ? RandomValues.text(r, 6).replace("@", "") : "";

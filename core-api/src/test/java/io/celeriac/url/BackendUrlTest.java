@@ -101,7 +101,7 @@ class BackendUrlTest {
         assertThat(u.booleanParam("missing", true)).isTrue();
         assertThat(u.intParam("a", 0)).isEqualTo(2);
         assertThat(u.secondsParam("t", null)).isEqualTo(Duration.ofMillis(1500));
-        assertThatThrownBy(() -> u.intParam("c", 0)).isInstanceOf(InvalidUrlException.class).hasMessageContaining("'c'");
+        assertThatThrownBy(() -> u.intParam("c", 0)).isInstanceOf(InvalidUrlException.class).hasMessageContaining("'c'").hasMessageContaining("'x y+z'");
         assertThatThrownBy(() -> u.booleanParam("c", false)).isInstanceOf(InvalidUrlException.class);
     }
 
