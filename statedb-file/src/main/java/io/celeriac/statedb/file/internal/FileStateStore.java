@@ -1,0 +1,260 @@
+package io.celeriac.statedb.file.internal;
+
+import io.celeriac.state.StateStoreCapability;
+import io.celeriac.state.StateStoreClosedException;
+import io.celeriac.state.UnableToOpenStateStoreException;
+import io.celeriac.state.UnableToSaveStateException;
+import io.celeriac.state.spi.AbstractStateStore;
+import io.celeriac.state.spi.SnapshotRequest;
+import io.celeriac.state.spi.StateSnapshot;
+import io.celeriac.state.spi.StoredState;
+import io.celeriac.statedb.file.FileStateStoreConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@code file:} state store: a checksummed snapshot rewritten atomically on sync, a journal that makes
+ * every change durable before the call that made it returns (group commit), and an exclusive lock.
+ *
+ * <p>Open: check the directory, take the lock, recover (snapshot plus journals, see {@link Recovery}).
+ * Changes and clock ceilings are appended to the journal of the current generation. A sync switches new
+ * changes to the next generation's journal, captures the worker's state, writes it as the snapshot
+ * (temporary file, fsync, rename, directory fsync) and deletes the older journals. When the journal grows
+ * beyond the configured size the store compacts itself the same way. Thread-safe.
+ */
+public final class FileStateStore extends AbstractStateStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileStateStore.class);
+
+    private final FileStateStoreConfig config;
+    private final StatePaths paths;
+    private final StateFileLock lock;
+    private final long compactSize;
+    private final Object clockLock = new Object();
+    private final AtomicBoolean compacting = new AtomicBoolean();
+    private volatile Journal current;
+    private volatile boolean released;
+    private long durableCeiling;
+    private StoredState loaded;
+    private final List<Path> keptAside;
+
+    /**
+     * Opens the store: checks the directory, takes the lock and recovers the stored state.
+     *
+     * @param config the configuration
+     * @throws io.celeriac.state.StateStoreLockedException when another store or process holds the file
+     * @throws io.celeriac.state.CorruptStateException when the stored state fails its checks
+     * @throws UnableToOpenStateStoreException when the directory is missing or not writable, or I/O fails
+     */
+    public FileStateStore(FileStateStoreConfig config) {
+        super(config.path().toString(), capabilities(config), config.shutdownHook(), config.clockReserve());
+        this.config = config;
+        this.paths = new StatePaths(config.path());
+        this.compactSize = config.journalCompactSize();
+        checkPaths(paths);
+        this.lock = StateFileLock.acquire(paths.lock(), location(), config.nodeName());
+        try {
+            Recovery.Result r = Recovery.run(paths, config.onCorrupt() == FileStateStoreConfig.OnCorrupt.KEEP_ASIDE);
+            this.loaded = new StoredState(r.revoked(), r.clock());
+            this.durableCeiling = r.clock();
+            this.keptAside = List.copyOf(r.keptAside());
+            this.current = newJournal(r.nextGeneration());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static java.util.Set<StateStoreCapability> capabilities(FileStateStoreConfig config) {
+        return EnumSet.of(StateStoreCapability.EXCLUSIVE, StateStoreCapability.KEEP_CORRUPT_ASIDE);
+    }
+
+    private Journal newJournal(long generation) {
+        return new Journal(paths.journal(generation), generation, config.journalFsync(),
+                config.journalCommitDelay().toNanos(), config.journalMaxBatch());
+    }
+
+    /**
+     * The copies of corrupt files this open kept aside (with {@code on_corrupt=keep_aside}).
+     *
+     * @return the paths, empty when nothing was corrupt
+     */
+    public List<Path> keptAside() {
+        return keptAside;
+    }
+
+    /**
+     * The journal file changes are appended to now (it exists once something was written to it).
+     *
+     * @return the journal's path
+     */
+    public Path currentJournal() {
+        return current.path();
+    }
+
+    private static void checkPaths(StatePaths paths) {
+        Path dir = paths.directory();
+        if (!Files.exists(dir)) {
+            throw new UnableToOpenStateStoreException(dir.toString(),
+                    "the directory does not exist; create it first (celeriac does not create directories for the state file "
+                            + paths.snapshot().getFileName() + ")", null);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new UnableToOpenStateStoreException(dir.toString(), "it is not a directory, so it cannot hold the state file "
+                    + paths.snapshot().getFileName(), null);
+        }
+        if (!Files.isWritable(dir) || !Files.isExecutable(dir)) {
+            throw new UnableToOpenStateStoreException(dir.toString(), "no permission to create files in the directory "
+                    + "(the state file, its journal and its lock are created there)", null);
+        }
+        Path file = paths.snapshot();
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UnableToOpenStateStoreException(file.toString(), "it is a directory; give the path of a file", null);
+        }
+        if (Files.exists(file) && (!Files.isReadable(file) || !Files.isWritable(file))) {
+            throw new UnableToOpenStateStoreException(file.toString(), "no permission to read and write the state file", null);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    protected StoredState load() {
+        StoredState s = loaded;
+        loaded = null;
+        return s == null ? StoredState.empty() : s;
+    }
+
+    @Override
+    protected void persistAdded(String id, double timestamp) {
+        ByteSink rec = new ByteSink(64);
+        JournalCodec.add(rec, id, Math.round(timestamp * 1e6));
+        append(rec, 1);
+    }
+
+    @Override
+    protected void persistAddedAll(Map<String, Double> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        ByteSink rec = new ByteSink(entries.size() * 40);
+        for (Map.Entry<String, Double> e : entries.entrySet()) {
+            JournalCodec.add(rec, e.getKey(), Math.round(e.getValue() * 1e6));
+        }
+        append(rec, entries.size());
+    }
+
+    @Override
+    protected void persistDiscarded(String id) {
+        ByteSink rec = new ByteSink(64);
+        JournalCodec.discard(rec, id);
+        append(rec, 1);
+    }
+
+    @Override
+    protected void persistCleared() {
+        ByteSink rec = new ByteSink(16);
+        JournalCodec.clear(rec);
+        append(rec, 1);
+    }
+
+    @Override
+    protected void persistClock(long ceiling) {
+        ByteSink rec = new ByteSink(24);
+        JournalCodec.clock(rec, ceiling);
+        synchronized (clockLock) {
+            append(rec, 1);
+            durableCeiling = ceiling;
+        }
+    }
+
+    private void append(ByteSink records, int count) {
+        Journal j;
+        while (true) {
+            if (released) {
+                throw new StateStoreClosedException(location());
+            }
+            j = current;
+            try {
+                j.append(records.array(), records.length(), count);
+                break;
+            } catch (Journal.Sealed s) {
+                // a sync switched journals meanwhile: append to the new one
+                Thread.onSpinWait();
+            } catch (IOException e) {
+                throw new UnableToSaveStateException(location(), "could not append to the journal " + j.path() + ": " + e.getMessage(), e);
+            }
+        }
+        if (compactSize > 0 && j.size() > compactSize && compacting.compareAndSet(false, true)) {
+            try {
+                if (tryCompact()) {
+                    LOG.debug("Compacted the worker state {} after its journal passed {} bytes", location(), compactSize);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not compact the worker state {} (every change stays in its journal): {}", location(), e.toString());
+            } finally {
+                compacting.set(false);
+            }
+        }
+    }
+
+    @Override
+    protected void writeSnapshot(SnapshotRequest request) {
+        Journal old = current;
+        long nextGeneration = old.generation() + 1;
+        Journal next = newJournal(nextGeneration);
+        current = next;
+        try {
+            old.seal();
+        } catch (IOException e) {
+            LOG.warn("The last journal batch of {} could not be written ({}); the snapshot now being written covers it",
+                    old.path(), e.toString());
+        }
+        StateSnapshot s = request.capture();
+        long ceiling;
+        synchronized (clockLock) {
+            ceiling = request.isFinal() ? s.clock() : Math.max(durableCeiling, s.clock());
+        }
+        byte[] bytes = SnapshotCodec.encode(s.revoked(), s.clock(), ceiling, nextGeneration, Recovery.nowMicros());
+        try {
+            Durable.replace(paths.snapshot(), paths.tmp(), bytes);
+        } catch (IOException e) {
+            throw new UnableToSaveStateException(location(), "could not write the snapshot (the journals still hold every change): " + e, e);
+        }
+        if (request.isFinal()) {
+            synchronized (clockLock) {
+                durableCeiling = s.clock();
+            }
+        }
+        try {
+            for (StatePaths.JournalFile j : paths.journals()) {
+                if (j.generation() < nextGeneration) {
+                    Files.deleteIfExists(j.path());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not delete the journals {} covers (the next open deletes them): {}", paths.snapshot(), e.toString());
+        }
+    }
+
+    @Override
+    protected void release() {
+        released = true;
+        try {
+            current.seal();
+        } catch (IOException e) {
+            LOG.warn("The last journal batch of {} could not be written: {}", location(), e.toString());
+        } finally {
+            lock.close();
+        }
+    }
+}
