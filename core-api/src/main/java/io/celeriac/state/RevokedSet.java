@@ -52,7 +52,7 @@ public final class RevokedSet implements Iterable<String> {
     private final long expiresMicros;
     private final Clock clock;
     /** id to wall-clock epoch microseconds; in ascending time order while {@link #ordered}. */
-    private final LinkedHashMap<String, Long> data = new LinkedHashMap<>();
+    private LinkedHashMap<String, Long> data = new LinkedHashMap<>();
     private boolean ordered = true;
     private long newest = Long.MIN_VALUE;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -321,21 +321,47 @@ public final class RevokedSet implements Iterable<String> {
 
     private synchronized Map<String, Double> merge(Map<String, Double> entries, boolean collect) {
         Objects.requireNonNull(entries, "entries");
-        Map<String, Double> accepted = collect ? new LinkedHashMap<>() : null;
+        RevokedEntries in = RevokedEntries.copyOf(entries);
+        int n = in.size();
+        if (data.isEmpty() && n > 1024) {
+            data = new LinkedHashMap<>(capacity(maxlen > 0 ? Math.min(n, maxlen + 1) : n));
+        }
+        String[] acceptedIds = collect ? new String[n] : null;
+        long[] acceptedMicros = collect ? new long[n] : null;
+        int accepted = 0;
         long limit = Math.max(nowMicros(), newest);
-        for (Map.Entry<String, Double> e : entries.entrySet()) {
-            String id = Objects.requireNonNull(e.getKey(), "id");
-            long ts = Math.min(toMicros(Objects.requireNonNull(e.getValue(), "timestamp")), limit);
-            Long existing = data.get(id);
-            if (existing == null || existing < ts) {
-                put(id, ts);
-                if (accepted != null) {
-                    accepted.put(id, toSeconds(ts));
-                }
+        for (int i = 0; i < n; i++) {
+            String id = in.id(i);
+            long ts = Math.min(in.micros(i), limit);
+            Long existing = data.putIfAbsent(id, ts);
+            if (existing == null) {
+                track(ts);
+            } else if (existing < ts) {
+                data.remove(id);
+                data.put(id, ts);
+                track(ts);
+            } else {
+                continue;
+            }
+            if (collect) {
+                acceptedIds[accepted] = id;
+                acceptedMicros[accepted] = ts;
+                accepted++;
             }
         }
         purge(nowMicros());
-        return accepted;
+        if (!collect) {
+            return null;
+        }
+        return RevokedEntries.wrap(java.util.Arrays.copyOf(acceptedIds, accepted), java.util.Arrays.copyOf(acceptedMicros, accepted), false);
+    }
+
+    private void track(long ts) {
+        if (ts < newest) {
+            ordered = false;
+        } else {
+            newest = ts;
+        }
     }
 
     private void put(String id, long ts) {
@@ -508,15 +534,20 @@ public final class RevokedSet implements Iterable<String> {
     /**
      * The ids and their timestamps (wall-clock epoch seconds), oldest first: Celery's {@code as_dict}.
      *
-     * @return an unmodifiable copy
+     * @return an immutable copy (cheap: two arrays)
      */
-    public synchronized Map<String, Double> asMap() {
+    public synchronized RevokedEntries asMap() {
         sortIfNeeded();
-        LinkedHashMap<String, Double> copy = new LinkedHashMap<>(capacity(data.size()));
+        int n = data.size();
+        String[] ids = new String[n];
+        long[] micros = new long[n];
+        int i = 0;
         for (Map.Entry<String, Long> e : data.entrySet()) {
-            copy.put(e.getKey(), toSeconds(e.getValue()));
+            ids[i] = e.getKey();
+            micros[i] = e.getValue();
+            i++;
         }
-        return Collections.unmodifiableMap(copy);
+        return RevokedEntries.wrap(ids, micros, false);
     }
 
     /**
@@ -544,7 +575,7 @@ public final class RevokedSet implements Iterable<String> {
         return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
     }
 
-    private static long toMicros(double seconds) {
+    static long toMicros(double seconds) {
         if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
             throw new IllegalArgumentException("a timestamp must be a finite number of epoch seconds, not " + seconds);
         }

@@ -1,7 +1,7 @@
 package io.celeriac.state.spi;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import io.celeriac.state.RevokedEntries;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -9,7 +9,8 @@ import java.util.Objects;
  * What a state store loaded: the stored revoked ids and the clock value a merge adjusts the worker's clock
  * with. Returned by {@link AbstractStateStore#load()}.
  *
- * <p>Immutable; the map keeps its order (oldest first is cheapest to merge).
+ * <p>Immutable; the map keeps its order (oldest first is cheapest to merge). Give a
+ * {@link RevokedEntries} to avoid a copy.
  *
  * @param revoked ids to their wall-clock epoch seconds
  * @param clock the stored clock value (a ceiling at or above every value the previous run handed out)
@@ -17,13 +18,13 @@ import java.util.Objects;
 public record StoredState(Map<String, Double> revoked, long clock) {
 
     /**
-     * Copies the map unless it is unmodifiable already.
+     * Copies the map into a {@link RevokedEntries} unless it is one already.
      *
-     * @throws NullPointerException when {@code revoked} is null
+     * @throws NullPointerException when {@code revoked}, an id or a timestamp is null
      */
     public StoredState {
         Objects.requireNonNull(revoked, "revoked");
-        revoked = Collections.unmodifiableMap(new LinkedHashMap<>(revoked));
+        revoked = RevokedEntries.copyOf(revoked);
     }
 
     /**

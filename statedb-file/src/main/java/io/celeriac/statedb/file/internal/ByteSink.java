@@ -27,6 +27,11 @@ final class ByteSink {
         len = 0;
     }
 
+    /** Forgets everything after the first {@code length} bytes. */
+    void truncate(int length) {
+        len = length;
+    }
+
     private void ensure(int extra) {
         int need = len + extra;
         if (need < 0) {

@@ -118,11 +118,11 @@ final class JournalCodec {
     }
 
     private static void id(ByteSink out, String id) {
-        if (TaskIds.isCanonicalUuid(id)) {
-            out.u8(0);
-            int at = out.skip(16);
-            TaskIds.writeUuid(id, out.array(), at);
-        } else {
+        int mark = out.length();
+        out.u8(0);
+        int at = out.skip(16);
+        if (!TaskIds.tryWriteUuid(id, out.array(), at)) {
+            out.truncate(mark);
             byte[] b = TaskIds.utf8(id);
             out.u8(1);
             out.varint(b.length);

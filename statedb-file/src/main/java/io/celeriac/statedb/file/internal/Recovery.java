@@ -1,6 +1,7 @@
 package io.celeriac.statedb.file.internal;
 
 import io.celeriac.state.CorruptStateException;
+import io.celeriac.state.RevokedEntries;
 import io.celeriac.state.UnableToOpenStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +20,10 @@ import java.util.Map;
 /**
  * Reads a state at open: the snapshot, then every journal of a generation the snapshot does not cover, in
  * order. Journals of older generations are stale (a crash came between a snapshot's rename and their
- * deletion) and are deleted. A torn journal tail is ignored. When journals held anything, or something was
- * kept aside, the recovered state is written as a fresh snapshot at once and the journals are deleted, so
- * that a run always starts from one snapshot and at most one journal.
+ * deletion) and are deleted. A torn journal tail is ignored. When more than {@value #MAX_JOURNALS_KEPT}
+ * journals or {@value #MAX_JOURNAL_BYTES_KEPT} journal bytes were replayed, or something was kept aside, the
+ * recovered state is written as a fresh snapshot at once and those journals are deleted; otherwise they stay
+ * (the new run writes a journal of a higher generation) until the next sync.
  *
  * <p>Corruption: in {@code fail} mode the first corrupt file stops the open with
  * {@link CorruptStateException} and nothing is changed or moved. In {@code keep_aside} mode a corrupt
@@ -32,6 +34,10 @@ import java.util.Map;
 final class Recovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+    /** More journals than this left by earlier runs are folded into a fresh snapshot at open. */
+    static final int MAX_JOURNALS_KEPT = 4;
+    /** More journal bytes than this left by earlier runs are folded into a fresh snapshot at open. */
+    static final long MAX_JOURNAL_BYTES_KEPT = 1L << 20;
 
     /**
      * The recovered state.
@@ -42,7 +48,7 @@ final class Recovery {
      * @param rewritten whether a fresh snapshot was written at open
      * @param keptAside copies of corrupt files made by this open
      */
-    record Result(Map<String, Double> revoked, long clock, long nextGeneration, boolean rewritten, List<Path> keptAside) {
+    record Result(RevokedEntries revoked, long clock, long nextGeneration, boolean rewritten, List<Path> keptAside) {
     }
 
     private Recovery() {
@@ -84,17 +90,7 @@ final class Recovery {
             }
         }
 
-        LinkedHashMap<String, Long> entries = new LinkedHashMap<>();
-        long clock = 0;
-        if (snapshot != null) {
-            String[] ids = snapshot.ids();
-            long[] micros = snapshot.micros();
-            entries = new LinkedHashMap<>(ids.length * 4 / 3 + 1);
-            for (int i = 0; i < ids.length; i++) {
-                entries.put(ids[i], micros[i]);
-            }
-            clock = Math.max(snapshot.clock(), snapshot.ceiling());
-        }
+        long clock = snapshot == null ? 0 : Math.max(snapshot.clock(), snapshot.ceiling());
         long covered = snapshot == null ? 0 : snapshot.nextGeneration();
 
         List<StatePaths.JournalFile> journals;
@@ -103,14 +99,16 @@ final class Recovery {
         } catch (IOException e) {
             throw new UnableToOpenStateStoreException(paths.directory().toString(), "cannot list the directory: " + e, e);
         }
-        List<Path> consumed = new ArrayList<>();
+        List<Path> stale = new ArrayList<>();
+        List<Path> replayed = new ArrayList<>();
         List<Path> toCopyAside = new ArrayList<>();
-        boolean replayedAny = false;
+        List<JournalCodec.Record> records = new ArrayList<>();
+        long replayedBytes = 0;
         long maxGeneration = covered - 1;
         for (StatePaths.JournalFile j : journals) {
             maxGeneration = Math.max(maxGeneration, j.generation());
             if (snapshot != null && j.generation() < covered) {
-                consumed.add(j.path()); // stale: the snapshot covers it
+                stale.add(j.path()); // the snapshot covers it: a crash came before its deletion
                 continue;
             }
             byte[] jb = read(j.path());
@@ -130,27 +128,38 @@ final class Recovery {
                 LOG.info("Ignoring the torn tail of {} ({} bytes at offset {}): a write a crash interrupted, never acknowledged",
                         j.path(), scan.tornBytes(), scan.validEnd());
             }
-            for (JournalCodec.Record r : scan.records()) {
+            records.addAll(scan.records());
+            replayed.add(j.path());
+            replayedBytes += jb.length;
+        }
+        long nextGeneration = Math.max(maxGeneration + 1, Math.max(covered, 1));
+
+        RevokedEntries entries = snapshot == null ? RevokedEntries.empty() : snapshot.entries();
+        if (!records.isEmpty()) {
+            LinkedHashMap<String, Long> m = new LinkedHashMap<>((entries.size() + records.size()) * 4 / 3 + 1);
+            for (int i = 0; i < entries.size(); i++) {
+                m.put(entries.id(i), entries.micros(i));
+            }
+            for (JournalCodec.Record r : records) {
                 if (r instanceof JournalCodec.Add a) {
-                    entries.remove(a.id());
-                    entries.put(a.id(), a.micros());
+                    m.remove(a.id());
+                    m.put(a.id(), a.micros());
                 } else if (r instanceof JournalCodec.Discard d) {
-                    entries.remove(d.id());
+                    m.remove(d.id());
                 } else if (r instanceof JournalCodec.Clear) {
-                    entries.clear();
+                    m.clear();
                 } else if (r instanceof JournalCodec.Clock c) {
                     clock = c.value();
                 }
             }
-            replayedAny = true;
-            consumed.add(j.path());
+            entries = sorted(m);
         }
-        long nextGeneration = Math.max(maxGeneration + 1, Math.max(covered, 1));
 
-        List<Path> keptAside = new ArrayList<>();
-        boolean rewrite = snapshotCorrupt || replayedAny || !consumed.isEmpty();
-        if (rewrite) {
-            try {
+        boolean rewrite = snapshotCorrupt || !toCopyAside.isEmpty() || replayed.size() > MAX_JOURNALS_KEPT
+                || replayedBytes > MAX_JOURNAL_BYTES_KEPT;
+        try {
+            List<Path> keptAside = new ArrayList<>();
+            if (rewrite) {
                 if (snapshotCorrupt) {
                     Path aside = StatePaths.moveAside(snapshotPath);
                     keptAside.add(aside);
@@ -164,22 +173,23 @@ final class Recovery {
                 if (!keptAside.isEmpty()) {
                     Durable.syncDirectory(paths.directory());
                 }
-                Map<String, Double> sorted = sortedSeconds(entries);
-                byte[] fresh = SnapshotCodec.encode(sorted, clock, clock, nextGeneration, nowMicros());
+                byte[] fresh = SnapshotCodec.encode(entries, clock, clock, nextGeneration, nowMicros());
                 Durable.replace(snapshotPath, paths.tmp(), fresh);
-                for (Path p : consumed) {
-                    Files.deleteIfExists(p);
-                }
-                Durable.syncDirectory(paths.directory());
-                return new Result(sorted, clock, nextGeneration + 0, true, keptAside);
-            } catch (AccessDeniedException e) {
-                throw new UnableToOpenStateStoreException(e.getFile() == null ? location : e.getFile(),
-                        "no permission to write while recovering the state", e);
-            } catch (IOException e) {
-                throw new UnableToOpenStateStoreException(location, "cannot write the recovered state: " + e, e);
+                stale.addAll(replayed);
             }
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+            if (!stale.isEmpty()) {
+                Durable.syncDirectory(paths.directory());
+            }
+            return new Result(entries, clock, nextGeneration, rewrite, keptAside);
+        } catch (AccessDeniedException e) {
+            throw new UnableToOpenStateStoreException(e.getFile() == null ? location : e.getFile(),
+                    "no permission to write while recovering the state", e);
+        } catch (IOException e) {
+            throw new UnableToOpenStateStoreException(location, "cannot write the recovered state: " + e, e);
         }
-        return new Result(sortedSeconds(entries), clock, nextGeneration, false, keptAside);
     }
 
     private static String nothingMovedHint(String file) {
@@ -187,27 +197,34 @@ final class Recovery {
                 + ".corrupt-<time>) and start from what is valid, open the store with on_corrupt=keep_aside";
     }
 
-    private static Map<String, Double> sortedSeconds(LinkedHashMap<String, Long> entries) {
+    private static RevokedEntries sorted(LinkedHashMap<String, Long> m) {
+        String[] ids = new String[m.size()];
+        long[] micros = new long[ids.length];
+        int i = 0;
         boolean ordered = true;
-        long previous = Long.MIN_VALUE;
-        for (long v : entries.values()) {
-            if (v < previous) {
+        for (Map.Entry<String, Long> e : m.entrySet()) {
+            ids[i] = e.getKey();
+            micros[i] = e.getValue();
+            if (i > 0 && micros[i] < micros[i - 1]) {
                 ordered = false;
-                break;
             }
-            previous = v;
+            i++;
         }
-        LinkedHashMap<String, Double> out = new LinkedHashMap<>(entries.size() * 4 / 3 + 1);
-        if (ordered) {
-            entries.forEach((k, v) -> out.put(k, v / 1e6));
-        } else {
-            List<Map.Entry<String, Long>> list = new ArrayList<>(entries.entrySet());
-            list.sort(Map.Entry.comparingByValue());
-            for (Map.Entry<String, Long> e : list) {
-                out.put(e.getKey(), e.getValue() / 1e6);
+        if (!ordered) {
+            Integer[] order = new Integer[ids.length];
+            for (int k = 0; k < order.length; k++) {
+                order[k] = k;
             }
+            Arrays.sort(order, (a, b) -> Long.compare(micros[a], micros[b])); // stable
+            String[] sortedIds = new String[ids.length];
+            long[] sortedMicros = new long[ids.length];
+            for (int k = 0; k < order.length; k++) {
+                sortedIds[k] = ids[order[k]];
+                sortedMicros[k] = micros[order[k]];
+            }
+            return RevokedEntries.ofDistinct(sortedIds, sortedMicros);
         }
-        return out;
+        return RevokedEntries.ofDistinct(ids, micros);
     }
 
     private static byte[] read(Path p) {

@@ -1,7 +1,8 @@
 package io.celeriac.statedb.file.internal;
 
+import io.celeriac.state.RevokedEntries;
+
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import java.util.zip.DataFormatException;
@@ -41,42 +42,21 @@ final class SnapshotCodec {
     private SnapshotCodec() {
     }
 
-    /** A decoded snapshot. Ids and timestamps are parallel arrays, in the stored order. */
-    record Decoded(String[] ids, long[] micros, long writtenAtMicros, long nextGeneration, long clock, long ceiling) {
-        /** The ids to their epoch seconds, in the stored order. */
-        Map<String, Double> asSecondsMap() {
-            LinkedHashMap<String, Double> m = new LinkedHashMap<>(ids.length * 4 / 3 + 1);
-            for (int i = 0; i < ids.length; i++) {
-                m.put(ids[i], micros[i] / 1e6);
-            }
-            return m;
-        }
+    /** A decoded snapshot: the ids with their timestamps in the stored order, and the header's values. */
+    record Decoded(RevokedEntries entries, long writtenAtMicros, long nextGeneration, long clock, long ceiling) {
     }
 
     /** Encodes ids (to epoch seconds, ideally oldest first) with the clock and next journal generation. */
     static byte[] encode(Map<String, Double> revoked, long clock, long ceiling, long nextGeneration, long writtenAtMicros) {
-        int n = revoked.size();
-        String[] ids = new String[n];
-        long[] micros = new long[n];
-        int i = 0;
-        for (Map.Entry<String, Double> e : revoked.entrySet()) {
-            ids[i] = e.getKey();
-            micros[i] = Math.round(e.getValue() * 1e6);
-            i++;
-        }
-        return encode(ids, micros, clock, ceiling, nextGeneration, writtenAtMicros);
-    }
-
-    static byte[] encode(String[] ids, long[] micros, long clock, long ceiling, long nextGeneration, long writtenAtMicros) {
-        int n = ids.length;
+        RevokedEntries e = RevokedEntries.copyOf(revoked);
+        int n = e.size();
         byte[] uuids = new byte[16 * n];
         int u = 0;
         ByteSink body = new ByteSink(n * 3 + 64);
         int kinds = body.skip(n);
         for (int i = 0; i < n; i++) {
-            String id = ids[i];
-            if (TaskIds.isCanonicalUuid(id)) {
-                TaskIds.writeUuid(id, uuids, u);
+            String id = e.id(i);
+            if (TaskIds.tryWriteUuid(id, uuids, u)) {
                 u += 16;
                 body.array()[kinds + i] = KIND_UUID;
             } else {
@@ -88,8 +68,9 @@ final class SnapshotCodec {
         }
         long previous = 0;
         for (int i = 0; i < n; i++) {
-            body.varint(ByteSink.zigzag(micros[i] - previous));
-            previous = micros[i];
+            long m = e.micros(i);
+            body.varint(ByteSink.zigzag(m - previous));
+            previous = m;
         }
         byte[] deflated = deflate(body.array(), body.length());
 
@@ -165,13 +146,14 @@ final class SnapshotCodec {
         int kinds = in.take(count);
         int uuidAt = HEADER;
         int uuidEnd = HEADER + (int) u;
+        byte[] scratch = new byte[36];
         for (int i = 0; i < count; i++) {
             int kind = raw[kinds + i];
             if (kind == KIND_UUID) {
                 if (uuidAt + 16 > uuidEnd) {
                     throw new FormatException("more UUID ids than the UUID block holds");
                 }
-                ids[i] = TaskIds.readUuid(b, uuidAt);
+                ids[i] = TaskIds.readUuid(b, uuidAt, scratch);
                 uuidAt += 16;
             } else if (kind == KIND_UTF8) {
                 long len = in.varint();
@@ -195,7 +177,7 @@ final class SnapshotCodec {
         if (in.remaining() != 0) {
             throw new FormatException("the body has " + in.remaining() + " bytes after its last timestamp");
         }
-        return new Decoded(ids, micros, ByteSource.getLong(b, 16), ByteSource.getLong(b, 24),
+        return new Decoded(RevokedEntries.ofDistinct(ids, micros), ByteSource.getLong(b, 16), ByteSource.getLong(b, 24),
                 ByteSource.getLong(b, 32), ByteSource.getLong(b, 40));
     }
 

@@ -11,61 +11,70 @@ import java.nio.charset.StandardCharsets;
  */
 final class TaskIds {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private static final int[] DASHES = {8, 13, 18, 23};
 
     private TaskIds() {
     }
 
+    /** Where the two hex digits of each of a UUID's 16 bytes are in its 36-character string. */
+    private static final int[] POS = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+    /** Lower-case hex digit values; -1 for every other character below 128. */
+    private static final byte[] VALUE = new byte[128];
+
+    static {
+        java.util.Arrays.fill(VALUE, (byte) -1);
+        for (int i = 0; i < 16; i++) {
+            VALUE[HEX[i]] = (byte) i;
+        }
+    }
+
     /** Whether {@code s} is exactly 36 characters of lower-case hex digits with dashes at 8, 13, 18 and 23. */
     static boolean isCanonicalUuid(String s) {
-        if (s.length() != 36) {
+        return tryWriteUuid(s, new byte[16], 0);
+    }
+
+    /**
+     * Writes the 16 bytes of {@code s} when it is a canonical lower-case UUID string and returns
+     * {@code true}; otherwise returns {@code false} (the bytes at {@code dst} may have been written).
+     */
+    static boolean tryWriteUuid(String s, byte[] dst, int off) {
+        if (s.length() != 36 || s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-' || s.charAt(23) != '-') {
             return false;
         }
-        for (int i = 0; i < 36; i++) {
-            char c = s.charAt(i);
-            if (i == 8 || i == 13 || i == 18 || i == 23) {
-                if (c != '-') {
-                    return false;
-                }
-            } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        for (int b = 0; b < 16; b++) {
+            int p = POS[b];
+            char hi = s.charAt(p);
+            char lo = s.charAt(p + 1);
+            if ((hi | lo) >= 128) {
                 return false;
             }
+            int h = VALUE[hi];
+            int l = VALUE[lo];
+            if ((h | l) < 0) {
+                return false;
+            }
+            dst[off + b] = (byte) ((h << 4) | l);
         }
         return true;
     }
 
-    /** Writes the 16 bytes of a canonical UUID string (checked by {@link #isCanonicalUuid}). */
-    static void writeUuid(String s, byte[] dst, int off) {
-        int o = off;
-        int i = 0;
-        while (i < 36) {
-            char c = s.charAt(i);
-            if (c == '-') {
-                i++;
-                continue;
-            }
-            dst[o++] = (byte) ((nibble(c) << 4) | nibble(s.charAt(i + 1)));
-            i += 2;
-        }
-    }
-
-    private static int nibble(char c) {
-        return c <= '9' ? c - '0' : c - 'a' + 10;
-    }
-
     /** The canonical lower-case UUID string of 16 bytes. */
     static String readUuid(byte[] src, int off) {
-        char[] out = new char[36];
-        int o = 0;
+        return readUuid(src, off, new byte[36]);
+    }
+
+    /** The canonical lower-case UUID string of 16 bytes, built in {@code out} (36 bytes, reusable). */
+    static String readUuid(byte[] src, int off, byte[] out) {
+        out[8] = '-';
+        out[13] = '-';
+        out[18] = '-';
+        out[23] = '-';
         for (int b = 0; b < 16; b++) {
-            if (o == DASHES[0] || o == DASHES[1] || o == DASHES[2] || o == DASHES[3]) {
-                out[o++] = '-';
-            }
             int v = src[off + b] & 0xFF;
-            out[o++] = HEX[v >>> 4];
-            out[o++] = HEX[v & 0xF];
+            int p = POS[b];
+            out[p] = (byte) HEX[v >>> 4];
+            out[p + 1] = (byte) HEX[v & 0xF];
         }
-        return new String(out);
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     static byte[] utf8(String s) {
