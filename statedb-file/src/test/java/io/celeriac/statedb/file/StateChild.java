@@ -20,6 +20,9 @@ import java.util.UUID;
  *       from main without closing: the shutdown hook saves.</li>
  *   <li>{@code open PATH}: try to open the store and print {@code OPENED} or
  *       {@code FAILED <exception class> <message>}.</li>
+ *   <li>{@code fill PATH}: (run under a file size limit) revoke ids, printing {@code ACK <id>} or
+ *       {@code ERR <id> <message>}, until three revokes failed; then sync (the snapshot is small), revoke
+ *       ten more and close, printing {@code SYNCED} and {@code CLOSED} (or {@code SYNCFAILED <message>}).</li>
  * </ul>
  */
 public final class StateChild {
@@ -60,6 +63,10 @@ public final class StateChild {
                 print("DONE " + w.clock().value());
                 return; // no close, no save: the shutdown hook saves
             }
+            case "fill":
+                fill(celeriac.openStateStore(path, StateStoreOptions.builder().nodeName("child@h")
+                        .property("journal_compact_size", "0").property("shutdown_hook", "false").build()));
+                break;
             case "open":
                 try {
                     StateStore s = celeriac.openStateStore(path, options);
@@ -71,6 +78,35 @@ public final class StateChild {
                 break;
             default:
                 throw new IllegalArgumentException(mode);
+        }
+    }
+
+    private static void fill(StateStore s) {
+        WorkerState w = WorkerState.withCeleryDefaults();
+        s.merge(w);
+        int failures = 0;
+        for (int i = 0; i < 100_000 && failures < 3; i++) {
+            String id = "fill-" + i;
+            try {
+                w.revoked().add(id);
+                print("ACK " + id);
+            } catch (RuntimeException e) {
+                failures++;
+                print("ERR " + id + " " + e.getClass().getName() + " " + e.getMessage().replace('\n', ' '));
+            }
+        }
+        try {
+            s.sync(w);
+            print("SYNCED");
+            for (int i = 0; i < 10; i++) {
+                String id = "after-sync-" + i;
+                w.revoked().add(id);
+                print("ACK " + id);
+            }
+            s.close();
+            print("CLOSED");
+        } catch (RuntimeException e) {
+            print("SYNCFAILED " + e.getMessage().replace('\n', ' '));
         }
     }
 

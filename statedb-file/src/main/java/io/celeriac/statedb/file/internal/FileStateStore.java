@@ -62,6 +62,7 @@ public final class FileStateStore extends AbstractStateStore {
         this.compactSize = config.journalCompactSize();
         checkPaths(paths);
         this.lock = StateFileLock.acquire(paths.lock(), location(), config.nodeName());
+        warnAboutCelerysOwnFile(paths.snapshot());
         try {
             Recovery.Result r = Recovery.run(paths, config.onCorrupt() == FileStateStoreConfig.OnCorrupt.KEEP_ASIDE);
             this.loaded = new StoredState(r.revoked(), r.clock());
@@ -99,6 +100,17 @@ public final class FileStateStore extends AbstractStateStore {
      */
     public Path currentJournal() {
         return current.path();
+    }
+
+    /** Python Celery's shelve adds {@code .db} (dbm.ndbm) or {@code .dat}/{@code .dir} (dbm.dumb) to the name. */
+    private static void warnAboutCelerysOwnFile(Path file) {
+        for (String suffix : new String[] {".db", ".dat", ".dir"}) {
+            Path celery = file.resolveSibling(file.getFileName() + suffix);
+            if (Files.exists(celery)) {
+                LOG.warn("{} looks like Python Celery's --statedb file for the same path; celeriac cannot read Celery's shelve"
+                        + " format, so the revokes in it are not merged (it is left untouched)", celery);
+            }
+        }
     }
 
     private static void checkPaths(StatePaths paths) {
