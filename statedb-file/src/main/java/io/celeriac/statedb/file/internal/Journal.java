@@ -5,7 +5,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -53,6 +52,7 @@ final class Journal {
     private IOException broken;
     private boolean flushing;
     private boolean sealed;
+    private long batches;
 
     Journal(Path path, long generation, boolean fsync, long delayNanos, int maxBatch) {
         this.path = path;
@@ -218,6 +218,7 @@ final class Journal {
             throw e;
         }
         durableSize += len;
+        batches++;
     }
 
     /**
@@ -267,19 +268,11 @@ final class Journal {
         }
     }
 
-    /** For tests: waits until a write is in progress (so that later appends form a new batch). */
-    boolean awaitFlushing(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+    /** How many writes (batches) reached the file so far. */
+    long batches() {
         lock.lock();
         try {
-            while (!flushing) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.awaitNanos(left);
-            }
-            return true;
+            return batches;
         } finally {
             lock.unlock();
         }
