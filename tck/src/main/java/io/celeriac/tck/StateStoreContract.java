@@ -2,6 +2,7 @@ package io.celeriac.tck;
 
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.LamportClock;
+import io.celeriac.state.Registration;
 import io.celeriac.state.RevokedSet;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreCapability;
@@ -568,6 +569,28 @@ public abstract class StateStoreContract {
         WorkerState restarted = freshWorker();
         open().merge(restarted);
         assertThat(restarted.revoked().contains("before-merge")).isTrue();
+    }
+
+    @Test
+    void required_aFailedMergeCanBeRetriedAndLosesNothing() {
+        WorkerState w = freshWorker();
+        StateStore s = open();
+        s.merge(w);
+        w.revoked().add("stored");
+        s.save(w);
+
+        WorkerState retrying = freshWorker();
+        Registration otherStore = retrying.clock().attachGuard(v -> v, 0); // as if another store followed it
+        StateStore again = open();
+        assertThatThrownBy(() -> again.merge(retrying)).isInstanceOf(IllegalStateException.class);
+        otherStore.close();
+        again.merge(retrying);
+        assertThat(retrying.revoked().contains("stored")).isTrue();
+        again.save(retrying);
+
+        WorkerState last = freshWorker();
+        open().merge(last);
+        assertThat(last.revoked().contains("stored")).as("the retried merge did not save an empty state").isTrue();
     }
 
     @Test

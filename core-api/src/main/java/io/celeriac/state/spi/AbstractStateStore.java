@@ -109,7 +109,7 @@ public abstract class AbstractStateStore implements StateStore {
     // what a store implements
 
     /**
-     * Reads what is stored; called once, by {@link #merge}, under the lifecycle lock.
+     * Reads what is stored; called by {@link #merge}, under the lifecycle lock (again if a merge failed).
      *
      * @return the stored revokes and clock ({@link StoredState#empty()} when nothing is stored)
      * @throws io.celeriac.state.CorruptStateException when the stored state fails its checks
@@ -176,6 +176,13 @@ public abstract class AbstractStateStore implements StateStore {
     protected abstract void release();
 
     /**
+     * Called once a merge succeeded, under the lifecycle lock; a store may drop what {@link #load()} kept.
+     * The default does nothing.
+     */
+    protected void afterMerge() {
+    }
+
+    /**
      * Stores the exact clock value when the store is closed without a save, after it stopped following the
      * worker. The default calls {@link #persistClock(long)}.
      *
@@ -220,6 +227,7 @@ public abstract class AbstractStateStore implements StateStore {
             this.listenerRegistration = revokes;
             this.guardRegistration = guard;
             this.phase = Phase.MERGED;
+            afterMerge();
             registerHook();
         } finally {
             lifecycle.unlock();

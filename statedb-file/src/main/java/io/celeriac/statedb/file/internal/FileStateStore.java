@@ -58,7 +58,7 @@ public final class FileStateStore extends AbstractStateStore {
     public FileStateStore(FileStateStoreConfig config) {
         super(config.path().toString(), capabilities(config), config.shutdownHook(), config.clockReserve());
         this.config = config;
-        this.paths = new StatePaths(config.path());
+        this.paths = new StatePaths(followSymlink(config.path()));
         this.compactSize = config.journalCompactSize();
         checkPaths(paths);
         this.lock = StateFileLock.acquire(paths.lock(), location(), config.nodeName());
@@ -102,6 +102,19 @@ public final class FileStateStore extends AbstractStateStore {
         return current.path();
     }
 
+    /** A state file that is a symbolic link is written where it points (a sync replaces files, not links). */
+    private static Path followSymlink(Path file) {
+        Path p = file;
+        try {
+            for (int hops = 0; hops < 40 && Files.isSymbolicLink(p); hops++) {
+                p = p.resolveSibling(Files.readSymbolicLink(p)).toAbsolutePath().normalize(); // may dangle: created at sync
+            }
+            return p;
+        } catch (IOException e) {
+            return file; // an unreadable link: the directory checks name the problem
+        }
+    }
+
     /** Python Celery's shelve adds {@code .db} (dbm.ndbm) or {@code .dat}/{@code .dir} (dbm.dumb) to the name. */
     private static void warnAboutCelerysOwnFile(Path file) {
         for (String suffix : new String[] {".db", ".dat", ".dir"}) {
@@ -141,9 +154,12 @@ public final class FileStateStore extends AbstractStateStore {
 
     @Override
     protected StoredState load() {
-        StoredState s = loaded;
+        return loaded; // kept until a merge succeeds: a failed merge may be retried without losing it
+    }
+
+    @Override
+    protected void afterMerge() {
         loaded = null;
-        return s == null ? StoredState.empty() : s;
     }
 
     @Override

@@ -85,8 +85,7 @@ final class StateFileLock implements AutoCloseable {
             }
             byte[] text = me.getBytes(StandardCharsets.UTF_8);
             ch.truncate(0);
-            ch.write(ByteBuffer.wrap(text), 0);
-            ch.force(false);
+            ch.write(ByteBuffer.wrap(text), 0); // informational: not fsynced, the OS lock is what counts
             acquired = true;
             return new StateFileLock(key, ch, l);
         } catch (AccessDeniedException e) {
