@@ -14,6 +14,7 @@ import java.util.Objects;
 public class CorruptStateException extends CeleriacException {
     private static final long serialVersionUID = 1L;
 
+    /** The store's location, for messages and callers. */
     private final String location;
 
     /**

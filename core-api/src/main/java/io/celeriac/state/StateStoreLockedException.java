@@ -14,7 +14,9 @@ import java.util.Objects;
 public class StateStoreLockedException extends CeleriacException {
     private static final long serialVersionUID = 1L;
 
+    /** The store's location, for messages and callers. */
     private final String location;
+    /** Who holds the store. */
     private final String holder;
 
     /**

@@ -14,6 +14,8 @@ public record StateSnapshot(Map<String, Double> revoked, long clock) {
     /**
      * Validates.
      *
+     * @param revoked ids to their wall-clock epoch seconds, oldest first
+     * @param clock the clock value to store
      * @throws NullPointerException when {@code revoked} is null
      */
     public StateSnapshot {

@@ -20,6 +20,8 @@ public record StoredState(Map<String, Double> revoked, long clock) {
     /**
      * Copies the map into a {@link RevokedEntries} unless it is one already.
      *
+     * @param revoked ids to their wall-clock epoch seconds
+     * @param clock the stored clock value
      * @throws NullPointerException when {@code revoked}, an id or a timestamp is null
      */
     public StoredState {
