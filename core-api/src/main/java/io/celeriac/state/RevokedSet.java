@@ -30,8 +30,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ({@link #withCeleryDefaults()}). {@link #contains} never reports an expired id, even before a purge has
  * removed it (Celery's does, until the set fills up or the worker restarts).
  *
- * <p><b>Listeners</b> ({@link #addListener}) hear every change; a state store uses one to journal each
- * revoke before {@link #add} returns.
+ * <p><b>Listeners</b> ({@link #addListener}, {@link #addOrderedListener}) hear every change; a state store
+ * uses an ordered one to journal each change, in the order the changes took effect, before the call that
+ * made it returns.
  *
  * <p>Thread-safe: the state is guarded by the set's monitor; listeners run on the calling thread outside
  * it. Ids are never null. Adding is O(1); an explicit timestamp older than the newest entry costs one
@@ -56,6 +57,7 @@ public final class RevokedSet implements Iterable<String> {
     private boolean ordered = true;
     private long newest = Long.MIN_VALUE;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<OrderedListener> orderedListeners = new CopyOnWriteArrayList<>();
 
     /**
      * Told about every change of a {@link RevokedSet}, e.g. so that a state store can journal it.
@@ -96,6 +98,50 @@ public final class RevokedSet implements Iterable<String> {
         /** Every id was removed by {@link RevokedSet#clear}. The default does nothing. */
         default void cleared() {
         }
+    }
+
+    /**
+     * Told about every change of a {@link RevokedSet} <em>in the order the changes were made</em>, in two
+     * steps, so that a journal records concurrent changes in the order they took effect: the first step runs
+     * while the set's lock is held, right after the change (it must not block: e.g. it queues a journal
+     * record), and returns the second step, which runs on the same thread after the lock is released and
+     * before the change returns (it may block, e.g. until the record is durable). A state store uses one.
+     *
+     * <p>An exception from either step reaches the caller of the change, after every other listener ran;
+     * the change stays made in memory. Evictions and expiry are not reported.
+     */
+    public interface OrderedListener {
+        /**
+         * An id was added or re-added (refreshed).
+         *
+         * @param id the task id
+         * @param timestamp its wall-clock epoch seconds
+         * @return what to run once the lock is released, or {@code null} for nothing
+         */
+        Runnable added(String id, double timestamp);
+
+        /**
+         * Several ids were added by {@link RevokedSet#update(Map)}.
+         *
+         * @param entries the ids added or refreshed, to their wall-clock epoch seconds, oldest first
+         * @return what to run once the lock is released, or {@code null} for nothing
+         */
+        Runnable addedAll(RevokedEntries entries);
+
+        /**
+         * An id was removed by {@link RevokedSet#discard}.
+         *
+         * @param id the task id
+         * @return what to run once the lock is released, or {@code null} for nothing
+         */
+        Runnable discarded(String id);
+
+        /**
+         * Every id was removed by {@link RevokedSet#clear}.
+         *
+         * @return what to run once the lock is released, or {@code null} for nothing
+         */
+        Runnable cleared();
     }
 
     /**
@@ -221,6 +267,19 @@ public final class RevokedSet implements Iterable<String> {
     }
 
     /**
+     * Registers a listener told of changes in their exact order (see {@link OrderedListener}).
+     *
+     * @param listener the listener
+     * @return a registration that removes it when closed
+     * @throws NullPointerException when {@code listener} is null
+     */
+    public Registration addOrderedListener(OrderedListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        orderedListeners.add(listener);
+        return () -> orderedListeners.remove(listener);
+    }
+
+    /**
      * Adds (or refreshes) an id at the current time.
      *
      * @param id the task id
@@ -231,13 +290,16 @@ public final class RevokedSet implements Iterable<String> {
      */
     public void add(String id) {
         Objects.requireNonNull(id, "id");
-        long ts;
+        Pending p;
+        double seconds;
         synchronized (this) {
-            ts = Math.max(nowMicros(), newest);
+            long ts = Math.max(nowMicros(), newest);
             put(id, ts);
             purgeAfterAdd();
+            seconds = toSeconds(ts);
+            p = tellOrdered(l -> l.added(id, seconds));
         }
-        notifyAdded(id, ts);
+        finish(p, l -> l.added(id, seconds));
     }
 
     /**
@@ -252,24 +314,56 @@ public final class RevokedSet implements Iterable<String> {
      */
     public void add(String id, double timestamp) {
         Objects.requireNonNull(id, "id");
-        long ts;
+        Pending p;
+        double seconds;
         synchronized (this) {
-            ts = Math.min(toMicros(timestamp), Math.max(nowMicros(), newest));
+            long ts = Math.min(toMicros(timestamp), Math.max(nowMicros(), newest));
             put(id, ts);
             purgeAfterAdd();
+            seconds = toSeconds(ts);
+            p = tellOrdered(l -> l.added(id, seconds));
         }
-        notifyAdded(id, ts);
+        finish(p, l -> l.added(id, seconds));
     }
 
-    private void notifyAdded(String id, long ts) {
-        if (listeners.isEmpty()) {
-            return;
+    /** The ordered listeners' second steps, and the first failure of their first steps. */
+    private record Pending(List<Runnable> then, RuntimeException failure) {
+        static final Pending NONE = new Pending(List.of(), null);
+    }
+
+    /** Under the lock: runs the ordered listeners' first steps, never throwing. */
+    private Pending tellOrdered(java.util.function.Function<OrderedListener, Runnable> step) {
+        if (orderedListeners.isEmpty()) {
+            return Pending.NONE;
         }
-        double seconds = toSeconds(ts);
-        RuntimeException first = null;
+        List<Runnable> then = new ArrayList<>(orderedListeners.size());
+        RuntimeException failure = null;
+        for (OrderedListener l : orderedListeners) {
+            try {
+                Runnable r = step.apply(l);
+                if (r != null) {
+                    then.add(r);
+                }
+            } catch (RuntimeException e) {
+                failure = keep(failure, e);
+            }
+        }
+        return new Pending(then, failure);
+    }
+
+    /** Outside the lock: runs the second steps, then the plain listeners; throws the first failure. */
+    private void finish(Pending p, java.util.function.Consumer<Listener> call) {
+        RuntimeException first = p.failure();
+        for (Runnable r : p.then()) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                first = keep(first, e);
+            }
+        }
         for (Listener l : listeners) {
             try {
-                l.added(id, seconds);
+                call.accept(l);
             } catch (RuntimeException e) {
                 first = keep(first, e);
             }
@@ -290,21 +384,18 @@ public final class RevokedSet implements Iterable<String> {
      * @throws RuntimeException what a listener throws (see {@link #add(String)})
      */
     public void update(Map<String, Double> entries) {
-        Map<String, Double> accepted = merge(entries, !listeners.isEmpty());
-        if (accepted == null || accepted.isEmpty()) {
-            return;
-        }
-        RuntimeException first = null;
-        for (Listener l : listeners) {
-            try {
-                l.addedAll(accepted);
-            } catch (RuntimeException e) {
-                first = keep(first, e);
+        RevokedEntries accepted;
+        Pending p;
+        synchronized (this) {
+            accepted = merge(entries, !listeners.isEmpty() || !orderedListeners.isEmpty());
+            if (accepted == null || accepted.isEmpty()) {
+                return;
             }
+            RevokedEntries told = accepted;
+            p = tellOrdered(l -> l.addedAll(told));
         }
-        if (first != null) {
-            throw first;
-        }
+        RevokedEntries told = accepted;
+        finish(p, l -> l.addedAll(told));
     }
 
     /**
@@ -319,7 +410,7 @@ public final class RevokedSet implements Iterable<String> {
         merge(entries, false);
     }
 
-    private synchronized Map<String, Double> merge(Map<String, Double> entries, boolean collect) {
+    private synchronized RevokedEntries merge(Map<String, Double> entries, boolean collect) {
         Objects.requireNonNull(entries, "entries");
         RevokedEntries in = RevokedEntries.copyOf(entries);
         int n = in.size();
@@ -407,28 +498,19 @@ public final class RevokedSet implements Iterable<String> {
      * @throws RuntimeException what a listener throws (the id is removed regardless)
      */
     public boolean discard(String id) {
-        boolean removed;
+        Pending p;
         synchronized (this) {
-            removed = data.remove(id) != null;
+            if (data.remove(id) == null) {
+                return false;
+            }
             if (data.isEmpty()) {
                 ordered = true;
                 newest = Long.MIN_VALUE;
             }
+            p = tellOrdered(l -> l.discarded(id));
         }
-        if (removed) {
-            RuntimeException first = null;
-            for (Listener l : listeners) {
-                try {
-                    l.discarded(id);
-                } catch (RuntimeException e) {
-                    first = keep(first, e);
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-        }
-        return removed;
+        finish(p, l -> l.discarded(id));
+        return true;
     }
 
     /**
@@ -437,22 +519,14 @@ public final class RevokedSet implements Iterable<String> {
      * @throws RuntimeException what a listener throws (the set is cleared regardless)
      */
     public void clear() {
+        Pending p;
         synchronized (this) {
             data.clear();
             ordered = true;
             newest = Long.MIN_VALUE;
+            p = tellOrdered(OrderedListener::cleared);
         }
-        RuntimeException first = null;
-        for (Listener l : listeners) {
-            try {
-                l.cleared();
-            } catch (RuntimeException e) {
-                first = keep(first, e);
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        finish(p, Listener::cleared);
     }
 
     /** Purges at the current time: evicts the oldest beyond {@code maxlen}, then drops expired ids. */

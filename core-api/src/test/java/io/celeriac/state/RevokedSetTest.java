@@ -229,4 +229,69 @@ class RevokedSetTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("CELERY_WORKER_REVOKES_MAX").hasMessageContaining("CELERY_WORKER_REVOKE_EXPIRES");
     }
+
+    @Test
+    void orderedListenersSeeChangesInTheOrderTheyTookEffect() throws Exception {
+        RevokedSet s = new RevokedSet(0, Duration.ZERO, Clock.systemUTC());
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger secondSteps = new java.util.concurrent.atomic.AtomicInteger();
+        s.addOrderedListener(new RevokedSet.OrderedListener() {
+            @Override
+            public Runnable added(String id, double timestamp) {
+                log.add("+" + id);
+                return secondSteps::incrementAndGet;
+            }
+
+            @Override
+            public Runnable addedAll(RevokedEntries entries) {
+                entries.keySet().forEach(id -> log.add("+" + id));
+                return null;
+            }
+
+            @Override
+            public Runnable discarded(String id) {
+                log.add("-" + id);
+                return secondSteps::incrementAndGet;
+            }
+
+            @Override
+            public Runnable cleared() {
+                log.add("0");
+                return null;
+            }
+        });
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            int k = t;
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 5_000; i++) {
+                    String id = "id-" + ((i + k) % 3);
+                    if ((i + k) % 2 == 0) {
+                        s.add(id);
+                    } else {
+                        s.discard(id);
+                    }
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join(60_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        java.util.Set<String> replayed = new java.util.HashSet<>();
+        synchronized (log) {
+            for (String op : log) {
+                if (op.startsWith("+")) {
+                    replayed.add(op.substring(1));
+                } else if (op.startsWith("-")) {
+                    replayed.remove(op.substring(1));
+                } else {
+                    replayed.clear();
+                }
+            }
+        }
+        assertThat(replayed).isEqualTo(s.asMap().keySet());
+        assertThat(secondSteps.get()).as("every second step ran").isEqualTo(log.size());
+    }
 }

@@ -21,10 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The lifecycle every {@link StateStore} shares, so that a plugin implements only its storage: merge,
  * sync, save and close with Celery's semantics; following the worker's revoked set (a
- * {@link RevokedSet.Listener}) and clock (a {@link LamportClock.Guard}); the JVM shutdown hook; the checks
+ * {@link RevokedSet.OrderedListener}) and clock (a {@link LamportClock.Guard}); the JVM shutdown hook; the checks
  * that one store follows one worker.
  *
- * <p>A subclass implements:
+ * <p>A subclass implements (and may override {@link #enqueueAdded} and its siblings to store concurrent
+ * changes in the exact order they took effect, as the file store's journal does):
  * <ul>
  *   <li>{@link #load()}: what is stored, read once by merge;</li>
  *   <li>{@link #persistAdded}, {@link #persistAddedAll}, {@link #persistDiscarded}, {@link #persistCleared}:
@@ -58,29 +59,29 @@ public abstract class AbstractStateStore implements StateStore {
     private Registration guardRegistration;
     private volatile Thread hook;
 
-    private final RevokedSet.Listener listener = new RevokedSet.Listener() {
+    private final RevokedSet.OrderedListener listener = new RevokedSet.OrderedListener() {
         @Override
-        public void added(String id, double timestamp) {
+        public Runnable added(String id, double timestamp) {
             ensureNotClosed();
-            persistAdded(id, timestamp);
+            return enqueueAdded(id, timestamp);
         }
 
         @Override
-        public void addedAll(Map<String, Double> entries) {
+        public Runnable addedAll(io.celeriac.state.RevokedEntries entries) {
             ensureNotClosed();
-            persistAddedAll(entries);
+            return enqueueAddedAll(entries);
         }
 
         @Override
-        public void discarded(String id) {
+        public Runnable discarded(String id) {
             ensureNotClosed();
-            persistDiscarded(id);
+            return enqueueDiscarded(id);
         }
 
         @Override
-        public void cleared() {
+        public Runnable cleared() {
             ensureNotClosed();
-            persistCleared();
+            return enqueueCleared();
         }
     };
 
@@ -134,6 +135,57 @@ public abstract class AbstractStateStore implements StateStore {
      */
     protected void persistAddedAll(Map<String, Double> entries) {
         entries.forEach(this::persistAdded);
+    }
+
+    /**
+     * The first step of persisting an added id, called while the worker's revoked set is locked, in the order
+     * the changes took effect; it must not block for long (queue a record, say). The step it returns runs
+     * once the lock is released, before {@link RevokedSet#add} returns, and makes the change durable. The
+     * default queues nothing and returns a step that calls {@link #persistAdded}: durable, but concurrent
+     * changes of one id may then be stored in another order than they took effect.
+     *
+     * @param id the task id
+     * @param timestamp its wall-clock epoch seconds
+     * @return the step that makes it durable
+     * @throws UnableToSaveStateException when the change cannot be queued
+     */
+    protected Runnable enqueueAdded(String id, double timestamp) {
+        return () -> persistAdded(id, timestamp);
+    }
+
+    /**
+     * The first step of persisting ids added together (see {@link #enqueueAdded}); the default returns a
+     * step that calls {@link #persistAddedAll}.
+     *
+     * @param entries ids to their wall-clock epoch seconds, oldest first
+     * @return the step that makes them durable
+     * @throws UnableToSaveStateException when the change cannot be queued
+     */
+    protected Runnable enqueueAddedAll(Map<String, Double> entries) {
+        return () -> persistAddedAll(entries);
+    }
+
+    /**
+     * The first step of persisting a discard (see {@link #enqueueAdded}); the default returns a step that
+     * calls {@link #persistDiscarded}.
+     *
+     * @param id the task id
+     * @return the step that makes it durable
+     * @throws UnableToSaveStateException when the change cannot be queued
+     */
+    protected Runnable enqueueDiscarded(String id) {
+        return () -> persistDiscarded(id);
+    }
+
+    /**
+     * The first step of persisting a clear (see {@link #enqueueAdded}); the default returns a step that
+     * calls {@link #persistCleared}.
+     *
+     * @return the step that makes it durable
+     * @throws UnableToSaveStateException when the change cannot be queued
+     */
+    protected Runnable enqueueCleared() {
+        return this::persistCleared;
     }
 
     /**
@@ -209,7 +261,7 @@ public abstract class AbstractStateStore implements StateStore {
             Registration guard = w.clock().attachGuard(this::raiseCeiling, w.clock().value());
             Registration revokes = null;
             try {
-                revokes = w.revoked().addListener(listener);
+                revokes = w.revoked().addOrderedListener(listener);
                 Map<String, Double> local = w.revoked().asMap();
                 if (!local.isEmpty()) {
                     persistAddedAll(local); // revoked before merge: stored too, as Celery's next sync would

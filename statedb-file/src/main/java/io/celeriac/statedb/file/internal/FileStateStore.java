@@ -1,5 +1,6 @@
 package io.celeriac.statedb.file.internal;
 
+import io.celeriac.state.RevokedEntries;
 import io.celeriac.state.StateStoreCapability;
 import io.celeriac.state.StateStoreClosedException;
 import io.celeriac.state.UnableToOpenStateStoreException;
@@ -162,37 +163,55 @@ public final class FileStateStore extends AbstractStateStore {
         loaded = null;
     }
 
+    // Changes of the revoked set are queued in the journal while the set is locked (so the journal's order
+    // is the order the changes took effect) and awaited after; see AbstractStateStore#enqueueAdded.
+
     @Override
-    protected void persistAdded(String id, double timestamp) {
+    protected Runnable enqueueAdded(String id, double timestamp) {
         ByteSink rec = new ByteSink(64);
         JournalCodec.add(rec, id, Math.round(timestamp * 1e6));
-        append(rec, 1);
+        return enqueue(rec, 1);
+    }
+
+    @Override
+    protected Runnable enqueueAddedAll(Map<String, Double> entries) {
+        return enqueue(encodeAll(entries), entries.size());
+    }
+
+    @Override
+    protected Runnable enqueueDiscarded(String id) {
+        ByteSink rec = new ByteSink(64);
+        JournalCodec.discard(rec, id);
+        return enqueue(rec, 1);
+    }
+
+    @Override
+    protected Runnable enqueueCleared() {
+        ByteSink rec = new ByteSink(16);
+        JournalCodec.clear(rec);
+        return enqueue(rec, 1);
+    }
+
+    @Override
+    protected void persistAdded(String id, double timestamp) {
+        enqueueAdded(id, timestamp).run();
     }
 
     @Override
     protected void persistAddedAll(Map<String, Double> entries) {
-        if (entries.isEmpty()) {
-            return;
+        if (!entries.isEmpty()) {
+            enqueueAddedAll(entries).run();
         }
-        ByteSink rec = new ByteSink(entries.size() * 40);
-        for (Map.Entry<String, Double> e : entries.entrySet()) {
-            JournalCodec.add(rec, e.getKey(), Math.round(e.getValue() * 1e6));
-        }
-        append(rec, entries.size());
     }
 
     @Override
     protected void persistDiscarded(String id) {
-        ByteSink rec = new ByteSink(64);
-        JournalCodec.discard(rec, id);
-        append(rec, 1);
+        enqueueDiscarded(id).run();
     }
 
     @Override
     protected void persistCleared() {
-        ByteSink rec = new ByteSink(16);
-        JournalCodec.clear(rec);
-        append(rec, 1);
+        enqueueCleared().run();
     }
 
     @Override
@@ -200,27 +219,48 @@ public final class FileStateStore extends AbstractStateStore {
         ByteSink rec = new ByteSink(24);
         JournalCodec.clock(rec, ceiling);
         synchronized (clockLock) {
-            append(rec, 1);
+            enqueue(rec, 1).run();
             durableCeiling = ceiling;
         }
     }
 
-    private void append(ByteSink records, int count) {
-        Journal j;
+    private static ByteSink encodeAll(Map<String, Double> entries) {
+        ByteSink rec = new ByteSink(entries.size() * 40 + 16);
+        if (entries instanceof RevokedEntries e) {
+            for (int i = 0; i < e.size(); i++) {
+                JournalCodec.add(rec, e.id(i), e.micros(i));
+            }
+        } else {
+            for (Map.Entry<String, Double> e : entries.entrySet()) {
+                JournalCodec.add(rec, e.getKey(), Math.round(e.getValue() * 1e6));
+            }
+        }
+        return rec;
+    }
+
+    /** Queues records in the current journal and returns the step that waits until they are durable. */
+    private Runnable enqueue(ByteSink records, int count) {
         while (true) {
             if (released) {
                 throw new StateStoreClosedException(location());
             }
-            j = current;
+            Journal j = current;
             try {
-                j.append(records.array(), records.length(), count);
-                break;
+                long ticket = j.enqueue(records.array(), records.length(), count);
+                return () -> awaitDurable(j, ticket);
             } catch (Journal.Sealed s) {
-                // a sync switched journals meanwhile: append to the new one
-                Thread.onSpinWait();
+                Thread.onSpinWait(); // a sync switched journals meanwhile: queue in the new one
             } catch (IOException e) {
                 throw new UnableToSaveStateException(location(), "could not append to the journal " + j.path() + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    private void awaitDurable(Journal j, long ticket) {
+        try {
+            j.await(ticket);
+        } catch (IOException e) {
+            throw new UnableToSaveStateException(location(), "could not append to the journal " + j.path() + ": " + e.getMessage(), e);
         }
         if (compactSize > 0 && j.size() > compactSize && compacting.compareAndSet(false, true)) {
             try {

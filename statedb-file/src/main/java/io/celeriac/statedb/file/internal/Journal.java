@@ -97,7 +97,18 @@ final class Journal {
      * @throws IOException when the batch holding them could not be written, or the journal is broken
      */
     void append(byte[] records, int length, int count) throws Sealed, IOException {
-        boolean interrupted = false;
+        await(enqueue(records, length, count));
+    }
+
+    /**
+     * Queues {@code count} encoded records for the next batch without waiting: the order of calls is the
+     * order in the file.
+     *
+     * @return the ticket to {@link #await}
+     * @throws Sealed when the journal was sealed (rotated or closed)
+     * @throws IOException when the journal is broken
+     */
+    long enqueue(byte[] records, int length, int count) throws Sealed, IOException {
         lock.lock();
         try {
             if (sealed) {
@@ -108,15 +119,29 @@ final class Journal {
             }
             pending.bytes(records, 0, length);
             pendingRecords += count;
-            long mySeq = ++appendedSeq;
             if (pendingRecords >= maxBatch) {
                 changed.signalAll();
             }
-            while (durableSeq < mySeq) {
-                if (failedUpToSeq >= mySeq) {
+            return ++appendedSeq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns once the records of a ticket are durable, leading a batch write when none is in progress.
+     *
+     * @throws IOException when the batch holding them could not be written
+     */
+    void await(long ticket) throws IOException {
+        boolean interrupted = false;
+        lock.lock();
+        try {
+            while (durableSeq < ticket) {
+                if (failedUpToSeq >= ticket) {
                     throw new IOException("could not write the journal " + path + ": " + failure.getMessage(), failure);
                 }
-                if (!flushing) {
+                if (!flushing && !sealed) {
                     interrupted |= lead();
                 } else {
                     changed.awaitUninterruptibly();
