@@ -52,8 +52,11 @@ public final class RevokedSet implements Iterable<String> {
     private final int maxlen;
     private final long expiresMicros;
     private final Clock clock;
-    /** id to wall-clock epoch microseconds; in ascending time order while {@link #ordered}. */
-    private LinkedHashMap<String, Long> data = new LinkedHashMap<>();
+    /**
+     * Task id key ({@link TaskIdKeys}: a UUID for a canonical UUID id, else the string) to wall-clock epoch
+     * microseconds; in ascending time order while {@link #ordered}.
+     */
+    private LinkedHashMap<Object, Long> data = new LinkedHashMap<>();
     private boolean ordered = true;
     private long newest = Long.MIN_VALUE;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -294,7 +297,7 @@ public final class RevokedSet implements Iterable<String> {
         double seconds;
         synchronized (this) {
             long ts = Math.max(nowMicros(), newest);
-            put(id, ts);
+            put(TaskIdKeys.keyOf(id), ts);
             purgeAfterAdd();
             seconds = toSeconds(ts);
             p = tellOrdered(l -> l.added(id, seconds));
@@ -318,7 +321,7 @@ public final class RevokedSet implements Iterable<String> {
         double seconds;
         synchronized (this) {
             long ts = Math.min(toMicros(timestamp), Math.max(nowMicros(), newest));
-            put(id, ts);
+            put(TaskIdKeys.keyOf(id), ts);
             purgeAfterAdd();
             seconds = toSeconds(ts);
             p = tellOrdered(l -> l.added(id, seconds));
@@ -417,25 +420,25 @@ public final class RevokedSet implements Iterable<String> {
         if (data.isEmpty() && n > 1024) {
             data = new LinkedHashMap<>(capacity(maxlen > 0 ? Math.min(n, maxlen + 1) : n));
         }
-        String[] acceptedIds = collect ? new String[n] : null;
+        Object[] acceptedKeys = collect ? new Object[n] : null;
         long[] acceptedMicros = collect ? new long[n] : null;
         int accepted = 0;
         long limit = Math.max(nowMicros(), newest);
         for (int i = 0; i < n; i++) {
-            String id = in.id(i);
+            Object key = in.key(i);
             long ts = Math.min(in.micros(i), limit);
-            Long existing = data.putIfAbsent(id, ts);
+            Long existing = data.putIfAbsent(key, ts);
             if (existing == null) {
                 track(ts);
             } else if (existing < ts) {
-                data.remove(id);
-                data.put(id, ts);
+                data.remove(key);
+                data.put(key, ts);
                 track(ts);
             } else {
                 continue;
             }
             if (collect) {
-                acceptedIds[accepted] = id;
+                acceptedKeys[accepted] = key;
                 acceptedMicros[accepted] = ts;
                 accepted++;
             }
@@ -444,7 +447,7 @@ public final class RevokedSet implements Iterable<String> {
         if (!collect) {
             return null;
         }
-        return RevokedEntries.wrap(java.util.Arrays.copyOf(acceptedIds, accepted), java.util.Arrays.copyOf(acceptedMicros, accepted), false);
+        return RevokedEntries.wrap(java.util.Arrays.copyOf(acceptedKeys, accepted), java.util.Arrays.copyOf(acceptedMicros, accepted));
     }
 
     private void track(long ts) {
@@ -455,12 +458,12 @@ public final class RevokedSet implements Iterable<String> {
         }
     }
 
-    private void put(String id, long ts) {
-        if (data.remove(id) != null && data.isEmpty()) {
+    private void put(Object key, long ts) {
+        if (data.remove(key) != null && data.isEmpty()) {
             newest = Long.MIN_VALUE;
             ordered = true;
         }
-        data.put(id, ts);
+        data.put(key, ts);
         if (ts < newest) {
             ordered = false;
         } else {
@@ -483,7 +486,7 @@ public final class RevokedSet implements Iterable<String> {
      * @return {@code true} when revoked
      */
     public synchronized boolean contains(String id) {
-        Long ts = data.get(id);
+        Long ts = data.get(TaskIdKeys.keyOf(Objects.requireNonNull(id, "id")));
         if (ts == null) {
             return false;
         }
@@ -500,7 +503,7 @@ public final class RevokedSet implements Iterable<String> {
     public boolean discard(String id) {
         Pending p;
         synchronized (this) {
-            if (data.remove(id) == null) {
+            if (data.remove(TaskIdKeys.keyOf(Objects.requireNonNull(id, "id"))) == null) {
                 return false;
             }
             if (data.isEmpty()) {
@@ -551,7 +554,7 @@ public final class RevokedSet implements Iterable<String> {
             return;
         }
         sortIfNeeded();
-        Iterator<Map.Entry<String, Long>> it = data.entrySet().iterator();
+        Iterator<Map.Entry<Object, Long>> it = data.entrySet().iterator();
         if (overfull) {
             int excess = data.size() - maxlen;
             while (excess-- > 0 && it.hasNext()) {
@@ -561,7 +564,7 @@ public final class RevokedSet implements Iterable<String> {
         }
         if (expiresMicros > 0) {
             while (it.hasNext()) {
-                Map.Entry<String, Long> e = it.next();
+                Map.Entry<Object, Long> e = it.next();
                 if (e.getValue() + expiresMicros > now) {
                     break;
                 }
@@ -577,10 +580,10 @@ public final class RevokedSet implements Iterable<String> {
         if (ordered) {
             return;
         }
-        List<Map.Entry<String, Long>> entries = new ArrayList<>(data.entrySet());
+        List<Map.Entry<Object, Long>> entries = new ArrayList<>(data.entrySet());
         entries.sort(Map.Entry.comparingByValue()); // stable: equal times keep their insertion order
         data.clear();
-        for (Map.Entry<String, Long> e : entries) {
+        for (Map.Entry<Object, Long> e : entries) {
             data.put(e.getKey(), e.getValue());
         }
         ordered = true;
@@ -613,15 +616,15 @@ public final class RevokedSet implements Iterable<String> {
     public synchronized RevokedEntries asMap() {
         sortIfNeeded();
         int n = data.size();
-        String[] ids = new String[n];
+        Object[] keys = new Object[n];
         long[] micros = new long[n];
         int i = 0;
-        for (Map.Entry<String, Long> e : data.entrySet()) {
-            ids[i] = e.getKey();
+        for (Map.Entry<Object, Long> e : data.entrySet()) {
+            keys[i] = e.getKey();
             micros[i] = e.getValue();
             i++;
         }
-        return RevokedEntries.wrap(ids, micros, false);
+        return RevokedEntries.wrap(keys, micros);
     }
 
     /**
@@ -634,7 +637,10 @@ public final class RevokedSet implements Iterable<String> {
         List<String> ids;
         synchronized (this) {
             sortIfNeeded();
-            ids = new ArrayList<>(data.keySet());
+            ids = new ArrayList<>(data.size());
+            for (Object k : data.keySet()) {
+                ids.add(TaskIdKeys.idOf(k));
+            }
         }
         return Collections.unmodifiableList(ids).iterator();
     }

@@ -84,6 +84,17 @@ final class JournalCodec {
         end(out, at);
     }
 
+    /** An ADD record of an id that is the canonical string of {@code uuid}. */
+    static void add(ByteSink out, java.util.UUID uuid, long micros) {
+        int at = begin(out);
+        out.u8(ADD);
+        out.i64(micros);
+        out.u8(0);
+        out.i64(uuid.getMostSignificantBits());
+        out.i64(uuid.getLeastSignificantBits());
+        end(out, at);
+    }
+
     static void discard(ByteSink out, String id) {
         int at = begin(out);
         out.u8(DISCARD);

@@ -210,21 +210,18 @@ final class Recovery {
             }
             i++;
         }
-        if (!ordered) {
-            Integer[] order = new Integer[ids.length];
-            for (int k = 0; k < order.length; k++) {
-                order[k] = k;
-            }
-            Arrays.sort(order, (a, b) -> Long.compare(micros[a], micros[b])); // stable
-            String[] sortedIds = new String[ids.length];
-            long[] sortedMicros = new long[ids.length];
-            for (int k = 0; k < order.length; k++) {
-                sortedIds[k] = ids[order[k]];
-                sortedMicros[k] = micros[order[k]];
-            }
-            return RevokedEntries.ofDistinct(sortedIds, sortedMicros);
+        Integer[] order = new Integer[ids.length];
+        for (int k = 0; k < order.length; k++) {
+            order[k] = k;
         }
-        return RevokedEntries.ofDistinct(ids, micros);
+        if (!ordered) {
+            Arrays.sort(order, (a, b) -> Long.compare(micros[a], micros[b])); // stable
+        }
+        RevokedEntries.Builder out = RevokedEntries.builder(ids.length);
+        for (Integer k : order) {
+            out.add(ids[k], micros[k]);
+        }
+        return out.buildDistinct();
     }
 
     private static byte[] read(Path p) {

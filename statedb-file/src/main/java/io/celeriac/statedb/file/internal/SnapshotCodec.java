@@ -55,11 +55,14 @@ final class SnapshotCodec {
         ByteSink body = new ByteSink(n * 3 + 64);
         int kinds = body.skip(n);
         for (int i = 0; i < n; i++) {
-            String id = e.id(i);
-            if (TaskIds.tryWriteUuid(id, uuids, u)) {
+            java.util.UUID uuid = e.uuid(i);
+            if (uuid != null) {
+                ByteSink.putLong(uuids, u, uuid.getMostSignificantBits());
+                ByteSink.putLong(uuids, u + 8, uuid.getLeastSignificantBits());
                 u += 16;
                 body.array()[kinds + i] = KIND_UUID;
             } else {
+                String id = e.id(i);
                 body.array()[kinds + i] = KIND_UTF8;
                 byte[] b = TaskIds.utf8(id);
                 body.varint(b.length);
@@ -140,44 +143,44 @@ final class SnapshotCodec {
         }
         byte[] raw = inflate(b, HEADER + (int) u, (int) bodyLen, (int) rawLen);
         int count = (int) n;
-        String[] ids = new String[count];
-        long[] micros = new long[count];
+        String[] strings = new String[count]; // null for a UUID id
         ByteSource in = new ByteSource(raw, 0, raw.length, "snapshot body");
         int kinds = in.take(count);
-        int uuidAt = HEADER;
-        int uuidEnd = HEADER + (int) u;
-        byte[] scratch = new byte[36];
+        int uuidCount = 0;
         for (int i = 0; i < count; i++) {
             int kind = raw[kinds + i];
             if (kind == KIND_UUID) {
-                if (uuidAt + 16 > uuidEnd) {
-                    throw new FormatException("more UUID ids than the UUID block holds");
-                }
-                ids[i] = TaskIds.readUuid(b, uuidAt, scratch);
-                uuidAt += 16;
+                uuidCount++;
             } else if (kind == KIND_UTF8) {
                 long len = in.varint();
                 if (len > in.remaining()) {
                     throw new FormatException("a task id is longer than the rest of the body");
                 }
                 int at = in.take((int) len);
-                ids[i] = TaskIds.fromUtf8(raw, at, (int) len, "snapshot");
+                strings[i] = TaskIds.fromUtf8(raw, at, (int) len, "snapshot");
             } else {
                 throw new FormatException("unknown id kind " + kind + " for id number " + i);
             }
         }
-        if (uuidAt != uuidEnd) {
-            throw new FormatException("the UUID block holds more ids than the body lists");
+        if (uuidCount * 16L != u) {
+            throw new FormatException("the UUID block holds " + u / 16 + " ids but the body lists " + uuidCount);
         }
+        RevokedEntries.Builder entries = RevokedEntries.builder(count);
+        int uuidAt = HEADER;
         long previous = 0;
         for (int i = 0; i < count; i++) {
             previous += ByteSource.unzigzag(in.varint());
-            micros[i] = previous;
+            if (strings[i] == null) {
+                entries.addUuid(ByteSource.getLong(b, uuidAt), ByteSource.getLong(b, uuidAt + 8), previous);
+                uuidAt += 16;
+            } else {
+                entries.add(strings[i], previous);
+            }
         }
         if (in.remaining() != 0) {
             throw new FormatException("the body has " + in.remaining() + " bytes after its last timestamp");
         }
-        return new Decoded(RevokedEntries.ofDistinct(ids, micros), ByteSource.getLong(b, 16), ByteSource.getLong(b, 24),
+        return new Decoded(entries.buildDistinct(), ByteSource.getLong(b, 16), ByteSource.getLong(b, 24),
                 ByteSource.getLong(b, 32), ByteSource.getLong(b, 40));
     }
 
