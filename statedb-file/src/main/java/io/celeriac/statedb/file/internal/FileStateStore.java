@@ -94,15 +94,6 @@ public final class FileStateStore extends AbstractStateStore {
         return keptAside;
     }
 
-    /**
-     * The journal file changes are appended to now (it exists once something was written to it).
-     *
-     * @return the journal's path
-     */
-    public Path currentJournal() {
-        return current.path();
-    }
-
     /** A state file that is a symbolic link is written where it points (a sync replaces files, not links). */
     private static Path followSymlink(Path file) {
         Path p = file;

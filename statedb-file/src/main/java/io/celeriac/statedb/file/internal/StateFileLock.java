@@ -18,7 +18,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -164,10 +163,5 @@ final class StateFileLock implements AutoCloseable {
         } catch (IOException e) {
             return "localhost";
         }
-    }
-
-    /** For tests: the holders registered in this JVM. */
-    static Map<Object, String> heldInThisJvm() {
-        return new LinkedHashMap<>(HELD_IN_THIS_JVM);
     }
 }

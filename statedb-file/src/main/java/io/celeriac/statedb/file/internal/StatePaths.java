@@ -68,16 +68,6 @@ final class StatePaths {
         return out;
     }
 
-    /** The copies of corrupt files kept aside so far. */
-    List<Path> keptAside() throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory(), glob(name) + "*.corrupt-*")) {
-            ds.forEach(out::add);
-        }
-        out.sort(Comparator.naturalOrder());
-        return out;
-    }
-
     /** A new name to keep {@code bad} aside under: {@code bad.corrupt-<UTC time>}, then {@code -1}, {@code -2}, ... */
     static Path asideName(Path bad, int attempt) {
         String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(STAMP);
