@@ -192,6 +192,89 @@ final class Recovery {
         }
     }
 
+    /**
+     * What a read-only look at a state finds.
+     *
+     * @param revoked the ids, oldest first
+     * @param clock the value a merge would adjust with
+     * @param writtenAtMicros when the snapshot was written (epoch microseconds), or -1 without one
+     * @param journals the journals replayed, oldest first
+     * @param tornBytes bytes of torn journal tails ignored
+     */
+    record Inspection(RevokedEntries revoked, long clock, long writtenAtMicros, List<Path> journals, long tornBytes) {
+    }
+
+    /**
+     * Reads a state without locking, writing, deleting or moving anything: the snapshot and the journals it
+     * does not cover. Corruption is reported as {@link CorruptStateException} (never kept aside).
+     */
+    static Inspection inspect(StatePaths paths) {
+        Path snapshotPath = paths.snapshot();
+        String location = snapshotPath.toString();
+        SnapshotCodec.Decoded snapshot = null;
+        byte[] bytes = read(snapshotPath);
+        if (bytes != null) {
+            if (!SnapshotCodec.hasMagic(bytes)) {
+                String what = ForeignFormats.describe(bytes);
+                throw new CorruptStateException(location, "it is not a celeriac state file"
+                        + (what == null ? " (it does not start with the celeriac magic bytes)" : ": it looks like " + what));
+            }
+            try {
+                snapshot = SnapshotCodec.decode(bytes);
+            } catch (FormatException e) {
+                throw new CorruptStateException(location, e.getMessage());
+            }
+        }
+        long clock = snapshot == null ? 0 : Math.max(snapshot.clock(), snapshot.ceiling());
+        long covered = snapshot == null ? 0 : snapshot.nextGeneration();
+        List<StatePaths.JournalFile> journals;
+        try {
+            journals = paths.journals();
+        } catch (IOException e) {
+            throw new UnableToOpenStateStoreException(paths.directory().toString(), "cannot list the directory: " + e, e);
+        }
+        List<Path> replayed = new ArrayList<>();
+        List<JournalCodec.Record> records = new ArrayList<>();
+        long torn = 0;
+        for (StatePaths.JournalFile j : journals) {
+            if (snapshot != null && j.generation() < covered) {
+                continue;
+            }
+            byte[] jb = read(j.path());
+            if (jb == null) {
+                continue; // deleted by a live store meanwhile
+            }
+            JournalCodec.Scan scan = JournalCodec.scan(jb, j.generation());
+            if (scan.corruption() != null) {
+                throw new CorruptStateException(j.path().toString(), "the journal is damaged: " + scan.corruption());
+            }
+            torn += scan.tornBytes();
+            records.addAll(scan.records());
+            replayed.add(j.path());
+        }
+        RevokedEntries entries = snapshot == null ? RevokedEntries.empty() : snapshot.entries();
+        if (!records.isEmpty()) {
+            LinkedHashMap<String, Long> m = new LinkedHashMap<>((entries.size() + records.size()) * 4 / 3 + 1);
+            for (int i = 0; i < entries.size(); i++) {
+                m.put(entries.id(i), entries.micros(i));
+            }
+            for (JournalCodec.Record r : records) {
+                if (r instanceof JournalCodec.Add a) {
+                    m.remove(a.id());
+                    m.put(a.id(), a.micros());
+                } else if (r instanceof JournalCodec.Discard d) {
+                    m.remove(d.id());
+                } else if (r instanceof JournalCodec.Clear) {
+                    m.clear();
+                } else if (r instanceof JournalCodec.Clock c) {
+                    clock = c.value();
+                }
+            }
+            entries = sorted(m);
+        }
+        return new Inspection(entries, clock, snapshot == null ? -1 : snapshot.writtenAtMicros(), replayed, torn);
+    }
+
     private static String nothingMovedHint(String file) {
         return "Nothing was changed or moved. To keep the damaged file aside (as " + Path.of(file).getFileName()
                 + ".corrupt-<time>) and start from what is valid, open the store with on_corrupt=keep_aside";
