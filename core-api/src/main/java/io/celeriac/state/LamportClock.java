@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * kombu's Lamport clock: the logical clock a worker forwards when it sends and adjusts when it receives.
  *
  * <p>{@link #forward()} is {@code value += 1}; {@link #adjust(long)} is {@code value = max(value, other) + 1},
- * exactly as {@code kombu.clocks.LamportClock}. Thread-safe; without a guard both are lock-free.
+ * exactly as {@code kombu.clocks.LamportClock}, except that the value stops at {@code Long.MAX_VALUE} rather
+ * than wrapping (Python's integers do not wrap; a peer sending a huge clock must not turn ours negative).
+ * Thread-safe; without a guard both are lock-free.
  *
  * <p><b>Guards.</b> A state store makes the clock survive a crash by attaching a {@link Guard}
  * ({@link #attachGuard}) with a <em>ceiling</em>: a value it has made durable. While the clock stays at or
@@ -73,7 +75,7 @@ public final class LamportClock {
      * @throws RuntimeException what an attached {@link Guard} throws when it cannot store a new ceiling
      */
     public long forward() {
-        long v = value.incrementAndGet();
+        long v = value.updateAndGet(current -> current == Long.MAX_VALUE ? current : current + 1);
         return v > ceiling ? covered(v) : v;
     }
 
@@ -85,7 +87,10 @@ public final class LamportClock {
      * @throws RuntimeException what an attached {@link Guard} throws when it cannot store a new ceiling
      */
     public long adjust(long other) {
-        long v = value.updateAndGet(current -> Math.max(current, other) + 1);
+        long v = value.updateAndGet(current -> {
+            long m = Math.max(current, other);
+            return m == Long.MAX_VALUE ? m : m + 1;
+        });
         return v > ceiling ? covered(v) : v;
     }
 

@@ -26,6 +26,14 @@ class LamportClockTest {
     }
 
     @Test
+    void theValueStopsAtTheLargestLongInsteadOfWrapping() {
+        LamportClock c = new LamportClock();
+        assertThat(c.adjust(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+        assertThat(c.forward()).isEqualTo(Long.MAX_VALUE);
+        assertThat(new LamportClock(Long.MAX_VALUE - 1).forward()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void theGuardIsCalledOnlyWhenAStepPassesTheCeiling() {
         LamportClock c = new LamportClock();
         List<Long> asked = new ArrayList<>();
