@@ -112,6 +112,11 @@ final class ChildJvm implements AutoCloseable {
         reader.join(TimeUnit.SECONDS.toMillis(30));
     }
 
+    /** Sends SIGTERM (a normal termination: the child's shutdown hooks run). */
+    void terminate() {
+        process.destroy();
+    }
+
     /** Closes the child's standard input (it reads EOF). */
     void closeStdin() throws IOException {
         OutputStream out = process.getOutputStream();

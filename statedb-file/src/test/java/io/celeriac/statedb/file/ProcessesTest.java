@@ -147,6 +147,27 @@ class ProcessesTest {
     }
 
     @Test
+    void sigtermSavesThroughTheShutdownHookAsOnKubernetes() throws Exception {
+        long clock;
+        try (ChildJvm child = ChildJvm.start(StateChild.class, "term", file.toString(), "10")) {
+            clock = Long.parseLong(child.awaitLine(l -> l.startsWith("READY "), t(60)).substring(6));
+            child.terminate(); // SIGTERM: the JVM exits normally, running its shutdown hooks
+            assertThat(child.awaitExit(t(60))).as("killed by SIGTERM").isEqualTo(143);
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "worker.state.journal.*")) {
+            assertThat(ds.iterator().hasNext()).as("the hook saved: no journal left").isFalse();
+        }
+        WorkerState w = WorkerState.withCeleryDefaults();
+        try (StateStore s = open()) {
+            s.merge(w);
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(w.revoked().contains("term-" + i)).isTrue();
+        }
+        assertThat(w.clock().value()).isEqualTo(clock + 2);
+    }
+
+    @Test
     void aJournalWriteThatFailsForWantOfSpaceIsReportedAndHarmsNothing() throws Exception {
         // 'ulimit -f 64' caps every file this child writes at 32 KiB: journal appends start failing (EFBIG)
         List<String> prefix = List.of("sh", "-c", "ulimit -f 64 && exec \"$0\" \"$@\"");

@@ -16,6 +16,8 @@ import java.util.UUID;
  *       {@code ACK <id> <clock>} once {@code add} returned; the clock value printed was handed out before
  *       the add; every 41st revoke of thread 0 also syncs. The test SIGKILLs it.</li>
  *   <li>{@code hold PATH}: merge, print {@code LOCKED}, wait for EOF on standard input, then save.</li>
+ *   <li>{@code term PATH N}: merge, revoke N ids ({@code term-0} ...), print {@code READY <clock>} and wait for
+ *       standard input to close; the test sends SIGTERM, on which the JVM runs the shutdown hook.</li>
  *   <li>{@code exit PATH N}: merge, revoke N ids ({@code exit-0} ...), print {@code DONE <clock>} and return
  *       from main without closing: the shutdown hook saves.</li>
  *   <li>{@code open PATH}: try to open the store and print {@code OPENED} or
@@ -49,6 +51,21 @@ public final class StateChild {
                 }
                 s.save(w);
                 print("SAVED");
+                break;
+            }
+            case "term": {
+                StateStore s = celeriac.openStateStore(path, options);
+                WorkerState w = WorkerState.withCeleryDefaults();
+                s.merge(w);
+                int n = Integer.parseInt(args[2]);
+                for (int i = 0; i < n; i++) {
+                    w.revoked().add("term-" + i);
+                    w.clock().forward();
+                }
+                print("READY " + w.clock().value());
+                while (System.in.read() >= 0) {
+                    // wait for SIGTERM (or EOF)
+                }
                 break;
             }
             case "exit": {
