@@ -2,27 +2,41 @@ package io.celeriac.state;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A worker's revoked task ids with Celery's {@code LimitedSet} semantics: at most {@code maxlen} ids
- * (oldest evicted first), each kept for {@code expires} after it was added, re-adding refreshes an id's
- * time, and purging happens on add (when full) and on merge and sync.
+ * A worker's revoked task ids with the semantics of Celery's {@code LimitedSet}: at most {@code maxlen}
+ * ids (the oldest evicted first), each kept for {@code expires} after it was last added, re-adding an id
+ * refreshes its time, and the set is purged on add and on merge and sync.
  *
- * <p>Unlike Celery, whose timestamps are {@code time.monotonic()} seconds that mean nothing after a
- * reboot or on another host, the timestamps here are wall-clock epoch seconds, so they stay meaningful
- * across restarts. Defaults are Celery's: 50,000 ids, 10,800 s, overridable by the environment variables
+ * <p><b>Wall-clock time.</b> Celery stamps entries with {@code time.monotonic()}, seconds since boot that
+ * mean nothing after a reboot or on another host. Here a timestamp is wall-clock time in epoch seconds
+ * (a {@code double}, as Celery's floats) with microsecond precision, so stored entries expire at the right
+ * moment after any restart. Timestamps never lie in the future: a given or stored timestamp later than now
+ * is taken as now, and a wall clock stepped backwards makes {@link #add(String)} reuse the newest
+ * timestamp until the clock catches up, so ids stay in the order they were revoked.
+ *
+ * <p><b>Limits.</b> Celery's defaults, 50,000 ids and 10,800 s, overridable by the environment variables
  * {@code CELERY_WORKER_REVOKES_MAX} and {@code CELERY_WORKER_REVOKE_EXPIRES} as Celery 5.3+ reads them
- * (see {@link #withCeleryDefaults()}).
+ * ({@link #withCeleryDefaults()}). {@link #contains} never reports an expired id, even before a purge has
+ * removed it (Celery's does, until the set fills up or the worker restarts).
  *
- * <p>Thread-safe: every method synchronizes on the set.
+ * <p><b>Listeners</b> ({@link #addListener}, {@link #addOrderedListener}) hear every change; a state store
+ * uses an ordered one to journal each change, in the order the changes took effect, before the call that
+ * made it returns.
+ *
+ * <p>Thread-safe: the state is guarded by the set's monitor; listeners run on the calling thread outside
+ * it. Ids are never null. Adding is O(1); an explicit timestamp older than the newest entry costs one
+ * sort at the next purge.
  */
 public final class RevokedSet implements Iterable<String> {
 
@@ -30,54 +44,137 @@ public final class RevokedSet implements Iterable<String> {
     public static final int DEFAULT_MAXLEN = 50_000;
     /** Celery's default {@code expires} of the revoked set, in seconds. */
     public static final double DEFAULT_EXPIRES_SECONDS = 10_800;
+    /** The environment variable Celery 5.3+ reads the maximum number of revoked ids from. */
+    public static final String ENV_REVOKES_MAX = "CELERY_WORKER_REVOKES_MAX";
+    /** The environment variable Celery 5.3+ reads the expiry of revoked ids (seconds) from. */
+    public static final String ENV_REVOKE_EXPIRES = "CELERY_WORKER_REVOKE_EXPIRES";
 
     private final int maxlen;
-    private final double expires;
-    private final int minlen;
+    private final long expiresMicros;
     private final Clock clock;
-    private final LinkedHashMap<String, Double> data = new LinkedHashMap<>();
+    /**
+     * Task id key ({@link TaskIdKeys}: a UUID for a canonical UUID id, else the string) to wall-clock epoch
+     * microseconds; in ascending time order while {@link #ordered}.
+     */
+    private LinkedHashMap<Object, Long> data = new LinkedHashMap<>();
     private boolean ordered = true;
-    private double newest = Double.NEGATIVE_INFINITY;
-    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private long newest = Long.MIN_VALUE;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<OrderedListener> orderedListeners = new CopyOnWriteArrayList<>();
 
-    /** Told about every id added, e.g. so that a state store can journal it. */
-    @FunctionalInterface
+    /**
+     * Told about every change of a {@link RevokedSet}, e.g. so that a state store can journal it.
+     *
+     * <p>Methods run on the thread that changed the set, after the change and outside the set's lock; the
+     * change returns only when every listener has returned, so a listener may block until the change is
+     * durable. An exception a listener throws reaches the caller of the change (after the other listeners
+     * ran); the change itself stays made in memory. Evictions and expiry are not reported: they follow from
+     * the limits and the timestamps.
+     */
     public interface Listener {
         /**
-         * Called after an id was added (or re-added), on the adding thread, outside the set's lock.
+         * An id was added or re-added (refreshed).
          *
          * @param id the task id
          * @param timestamp its wall-clock epoch seconds
          */
         void added(String id, double timestamp);
+
+        /**
+         * Several ids were added by {@link RevokedSet#update(Map)}, as by mingle. The default reports each
+         * with {@link #added}.
+         *
+         * @param entries the ids added or refreshed, to their wall-clock epoch seconds, oldest first
+         */
+        default void addedAll(Map<String, Double> entries) {
+            entries.forEach(this::added);
+        }
+
+        /**
+         * An id was removed by {@link RevokedSet#discard}. The default does nothing.
+         *
+         * @param id the task id
+         */
+        default void discarded(String id) {
+        }
+
+        /** Every id was removed by {@link RevokedSet#clear}. The default does nothing. */
+        default void cleared() {
+        }
+    }
+
+    /**
+     * Told about every change of a {@link RevokedSet} <em>in the order the changes were made</em>, in two
+     * steps, so that a journal records concurrent changes in the order they took effect: the first step runs
+     * while the set's lock is held, right after the change (it must not block: e.g. it queues a journal
+     * record), and returns the second step, which runs on the same thread after the lock is released and
+     * before the change returns (it may block, e.g. until the record is durable). A state store uses one.
+     *
+     * <p>An exception from either step reaches the caller of the change, after every other listener ran;
+     * the change stays made in memory. Evictions and expiry are not reported.
+     */
+    public interface OrderedListener {
+        /**
+         * An id was added or re-added (refreshed).
+         *
+         * @param id the task id
+         * @param timestamp its wall-clock epoch seconds
+         * @return what to run once the lock is released, or {@code null} for nothing
+         */
+        Runnable added(String id, double timestamp);
+
+        /**
+         * Several ids were added by {@link RevokedSet#update(Map)}.
+         *
+         * @param entries the ids added or refreshed, to their wall-clock epoch seconds, oldest first
+         * @return what to run once the lock is released, or {@code null} for nothing
+         */
+        Runnable addedAll(RevokedEntries entries);
+
+        /**
+         * An id was removed by {@link RevokedSet#discard}.
+         *
+         * @param id the task id
+         * @return what to run once the lock is released, or {@code null} for nothing
+         */
+        Runnable discarded(String id);
+
+        /**
+         * Every id was removed by {@link RevokedSet#clear}.
+         *
+         * @return what to run once the lock is released, or {@code null} for nothing
+         */
+        Runnable cleared();
     }
 
     /**
      * Creates a set.
      *
      * @param maxlen the most ids kept; 0 means unlimited
-     * @param expires how long an id is kept; {@code null} or zero means forever
+     * @param expires how long an id is kept after it was added; {@code null} or zero means forever
      * @param clock the wall clock timestamps come from
+     * @throws IllegalArgumentException when a limit is negative
+     * @throws NullPointerException when {@code clock} is null
      */
     public RevokedSet(int maxlen, Duration expires, Clock clock) {
         if (maxlen < 0) {
             throw new IllegalArgumentException("maxlen cannot be negative: " + maxlen);
         }
-        this.maxlen = maxlen;
-        this.expires = expires == null ? 0 : expires.toNanos() / 1e9;
-        if (this.expires < 0) {
+        if (expires != null && expires.isNegative()) {
             throw new IllegalArgumentException("expires cannot be negative: " + expires);
         }
-        this.minlen = 0;
+        this.maxlen = maxlen;
+        this.expiresMicros = expires == null ? 0 : saturatedMicros(expires);
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
      * A set with Celery's worker defaults, or the limits from {@code CELERY_WORKER_REVOKES_MAX} (an
-     * integer) and {@code CELERY_WORKER_REVOKE_EXPIRES} (seconds, may be fractional) when they are set.
+     * integer) and {@code CELERY_WORKER_REVOKE_EXPIRES} (seconds, may be fractional) when they are set, and
+     * the system's UTC clock.
      *
      * @return the set
-     * @throws IllegalArgumentException when a variable holds a value that is not a number
+     * @throws IllegalArgumentException when a variable holds a value that is not a non-negative number
      */
     public static RevokedSet withCeleryDefaults() {
         return withCeleryDefaults(System.getenv(), Clock.systemUTC());
@@ -89,179 +186,393 @@ public final class RevokedSet implements Iterable<String> {
      * @param env the environment variables
      * @param clock the wall clock
      * @return the set
-     * @throws IllegalArgumentException when a variable holds a value that is not a number
+     * @throws IllegalArgumentException when a variable holds a value that is not a non-negative number
      */
     public static RevokedSet withCeleryDefaults(Map<String, String> env, Clock clock) {
         int max = DEFAULT_MAXLEN;
         double exp = DEFAULT_EXPIRES_SECONDS;
-        String m = env.get("CELERY_WORKER_REVOKES_MAX");
+        List<String> problems = new ArrayList<>();
+        String m = env.get(ENV_REVOKES_MAX);
         if (m != null && !m.isBlank()) {
             try {
                 max = Integer.parseInt(m.strip());
+                if (max < 0) {
+                    problems.add(ENV_REVOKES_MAX + " cannot be negative, not '" + m + "'");
+                }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("CELERY_WORKER_REVOKES_MAX must be an integer, not '" + m + "'");
+                problems.add(ENV_REVOKES_MAX + " must be an integer, not '" + m + "'");
             }
         }
-        String x = env.get("CELERY_WORKER_REVOKE_EXPIRES");
+        String x = env.get(ENV_REVOKE_EXPIRES);
         if (x != null && !x.isBlank()) {
             try {
                 exp = Double.parseDouble(x.strip());
+                if (exp < 0 || Double.isNaN(exp) || Double.isInfinite(exp)) {
+                    problems.add(ENV_REVOKE_EXPIRES + " must be a non-negative number of seconds, not '" + x + "'");
+                }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("CELERY_WORKER_REVOKE_EXPIRES must be a number of seconds, not '" + x + "'");
+                problems.add(ENV_REVOKE_EXPIRES + " must be a number of seconds, not '" + x + "'");
             }
         }
-        return new RevokedSet(max, Duration.ofNanos((long) (exp * 1e9)), clock);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        return new RevokedSet(max, Duration.ofNanos(Math.round(exp * 1e9)), clock);
     }
 
-    /** @return the most ids kept (0 = unlimited) */
+    /**
+     * The most ids kept.
+     *
+     * @return the limit, 0 for unlimited
+     */
     public int maxlen() {
         return maxlen;
     }
 
-    /** @return how long ids are kept (zero = forever) */
+    /**
+     * How long ids are kept after they were added.
+     *
+     * @return the expiry, {@link Duration#ZERO} for forever
+     */
     public Duration expires() {
-        return Duration.ofNanos((long) (expires * 1e9));
+        return Duration.of(expiresMicros, ChronoUnit.MICROS);
     }
 
-    /** @return the clock timestamps come from */
+    /**
+     * The wall clock timestamps come from.
+     *
+     * @return the clock
+     */
     public Clock clock() {
         return clock;
     }
 
-    /** @return the current wall-clock time in epoch seconds */
+    /**
+     * The current wall-clock time in epoch seconds, with microsecond precision.
+     *
+     * @return the time
+     */
     public double now() {
-        return clock.millis() / 1000.0;
+        return toSeconds(nowMicros());
     }
 
     /**
-     * Registers a listener for added ids.
+     * Registers a listener for changes.
      *
      * @param listener the listener
-     * @return a handle that removes it when closed
+     * @return a registration that removes it when closed
+     * @throws NullPointerException when {@code listener} is null
      */
-    public AutoCloseable addListener(Listener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+    public Registration addListener(Listener listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    /**
+     * Registers a listener told of changes in their exact order (see {@link OrderedListener}).
+     *
+     * @param listener the listener
+     * @return a registration that removes it when closed
+     * @throws NullPointerException when {@code listener} is null
+     */
+    public Registration addOrderedListener(OrderedListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        orderedListeners.add(listener);
+        return () -> orderedListeners.remove(listener);
     }
 
     /**
      * Adds (or refreshes) an id at the current time.
      *
      * @param id the task id
+     * @throws NullPointerException when {@code id} is null
+     * @throws RuntimeException what a listener throws, e.g. a state store's
+     *         {@link UnableToSaveStateException} when the revoke could not be made durable (the id is
+     *         revoked in memory regardless)
      */
     public void add(String id) {
-        add(id, now());
+        Objects.requireNonNull(id, "id");
+        Pending p;
+        double seconds;
+        synchronized (this) {
+            long ts = Math.max(nowMicros(), newest);
+            put(TaskIdKeys.keyOf(id), ts);
+            purgeAfterAdd();
+            seconds = toSeconds(ts);
+            p = tellOrdered(l -> l.added(id, seconds));
+        }
+        finish(p, l -> l.added(id, seconds));
     }
 
     /**
-     * Adds (or refreshes) an id with a timestamp; purges when the set is full, as Celery's {@code add}.
+     * Adds (or refreshes) an id with a timestamp, as Celery's {@code add(item, now)}; a timestamp in the
+     * future is taken as now.
      *
      * @param id the task id
      * @param timestamp wall-clock epoch seconds
+     * @throws NullPointerException when {@code id} is null
+     * @throws IllegalArgumentException when the timestamp is not a finite number
+     * @throws RuntimeException what a listener throws (see {@link #add(String)})
      */
     public void add(String id, double timestamp) {
         Objects.requireNonNull(id, "id");
+        Pending p;
+        double seconds;
         synchronized (this) {
-            put(id, timestamp);
-            if (maxlen > 0 && data.size() >= maxlen) {
-                purge(now());
+            long ts = Math.min(toMicros(timestamp), Math.max(nowMicros(), newest));
+            put(TaskIdKeys.keyOf(id), ts);
+            purgeAfterAdd();
+            seconds = toSeconds(ts);
+            p = tellOrdered(l -> l.added(id, seconds));
+        }
+        finish(p, l -> l.added(id, seconds));
+    }
+
+    /** The ordered listeners' second steps, and the first failure of their first steps. */
+    private record Pending(List<Runnable> then, RuntimeException failure) {
+        static final Pending NONE = new Pending(List.of(), null);
+    }
+
+    /** Under the lock: runs the ordered listeners' first steps, never throwing. */
+    private Pending tellOrdered(java.util.function.Function<OrderedListener, Runnable> step) {
+        if (orderedListeners.isEmpty()) {
+            return Pending.NONE;
+        }
+        List<Runnable> then = new ArrayList<>(orderedListeners.size());
+        RuntimeException failure = null;
+        for (OrderedListener l : orderedListeners) {
+            try {
+                Runnable r = step.apply(l);
+                if (r != null) {
+                    then.add(r);
+                }
+            } catch (RuntimeException e) {
+                failure = keep(failure, e);
+            }
+        }
+        return new Pending(then, failure);
+    }
+
+    /** Outside the lock: runs the second steps, then the plain listeners; throws the first failure. */
+    private void finish(Pending p, java.util.function.Consumer<Listener> call) {
+        RuntimeException first = p.failure();
+        for (Runnable r : p.then()) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                first = keep(first, e);
             }
         }
         for (Listener l : listeners) {
-            l.added(id, timestamp);
-        }
-    }
-
-    private void put(String id, double timestamp) {
-        data.remove(id);
-        data.put(id, timestamp);
-        if (timestamp < newest) {
-            ordered = false;
-        } else {
-            newest = timestamp;
-        }
-    }
-
-    /**
-     * Merges stored ids into this set, as Celery's {@code update} with a dict: each id is added with its
-     * timestamp (a newer stored timestamp refreshes an id), then the set is purged with this set's limits.
-     * Listeners are not told (the ids come from storage).
-     *
-     * @param entries ids to their wall-clock epoch seconds
-     */
-    public synchronized void update(Map<String, Double> entries) {
-        for (Map.Entry<String, Double> e : entries.entrySet()) {
-            Double existing = data.get(e.getKey());
-            if (existing == null || existing < e.getValue()) {
-                put(e.getKey(), e.getValue());
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                first = keep(first, e);
             }
         }
-        purge(now());
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**
-     * Whether an id is in the set (and not expired).
+     * Merges entries from elsewhere, as Celery's {@code update} with a dict (mingle): each id is added with
+     * its timestamp unless the set holds it with a newer one, then the set is purged with this set's limits.
+     * Listeners hear the ids actually added or refreshed, in one {@link Listener#addedAll} call.
+     *
+     * @param entries ids to their wall-clock epoch seconds
+     * @throws NullPointerException when an id or timestamp is null
+     * @throws IllegalArgumentException when a timestamp is not a finite number
+     * @throws RuntimeException what a listener throws (see {@link #add(String)})
+     */
+    public void update(Map<String, Double> entries) {
+        RevokedEntries accepted;
+        Pending p;
+        synchronized (this) {
+            accepted = merge(entries, !listeners.isEmpty() || !orderedListeners.isEmpty());
+            if (accepted == null || accepted.isEmpty()) {
+                return;
+            }
+            RevokedEntries told = accepted;
+            p = tellOrdered(l -> l.addedAll(told));
+        }
+        RevokedEntries told = accepted;
+        finish(p, l -> l.addedAll(told));
+    }
+
+    /**
+     * Merges entries loaded from storage: the same as {@link #update(Map)} except that listeners are not
+     * told, since the entries are stored already. This is what a state store's {@code merge} calls.
+     *
+     * @param entries ids to their wall-clock epoch seconds
+     * @throws NullPointerException when an id or timestamp is null
+     * @throws IllegalArgumentException when a timestamp is not a finite number
+     */
+    public void restore(Map<String, Double> entries) {
+        merge(entries, false);
+    }
+
+    private synchronized RevokedEntries merge(Map<String, Double> entries, boolean collect) {
+        Objects.requireNonNull(entries, "entries");
+        RevokedEntries in = RevokedEntries.copyOf(entries);
+        int n = in.size();
+        if (data.isEmpty() && n > 1024) {
+            data = new LinkedHashMap<>(capacity(maxlen > 0 ? Math.min(n, maxlen + 1) : n));
+        }
+        Object[] acceptedKeys = collect ? new Object[n] : null;
+        long[] acceptedMicros = collect ? new long[n] : null;
+        int accepted = 0;
+        long limit = Math.max(nowMicros(), newest);
+        for (int i = 0; i < n; i++) {
+            Object key = in.key(i);
+            long ts = Math.min(in.micros(i), limit);
+            Long existing = data.putIfAbsent(key, ts);
+            if (existing == null) {
+                track(ts);
+            } else if (existing < ts) {
+                data.remove(key);
+                data.put(key, ts);
+                track(ts);
+            } else {
+                continue;
+            }
+            if (collect) {
+                acceptedKeys[accepted] = key;
+                acceptedMicros[accepted] = ts;
+                accepted++;
+            }
+        }
+        purge(nowMicros());
+        if (!collect) {
+            return null;
+        }
+        return RevokedEntries.wrap(java.util.Arrays.copyOf(acceptedKeys, accepted), java.util.Arrays.copyOf(acceptedMicros, accepted));
+    }
+
+    private void track(long ts) {
+        if (ts < newest) {
+            ordered = false;
+        } else {
+            newest = ts;
+        }
+    }
+
+    private void put(Object key, long ts) {
+        if (data.remove(key) != null && data.isEmpty()) {
+            newest = Long.MIN_VALUE;
+            ordered = true;
+        }
+        data.put(key, ts);
+        if (ts < newest) {
+            ordered = false;
+        } else {
+            newest = ts;
+        }
+    }
+
+    private void purgeAfterAdd() {
+        // Celery purges on add once the set is full; purging while ordered is O(1) amortized, so do it on
+        // every add then (expired ids do not pile up), and only when needed while a sort is pending.
+        if (ordered || (maxlen > 0 && data.size() > maxlen)) {
+            purge(nowMicros());
+        }
+    }
+
+    /**
+     * Whether an id is revoked: in the set and not expired.
      *
      * @param id the task id
      * @return {@code true} when revoked
      */
     public synchronized boolean contains(String id) {
-        Double ts = data.get(id);
+        Long ts = data.get(TaskIdKeys.keyOf(Objects.requireNonNull(id, "id")));
         if (ts == null) {
             return false;
         }
-        return expires <= 0 || ts + expires > now();
+        return expiresMicros <= 0 || ts + expiresMicros > nowMicros();
     }
 
     /**
-     * Removes an id.
+     * Removes an id (Celery's {@code discard}); listeners hear it when the id was present.
      *
      * @param id the task id
      * @return whether it was present
+     * @throws RuntimeException what a listener throws (the id is removed regardless)
      */
-    public synchronized boolean discard(String id) {
-        return data.remove(id) != null;
-    }
-
-    /** Removes every id. */
-    public synchronized void clear() {
-        data.clear();
-        ordered = true;
-        newest = Double.NEGATIVE_INFINITY;
-    }
-
-    /** Purges at the current time. */
-    public void purge() {
-        purge(now());
+    public boolean discard(String id) {
+        Pending p;
+        synchronized (this) {
+            if (data.remove(TaskIdKeys.keyOf(Objects.requireNonNull(id, "id"))) == null) {
+                return false;
+            }
+            if (data.isEmpty()) {
+                ordered = true;
+                newest = Long.MIN_VALUE;
+            }
+            p = tellOrdered(l -> l.discarded(id));
+        }
+        finish(p, l -> l.discarded(id));
+        return true;
     }
 
     /**
-     * Celery's {@code purge}: evict the oldest while over {@code maxlen}, then drop the oldest while it has
-     * expired at {@code now}.
+     * Removes every id; listeners hear it.
+     *
+     * @throws RuntimeException what a listener throws (the set is cleared regardless)
+     */
+    public void clear() {
+        Pending p;
+        synchronized (this) {
+            data.clear();
+            ordered = true;
+            newest = Long.MIN_VALUE;
+            p = tellOrdered(OrderedListener::cleared);
+        }
+        finish(p, Listener::cleared);
+    }
+
+    /** Purges at the current time: evicts the oldest beyond {@code maxlen}, then drops expired ids. */
+    public void purge() {
+        purge(nowMicros());
+    }
+
+    /**
+     * Celery's {@code purge(now)}: evict the oldest while over {@code maxlen}, then drop the oldest while it
+     * has expired at {@code now}.
      *
      * @param now wall-clock epoch seconds
+     * @throws IllegalArgumentException when {@code now} is not a finite number
      */
-    public synchronized void purge(double now) {
+    public void purge(double now) {
+        purge(toMicros(now));
+    }
+
+    private synchronized void purge(long now) {
+        boolean overfull = maxlen > 0 && data.size() > maxlen;
+        if (!overfull && expiresMicros <= 0) {
+            return;
+        }
         sortIfNeeded();
-        Iterator<Map.Entry<String, Double>> it = data.entrySet().iterator();
-        if (maxlen > 0) {
+        Iterator<Map.Entry<Object, Long>> it = data.entrySet().iterator();
+        if (overfull) {
             int excess = data.size() - maxlen;
             while (excess-- > 0 && it.hasNext()) {
                 it.next();
                 it.remove();
             }
         }
-        if (expires > 0) {
-            while (data.size() > minlen && it.hasNext()) {
-                Map.Entry<String, Double> e = it.next();
-                if (e.getValue() + expires > now) {
+        if (expiresMicros > 0) {
+            while (it.hasNext()) {
+                Map.Entry<Object, Long> e = it.next();
+                if (e.getValue() + expiresMicros > now) {
                     break;
                 }
                 it.remove();
             }
         }
         if (data.isEmpty()) {
-            newest = Double.NEGATIVE_INFINITY;
+            newest = Long.MIN_VALUE;
         }
     }
 
@@ -269,18 +580,18 @@ public final class RevokedSet implements Iterable<String> {
         if (ordered) {
             return;
         }
-        List<Map.Entry<String, Double>> entries = new ArrayList<>(data.entrySet());
-        entries.sort(Map.Entry.comparingByValue(Comparator.naturalOrder()));
+        List<Map.Entry<Object, Long>> entries = new ArrayList<>(data.entrySet());
+        entries.sort(Map.Entry.comparingByValue()); // stable: equal times keep their insertion order
         data.clear();
-        for (Map.Entry<String, Double> e : entries) {
+        for (Map.Entry<Object, Long> e : entries) {
             data.put(e.getKey(), e.getValue());
         }
         ordered = true;
-        newest = entries.isEmpty() ? Double.NEGATIVE_INFINITY : entries.get(entries.size() - 1).getValue();
+        newest = entries.isEmpty() ? Long.MIN_VALUE : entries.get(entries.size() - 1).getValue();
     }
 
     /**
-     * How many ids the set holds (expired ones count until the next purge, as in Celery).
+     * How many ids the set holds; expired ids count until the next purge, as in Celery.
      *
      * @return the size
      */
@@ -289,27 +600,91 @@ public final class RevokedSet implements Iterable<String> {
     }
 
     /**
-     * The ids and their timestamps, oldest first (Celery's {@code as_dict}).
+     * Whether the set holds no id.
      *
-     * @return an unmodifiable copy
+     * @return {@code true} when empty
      */
-    public synchronized Map<String, Double> asMap() {
+    public synchronized boolean isEmpty() {
+        return data.isEmpty();
+    }
+
+    /**
+     * The ids and their timestamps (wall-clock epoch seconds), oldest first: Celery's {@code as_dict}.
+     *
+     * @return an immutable copy (cheap: two arrays)
+     */
+    public synchronized RevokedEntries asMap() {
         sortIfNeeded();
-        return Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        int n = data.size();
+        Object[] keys = new Object[n];
+        long[] micros = new long[n];
+        int i = 0;
+        for (Map.Entry<Object, Long> e : data.entrySet()) {
+            keys[i] = e.getKey();
+            micros[i] = e.getValue();
+            i++;
+        }
+        return RevokedEntries.wrap(keys, micros);
     }
 
     /**
      * Iterates over a snapshot of the ids, oldest first.
      *
-     * @return an iterator
+     * @return an iterator over a copy
      */
     @Override
     public Iterator<String> iterator() {
-        return asMap().keySet().iterator();
+        List<String> ids;
+        synchronized (this) {
+            sortIfNeeded();
+            ids = new ArrayList<>(data.size());
+            for (Object k : data.keySet()) {
+                ids.add(TaskIdKeys.idOf(k));
+            }
+        }
+        return Collections.unmodifiableList(ids).iterator();
     }
 
     @Override
     public synchronized String toString() {
-        return "RevokedSet[" + data.size() + " ids, maxlen=" + maxlen + ", expires=" + expires + "s]";
+        return "RevokedSet[" + data.size() + " ids, maxlen=" + maxlen + ", expires=" + expires().toSeconds() + "s]";
+    }
+
+    private long nowMicros() {
+        Instant i = clock.instant();
+        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
+    }
+
+    static long toMicros(double seconds) {
+        if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+            throw new IllegalArgumentException("a timestamp must be a finite number of epoch seconds, not " + seconds);
+        }
+        return Math.round(seconds * 1e6);
+    }
+
+    private static double toSeconds(long micros) {
+        return micros / 1e6;
+    }
+
+    private static long saturatedMicros(Duration d) {
+        try {
+            return Math.multiplyExact(d.getSeconds(), 1_000_000L) + d.getNano() / 1000;
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
+    private static int capacity(int size) {
+        return (int) Math.min(Integer.MAX_VALUE, size * 4L / 3 + 1);
+    }
+
+    private static RuntimeException keep(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        if (first != next) {
+            first.addSuppressed(next);
+        }
+        return first;
     }
 }

@@ -14,6 +14,8 @@ public record WorkerState(RevokedSet revoked, LamportClock clock) {
     /**
      * Validates.
      *
+     * @param revoked the revoked ids
+     * @param clock the logical clock
      * @throws NullPointerException when a part is null
      */
     public WorkerState {

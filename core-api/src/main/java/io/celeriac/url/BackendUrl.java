@@ -227,6 +227,10 @@ public final class BackendUrl {
             }
         }
         String path = decode(rawPath, "path", problems);
+        if (path == null && scheme.equals(FILE_SCHEME)) {
+            problems.add("in a file:// URL '%' starts a percent escape: write Celery's placeholders as %25n, %25h, ..."
+                    + " (and '%' as %25), or give a plain path, where %n works as in Celery's --statedb");
+        }
         if (!problems.isEmpty()) {
             throw new InvalidUrlException(maskUnparsed(text), problems);
         }

@@ -144,4 +144,12 @@ class BackendUrlTest {
         assertThat(BackendUrl.maskUnparsed("sentinel://:a@h1;sentinel://:b@h2")).isEqualTo("sentinel://:**@h1;sentinel://:**@h2");
         assertThat(List.of(BackendUrl.parse("redis://:x@h/1").unmaskedText())).containsExactly("redis://:x@h/1");
     }
+
+    @Test
+    void aPlaceholderInAFileUrlGetsAHint() {
+        assertThatThrownBy(() -> BackendUrl.parse("file:///var/run/%n.state")).isInstanceOf(InvalidUrlException.class)
+                .hasMessageContaining("%25n").hasMessageContaining("plain path");
+        assertThat(BackendUrl.parse("file:///var/run/%25n.state").path()).isEqualTo("/var/run/%n.state");
+        assertThat(BackendUrl.parse("/var/run/%n.state").path()).isEqualTo("/var/run/%n.state");
+    }
 }
