@@ -260,12 +260,39 @@ public final class RedisBackend extends KeyValueBackend {
 
     @Override
     protected void doStore(TaskMeta meta) {
+        if (meta.result() instanceof String s && s.length() > maxValueSize() / 6) {
+            // A string this long may exceed the limit once escaped: measure it before spending seconds and
+            // hundreds of MiB encoding a value that would be refused.
+            long size = CeleryJson.encodeMeta(meta.toBuilder().result(null).build()).length - 4 + jsonStringLength(s);
+            if (size > maxValueSize()) {
+                throw new ResultTooLargeException(meta.taskId(), size, maxValueSize());
+            }
+        }
         byte[] value = CeleryJson.encodeMeta(meta);
         if (value.length > maxValueSize()) {
             throw new ResultTooLargeException(meta.taskId(), value.length, maxValueSize());
         }
         byte[] key = utf8(taskKey(meta.taskId()));
         write(meta.taskId(), () -> StoreScript.run(client, key, value, ttlUnit, ttlAmount));
+    }
+
+    /**
+     * The length of a string once encoded as kombu's JSON (ASCII, quoted, with {@code \\uXXXX} escapes).
+     *
+     * @param s the string
+     * @return its encoded length in bytes
+     */
+    static long jsonStringLength(String s) {
+        long n = 2;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c >= ' ' && c <= '~') {
+                n += (c == '"' || c == '\\') ? 2 : 1;
+            } else {
+                n += (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') ? 2 : 6;
+            }
+        }
+        return n;
     }
 
     @Override

@@ -554,7 +554,7 @@ public final class RedisConfig {
             caCerts = readableFile("ssl_ca_certs");
             certFile = readableFile("ssl_certfile");
             keyFile = readableFile("ssl_keyfile");
-            if (keyFile != null && certFile == null) {
+            if (values.containsKey("ssl_keyfile") && !values.containsKey("ssl_certfile")) {
                 problems.add("ssl_keyfile is set without ssl_certfile; give the client certificate too");
             }
             checkHostname = bool("ssl_check_hostname", false);
