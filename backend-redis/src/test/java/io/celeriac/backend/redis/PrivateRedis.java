@@ -66,7 +66,7 @@ final class PrivateRedis implements AutoCloseable {
         List<String> a = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"));
         a.addAll(List.of(extra));
-        return launch(port, a, "Ready to accept connections");
+        return launch(port, a, "ready to accept connections");
     }
 
     /**
@@ -133,10 +133,13 @@ final class PrivateRedis implements AutoCloseable {
                 if (!p.isAlive()) {
                     throw new IllegalStateException("redis-server exited with " + p.exitValue() + ":\n" + Files.readString(log));
                 }
-                return Files.readString(log).contains(readyLine);
+                return Files.readString(log).toLowerCase(java.util.Locale.ROOT).contains(readyLine.toLowerCase(java.util.Locale.ROOT));
             });
         } catch (RuntimeException e) {
             stopProcess(true);
+            if (starts == 1) {
+                close();
+            }
             throw e;
         }
     }

@@ -122,8 +122,12 @@ public final class RedisErrors {
         String where = target();
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof SSLException) {
-                return "the TLS handshake with " + where + " failed (" + scrub(c.getMessage())
-                        + "); check ssl_ca_certs, ssl_cert_reqs and the server's certificate";
+                String m = String.valueOf(c.getMessage());
+                boolean clientCert = m.contains("certificate_required") || m.contains("bad_certificate")
+                        || m.contains("unknown_ca") || m.contains("certificate_unknown");
+                return "the TLS handshake with " + where + " failed (" + scrub(m) + "); "
+                        + (clientCert ? "the server did not accept our client certificate: check ssl_certfile and ssl_keyfile"
+                        : "check ssl_ca_certs, ssl_cert_reqs and the server's certificate");
             }
             if (c instanceof JedisAccessControlException
                     || (c instanceof JedisDataException && PERMANENT_REPLIES.contains(String.valueOf(firstWord(c.getMessage()))))) {
