@@ -145,6 +145,12 @@ public final class RedisErrors {
                         ? "no connection to " + where + " within socket_connect_timeout " + seconds(config.connectTimeout())
                         : "no reply from " + where + " within socket_timeout " + seconds(config.socketTimeout());
             }
+            if (c instanceof java.net.SocketException && !(c instanceof ConnectException)) {
+                String m = String.valueOf(c.getMessage());
+                if (m.contains("reset") || m.contains("Broken pipe") || m.contains("closed")) {
+                    return "the connection to " + where + " was lost (" + m + ")";
+                }
+            }
             if (c instanceof EOFException) {
                 return "the connection to " + where + " was closed by the server";
             }
