@@ -174,6 +174,8 @@ def cmd_store(url, spec):
 
 def cmd_chord(url, spec, broker):
     app = make_app(url, broker=broker)
+    if spec.get("ordered") is False:
+        app.conf.result_backend_transport_options = {"result_chord_ordered": False}
     gid = spec["group"]
     if spec.get("size") is not None:
         app.backend.set_chord_size(gid, spec["size"])
