@@ -28,10 +28,12 @@ import io.celeriac.url.BackendUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 
 import javax.net.ssl.SSLContext;
@@ -212,9 +214,9 @@ public final class RedisBackend extends KeyValueBackend {
                 if (ttl == null) {
                     tx.set(k, value);
                 } else if (ttl.toMillis() % 1000 == 0) {
-                    tx.setex(k, ttl.toSeconds(), value);
+                    tx.sendCommand(Protocol.Command.SETEX, k, ascii(Long.toString(ttl.toSeconds())), value);
                 } else {
-                    tx.psetex(k, Math.max(1, ttl.toMillis()), value);
+                    tx.sendCommand(Protocol.Command.PSETEX, k, ascii(Long.toString(Math.max(1, ttl.toMillis()))), value);
                 }
                 tx.publish(k, value);
                 checkExec(tx.exec());
@@ -477,7 +479,7 @@ public final class RedisBackend extends KeyValueBackend {
                     count = tx.llen(jkey);
                 }
                 if (ownSize != null) {
-                    tx.setnx(skey, ownSize); // the part knows the size: Celery's .s must exist for the protocol
+                    tx.set(skey, ownSize, SetParams.setParams().nx()); // the part knows the size: Celery's .s must exist
                 }
                 Response<byte[]> diff = tx.get(tkey);
                 Response<byte[]> size = tx.get(skey);

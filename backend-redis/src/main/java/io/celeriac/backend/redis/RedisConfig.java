@@ -90,6 +90,8 @@ public final class RedisConfig {
         /**
          * Validates.
          *
+         * @param host the host name or address
+         * @param port the TCP port
          * @throws NullPointerException when {@code host} is null
          */
         public Endpoint {

@@ -129,4 +129,25 @@ class ReconnectTest {
             }
         }
     }
+
+    @Test
+    void pooledConnectionsKilledByTheServerAreReplaced() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.start();
+             Backend b = CELERIAC.openBackend(redis.url(0) + "?health_check_interval=0.2&client_name=killme",
+                     BackendOptions.builder().retryPolicy(PATIENT).build())) {
+            CompletableFuture<TaskMeta> waiting = b.waitForAsync("after-kill", t(30_000));
+            for (int i = 0; i < 10; i++) {
+                b.storeResult("k" + i, (long) i, TaskState.SUCCESS);
+            }
+            assertThat(((Long) redis.call("CLIENT", "KILL", "TYPE", "normal"))).isPositive();
+            assertThat(((Long) redis.call("CLIENT", "KILL", "TYPE", "pubsub"))).isEqualTo(1L);
+            b.storeResult("after-kill", "still here", TaskState.SUCCESS);
+            assertThat(b.getResult("k3")).isEqualTo(3L);
+            assertThat(waiting.get(t(30_000).toMillis(), TimeUnit.MILLISECONDS).result()).isEqualTo("still here");
+            // the evictor pings idle connections every 0.2 s; killed ones are dropped and the pool keeps working
+            redis.call("CLIENT", "KILL", "TYPE", "normal");
+            await().atMost(t(10_000)).until(() -> !String.valueOf(redis.call("CLIENT", "LIST")).contains("name=killme"));
+            assertThat(b.getTaskMeta("k9").result()).isEqualTo(9L);
+        }
+    }
 }

@@ -189,9 +189,12 @@ class TlsTest {
             assertThatThrownBy(() -> b.storeResult("no-client-cert", 1L, TaskState.SUCCESS))
                     .isInstanceOf(UnableToStoreResultException.class)
                     .hasMessageContaining("no-client-cert")
-                    .hasMessageContaining("after 1 attempt:")
-                    .hasMessageContaining("certificate_required")
-                    .hasMessageContaining("check ssl_certfile and ssl_keyfile");
+                    // TLS 1.3: the server judges the client certificate after the handshake; usually its alert
+                    // is read (a clear, permanent error), but the first write may also meet the closed socket
+                    .satisfies(e -> assertThat(e.getMessage()).satisfiesAnyOf(
+                            m -> assertThat(m).contains("after 1 attempt:").contains("certificate_required")
+                                    .contains("check ssl_certfile and ssl_keyfile"),
+                            m -> assertThat(m).contains("after 6 attempts:").contains("was lost")));
         }
     }
 

@@ -197,7 +197,12 @@ public final class PemTls {
         return null;
     }
 
-    /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo. */
+    /**
+     * Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo.
+     *
+     * @param pkcs1 the DER of the PKCS#1 key
+     * @return the DER of the PKCS#8 key
+     */
     static byte[] wrapPkcs1Rsa(byte[] pkcs1) {
         byte[] version = {0x02, 0x01, 0x00};
         byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};

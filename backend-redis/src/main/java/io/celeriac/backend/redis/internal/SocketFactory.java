@@ -69,6 +69,12 @@ public final class SocketFactory implements JedisSocketFactory {
                 keepaliveOn, ssl, checkHostname);
     }
 
+    /**
+     * A duration as a socket timeout: whole milliseconds, at least 1, at most {@link Integer#MAX_VALUE}.
+     *
+     * @param d the duration
+     * @return the milliseconds
+     */
     static int millis(Duration d) {
         long ms = d.toMillis();
         return ms > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, ms);

@@ -16,8 +16,9 @@ import java.util.List;
  * sub-second expiries, or {@code SET}) and {@code PUBLISH}es it on the key's channel. One round trip, no
  * read-then-write race. It returns 1 when it wrote, 0 when a SUCCESS was kept.
  *
- * <p>A stored value counts as SUCCESS when it starts with {@code {"status": "SUCCESS"} (how Celery writes
- * it); a value that does not start with {@code {"status": "} is decoded with {@code cjson} to be sure.
+ * <p>A stored value counts as SUCCESS when it starts with <code>&#123;"status": "SUCCESS"</code> (how Celery
+ * writes it); a value that does not start with <code>&#123;"status": "</code> is decoded with {@code cjson} to be
+ * sure.
  */
 public final class StoreScript {
 
