@@ -540,7 +540,17 @@ public final class RedisBackend extends KeyValueBackend {
             results = new ArrayList<>();
             int n = (int) Math.min(total, claim.members().size());
             for (int i = 0; i < n; i++) {
-                Object[] m = unpack(chordJoinKey(gid), claim.members().get(i));
+                Object[] m;
+                try {
+                    m = unpack(chordJoinKey(gid), claim.members().get(i));
+                } catch (CorruptResultException e) {
+                    // the chord is claimed (its keys are gone): fail its body, as Celery's "Join error", rather
+                    // than lose it
+                    LOG.error("Chord {} cannot be joined: {}", gid, e.getMessage());
+                    error = ExceptionInfo.chordError("Join error: " + e.getMessage());
+                    results = null;
+                    break;
+                }
                 TaskState state = TaskState.of(String.valueOf(m[2]));
                 Object value = state.isException() ? CeleryJson.exceptionOrValue(m[3]) : m[3];
                 if (state.propagates()) {

@@ -476,6 +476,22 @@ class RedisBackendTest {
     }
 
     @Test
+    void aCorruptChordMemberFailsTheBodyInsteadOfLosingTheChord() {
+        List<ChordCompletion> calls = new ArrayList<>();
+        RedisBackend b = open("", BackendOptions.builder().chordCallback(calls::add).build());
+        String gid = id();
+        String bodyId = "body-" + gid;
+        Map<String, Object> body = Map.of("task", "proj.tsum", "options", Map.of("task_id", bodyId));
+        b.setChordSize(gid, 2);
+        raw("ZADD", prefix + "celery-taskset-meta-" + gid + ".j", "0", "not json");
+        ChordCompletion c = b.onChordPartReturn(new ChordPart(gid, "p1-" + gid, 1, TaskState.SUCCESS, 1L, null, body)).orElseThrow();
+        assertThat(c.failed()).isTrue();
+        assertThat(c.error().message()).startsWith("Join error: The value stored at " + prefix + "celery-taskset-meta-" + gid + ".j");
+        assertThat(b.getTaskMeta(bodyId).status()).isEqualTo(TaskState.FAILURE);
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
     void groupIdsDoNotListChordKeys() {
         RedisBackend b = open();
         String gid = id();
