@@ -284,6 +284,29 @@ class RedisBackendTest {
         assertThat(b.subscriberConnectCount()).isEqualTo(1);
     }
 
+    @Test
+    void aCallbackThatBlocksOnAnotherWaitDoesNotStallDelivery() throws Exception {
+        RedisBackend b = open();
+        String first = id();
+        String second = id();
+        CompletableFuture<Object> chained = b.waitForAsync(first, t(30_000))
+                .thenApply(m -> m.result() + " then " + b.waitFor(second, t(20_000)).result());
+        b.storeResult(first, "one", TaskState.SUCCESS);
+        await().atMost(t(10_000)).until(() -> numsub(second) == 1); // the callback now blocks on the second wait
+        b.storeResult(second, "two", TaskState.SUCCESS);
+        assertThat(chained.get(t(30_000).toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("one then two");
+    }
+
+    @Test
+    void closingFromACallbackDoesNotHang() throws Exception {
+        RedisBackend b = open();
+        String id = id();
+        CompletableFuture<Void> closedInCallback = b.waitForAsync(id, t(30_000)).thenAccept(m -> b.close());
+        b.storeResult(id, 1L, TaskState.SUCCESS);
+        closedInCallback.get(t(10_000).toMillis(), TimeUnit.MILLISECONDS);
+        assertThatThrownBy(() -> b.getTaskMeta(id)).isInstanceOf(io.celeriac.backend.BackendClosedException.class);
+    }
+
     /** The {@code sub=} count of every connection named {@code name} that ever subscribed. */
     private List<Long> subscriberChannels(String name) {
         String list = (String) raw("CLIENT", "LIST");

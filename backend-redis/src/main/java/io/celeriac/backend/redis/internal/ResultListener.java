@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,9 +45,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threads (started on the first wait, stopped by {@link #close}): a reader of the subscriber
  * connection, a writer that sends SUBSCRIBE, UNSUBSCRIBE and periodic PINGs (a connection silent for three
- * ping intervals is replaced), a dispatcher that decodes messages, reads current values and completes the
- * waiters' futures (so their callbacks run there, never on the reader), and the timer of
- * {@link PendingWaits}. Thousands of waits cost a future each. Thread-safe.
+ * ping intervals is replaced), a dispatcher that decodes messages and reads current values, and the timer of
+ * {@link PendingWaits}. Waiters' futures are completed on the common {@link ForkJoinPool}, so that their
+ * callbacks (the application's code) may block, even on another wait, without stalling delivery. Thousands
+ * of waits cost a future each. Thread-safe.
  */
 public final class ResultListener implements PendingWaits.Subscriptions {
 
@@ -128,6 +130,7 @@ public final class ResultListener implements PendingWaits.Subscriptions {
     private Thread reader;
     private Thread writer;
     private ExecutorService dispatcher;
+    private volatile Thread dispatcherThread;
 
     private final Object checkLock = new Object();
     private final LinkedHashSet<String> toCheck = new LinkedHashSet<>();
@@ -285,7 +288,11 @@ public final class ResultListener implements PendingWaits.Subscriptions {
             return;
         }
         started = true;
-        dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "celeriac-" + name + "-dispatch"));
+        dispatcher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = daemon(r, "celeriac-" + name + "-dispatch");
+            dispatcherThread = t;
+            return t;
+        });
         reader = daemon(this::readLoop, "celeriac-" + name + "-reader");
         writer = daemon(this::writeLoop, "celeriac-" + name + "-writer");
         reader.start();
@@ -549,13 +556,28 @@ public final class ResultListener implements PendingWaits.Subscriptions {
     }
 
     private void deliver(String taskId, byte[] value) {
+        TaskMeta meta;
         try {
-            waits.offer(taskId, source.decode(taskId, value));
+            meta = source.decode(taskId, value);
         } catch (CorruptResultException e) {
-            waits.fail(taskId, e);
+            complete(() -> waits.fail(taskId, e));
+            return;
         } catch (RuntimeException e) {
             LOG.warn("Could not deliver the result of task {} from {}: {}", taskId, maskedUri, e.toString());
+            return;
         }
+        if (meta.isReady()) {
+            complete(() -> waits.offer(taskId, meta));
+        }
+    }
+
+    /**
+     * Completes waiters off the dispatcher: their callbacks are the application's code and may block (even
+     * on another wait, which only this dispatcher can deliver), so they run on the common pool, whose
+     * blocking {@code get()} and {@code join()} are compensated with extra threads.
+     */
+    private static void complete(Runnable completion) {
+        ForkJoinPool.commonPool().execute(completion);
     }
 
     private void check(String taskId) {
@@ -658,14 +680,15 @@ public final class ResultListener implements PendingWaits.Subscriptions {
         if (d != null) {
             d.shutdownNow();
         }
+        Thread self = Thread.currentThread();
         try {
-            if (d != null) {
+            if (d != null && self != dispatcherThread) {
                 d.awaitTermination(5, TimeUnit.SECONDS);
             }
-            if (w != null) {
+            if (w != null && w != self) {
                 w.join(5000);
             }
-            if (r != null) {
+            if (r != null && r != self) {
                 r.join(5000);
             }
         } catch (InterruptedException e) {
