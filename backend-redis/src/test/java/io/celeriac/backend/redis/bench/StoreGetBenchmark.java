@@ -54,20 +54,23 @@ public final class StoreGetBenchmark {
         String result = "x".repeat(48); // a stored meta of about 200 bytes, like -d 200
         List<Double> storeRatios = new ArrayList<>();
         List<Double> getRatios = new ArrayList<>();
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         try (Backend b = Celeriac.discover().openBackend(url)) {
             TaskMeta sample = b.storeResult("bench-sample", result, TaskState.SUCCESS);
             System.out.printf("stored meta: %d bytes; %d operations per round%n", CeleryJson.encodeMeta(sample).length, n);
-            for (int i = 0; i < 30_000; i++) { // warm-up
+            for (int i = 0; i < 60_000; i++) { // warm-up
                 b.storeResult("warm-" + (i % 1000), result, TaskState.STARTED);
                 b.getTaskMeta("warm-" + (i % 1000));
             }
             for (int r = 1; r <= rounds; r++) {
                 double[] yard = redisBenchmark(server, n);
+                long c0 = cpu.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     b.storeResult("bench-" + r + "-" + i, result, TaskState.SUCCESS);
                 }
                 long t1 = System.nanoTime();
+                long c1 = cpu.getCurrentThreadCpuTime();
                 for (int i = 0; i < n; i++) {
                     TaskMeta m = b.getTaskMeta("bench-" + r + "-" + i);
                     if (m.status() != TaskState.SUCCESS) {
@@ -75,12 +78,14 @@ public final class StoreGetBenchmark {
                     }
                 }
                 long t2 = System.nanoTime();
+                long c2 = cpu.getCurrentThreadCpuTime();
                 double store = n / ((t1 - t0) / 1e9);
                 double get = n / ((t2 - t1) / 1e9);
                 storeRatios.add(store / yard[0]);
                 getRatios.add(get / yard[1]);
-                System.out.printf("round %d: redis-benchmark SET %,.0f GET %,.0f | storeResult %,.0f (%.2fx SET) getTaskMeta %,.0f (%.2fx GET)%n",
-                        r, yard[0], yard[1], store, store / yard[0], get, get / yard[1]);
+                System.out.printf("round %d: redis-benchmark SET %,.0f GET %,.0f | storeResult %,.0f (%.2fx SET) getTaskMeta %,.0f (%.2fx GET)"
+                                + " | client CPU per op: store %.1f us, get %.1f us%n",
+                        r, yard[0], yard[1], store, store / yard[0], get, get / yard[1], (c1 - c0) / 1e3 / n, (c2 - c1) / 1e3 / n);
             }
         } finally {
             server.deleteKeys(0, prefix);
