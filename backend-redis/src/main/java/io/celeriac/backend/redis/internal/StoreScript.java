@@ -17,20 +17,18 @@ import java.util.List;
  * read-then-write race. It returns 1 when it wrote, 0 when a SUCCESS was kept.
  *
  * <p>A stored value counts as SUCCESS when it starts with <code>&#123;"status": "SUCCESS"</code> (how Celery
- * writes it); a value that does not start with <code>&#123;"status": "</code> is decoded with {@code cjson} to be
- * sure.
+ * writes it), read with {@code GETRANGE} so that a large result is not copied; a value that does not start
+ * with <code>&#123;"status": "</code> is read whole and decoded with {@code cjson} to be sure.
  */
 public final class StoreScript {
 
     /** The script: KEYS[1] the key, ARGV[1] the value, ARGV[2] {@code EX}, {@code PX} or empty, ARGV[3] the expiry. */
     public static final String SOURCE = String.join("\n",
-            "local cur = redis.call('GET', KEYS[1])",
-            "if cur then",
-            "  if string.sub(cur, 1, 20) == '{\"status\": \"SUCCESS\"' then return 0 end",
-            "  if string.sub(cur, 1, 12) ~= '{\"status\": \"' then",
-            "    local ok, doc = pcall(cjson.decode, cur)",
-            "    if ok and type(doc) == 'table' and doc['status'] == 'SUCCESS' then return 0 end",
-            "  end",
+            "local head = redis.call('GETRANGE', KEYS[1], 0, 19)",
+            "if head == '{\"status\": \"SUCCESS\"' then return 0 end",
+            "if head ~= '' and string.sub(head, 1, 12) ~= '{\"status\": \"' then",
+            "  local ok, doc = pcall(cjson.decode, redis.call('GET', KEYS[1]))",
+            "  if ok and type(doc) == 'table' and doc['status'] == 'SUCCESS' then return 0 end",
             "end",
             "if ARGV[2] == 'EX' then",
             "  redis.call('SETEX', KEYS[1], ARGV[3], ARGV[1])",
