@@ -41,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -49,6 +50,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
+import java.util.concurrent.CompletableFuture;
 import java.util.Spliterators;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -352,13 +354,13 @@ public final class RedisBackend extends KeyValueBackend {
     }
 
     @Override
-    protected java.util.concurrent.CompletableFuture<TaskMeta> doWaitForAsync(String taskId) {
+    protected CompletableFuture<TaskMeta> doWaitForAsync(String taskId) {
         return listener().waitFor(taskId);
     }
 
     @Override
-    protected java.util.concurrent.CompletableFuture<TaskMeta> scheduleTimeout(
-            java.util.concurrent.CompletableFuture<TaskMeta> future, String taskId, Duration timeout) {
+    protected CompletableFuture<TaskMeta> scheduleTimeout(
+            CompletableFuture<TaskMeta> future, String taskId, Duration timeout) {
         return listener().withTimeout(future, taskId, timeout);
     }
 
@@ -462,7 +464,7 @@ public final class RedisBackend extends KeyValueBackend {
         byte[] tkey = utf8(chordDiffKey(gid));
         byte[] skey = utf8(chordSizeKey(gid));
         Object result = part.result() instanceof Throwable t ? exceptionInfo(t) : part.result();
-        byte[] member = CeleryJson.encode(java.util.Arrays.asList(1L, part.taskId(), part.state().name(), result));
+        byte[] member = CeleryJson.encode(Arrays.asList(1L, part.taskId(), part.state().name(), result));
         double score = part.groupIndex() == null ? Double.POSITIVE_INFINITY : part.groupIndex();
         byte[] ownSize = part.chordSize() == null ? null : ascii(Integer.toString(part.chordSize()));
         Duration ttl = ttl();

@@ -683,10 +683,11 @@ public final class RedisConfig {
     }
 
     /**
-     * The value of a setting as the backend sees it after the URL's overrides, for diagnostics.
+     * Whether a query parameter (or property) name is one this backend understands; any other query
+     * parameter makes the URL invalid.
      *
      * @param name a query parameter name
-     * @return whether the parameter is one this backend understands
+     * @return whether the parameter is understood
      */
     public static boolean isKnownParameter(String name) {
         return KNOWN_PARAMETERS.contains(name);
