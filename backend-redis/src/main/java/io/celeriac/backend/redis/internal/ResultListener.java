@@ -4,6 +4,7 @@ import io.celeriac.backend.BackendClosedException;
 import io.celeriac.backend.CorruptResultException;
 import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskMeta;
+import io.celeriac.backend.WaitTimeoutException;
 import io.celeriac.backend.spi.PendingWaits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,8 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads (started on the first wait, stopped by {@link #close}): a reader of the subscriber
  * connection, a writer that sends SUBSCRIBE, UNSUBSCRIBE and periodic PINGs (a connection silent for three
  * ping intervals is replaced), a dispatcher that decodes messages and reads current values, and the timer of
- * {@link PendingWaits}. Waiters' futures are completed on the common {@link ForkJoinPool}, so that their
- * callbacks (the application's code) may block, even on another wait, without stalling delivery. Thousands
+ * {@link PendingWaits}. Waiters' futures are completed (with a result, a timeout or an error) on the common
+ * {@link ForkJoinPool}, so that their callbacks (the application's code) may block, even on another wait,
+ * without stalling delivery or other timeouts. Thousands
  * of waits cost a future each. Thread-safe.
  */
 public final class ResultListener implements PendingWaits.Subscriptions {
@@ -206,11 +209,19 @@ public final class ResultListener implements PendingWaits.Subscriptions {
      * @throws BackendClosedException after {@link #close}
      */
     public CompletableFuture<TaskMeta> withTimeout(CompletableFuture<TaskMeta> future, String taskId, Duration timeout) {
+        if (future.isDone()) {
+            return future;
+        }
+        ScheduledFuture<?> timer;
         try {
-            return waits.withTimeout(future, taskId, timeout);
+            timer = waits.scheduler().schedule(
+                    () -> complete(() -> future.completeExceptionally(new WaitTimeoutException(taskId, timeout))),
+                    Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
         } catch (IllegalStateException | RejectedExecutionException e) {
             throw new BackendClosedException(maskedUri);
         }
+        future.whenComplete((r, e) -> timer.cancel(false));
+        return future;
     }
 
     /**
@@ -616,7 +627,8 @@ public final class ResultListener implements PendingWaits.Subscriptions {
             } catch (RuntimeException e) {
                 RuntimeException t = source.translate(e);
                 if (RedisErrors.isPermanent(e)) {
-                    batch.forEach(id -> waits.fail(id, t));
+                    List<String> failed = batch;
+                    complete(() -> failed.forEach(id -> waits.fail(id, t)));
                     continue;
                 }
                 int failures;
@@ -643,9 +655,8 @@ public final class ResultListener implements PendingWaits.Subscriptions {
     }
 
     private void failPending(RuntimeException cause) {
-        for (String id : waits.pendingIds()) {
-            waits.fail(id, cause);
-        }
+        Set<String> ids = waits.pendingIds();
+        complete(() -> ids.forEach(id -> waits.fail(id, cause)));
     }
 
     // ------------------------------------------------------------------------------------------
