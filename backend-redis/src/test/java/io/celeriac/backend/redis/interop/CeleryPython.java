@@ -55,15 +55,23 @@ final class CeleryPython {
     }
 
     /**
-     * Starts a command in the background, its output going to {@code log}.
+     * Starts a command in the background, its output going to {@code log}; the script is written next to the
+     * log, so give a log in a temporary directory.
      *
      * @return the process; stop it with {@link PythonCelery#stop}
      */
     static Process start(String command, String backendUrl, Object spec, Path log) {
         Path file = specFile(spec);
+        Path script = log.resolveSibling("celery_interop.py");
+        try {
+            Files.writeString(script, SCRIPT, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         file.toFile().deleteOnExit();
-        return PythonCelery.startBackground(SCRIPT, log, Map.of("PYTHONDONTWRITEBYTECODE", "1"), null,
-                command, backendUrl, file.toString());
+        // the script lives next to the log (in the test's temporary directory), so nothing is left behind
+        return PythonCelery.startBackground(null, log, Map.of("PYTHONDONTWRITEBYTECODE", "1"), null,
+                script.toString(), command, backendUrl, file.toString());
     }
 
     private static Path specFile(Object spec) {
