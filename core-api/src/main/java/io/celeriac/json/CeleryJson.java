@@ -345,6 +345,10 @@ public final class CeleryJson {
      * @throws JsonFormatException when the text is not such a date-time
      */
     public static Instant parseDateDone(String text) {
+        Instant fast = parseNaiveDateDone(text);
+        if (fast != null) {
+            return fast;
+        }
         try {
             var parsed = DATE_DONE_PARSER.parseBest(text, OffsetDateTime::from, LocalDateTime::from);
             if (parsed instanceof OffsetDateTime odt) {
@@ -354,6 +358,53 @@ public final class CeleryJson {
         } catch (DateTimeParseException e) {
             throw new JsonFormatException("date_done is not an ISO date-time: '" + abbreviate(text) + "'", e);
         }
+    }
+
+    private static final int[] POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
+
+    /**
+     * Celery's own form, naive {@code YYYY-MM-DD[T ]HH:MM:SS[.f{1,9}]}, read without {@link DateTimeFormatter}
+     * (which costs more than decoding the rest of a meta); {@code null} for any other form or an invalid date,
+     * which the formatter then handles.
+     */
+    private static Instant parseNaiveDateDone(String s) {
+        int n = s.length();
+        if (n < 19 || n == 20 || n > 29) {
+            return null;
+        }
+        char sep = s.charAt(10);
+        if (s.charAt(4) != '-' || s.charAt(7) != '-' || (sep != 'T' && sep != ' ') || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || (n > 19 && s.charAt(19) != '.')) {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        int fraction = n > 19 ? digits(s, 20, n - 20) : 0;
+        if ((year | month | day | hour | minute | second | fraction) < 0) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, n > 19 ? fraction * POW10[29 - n] : 0)
+                    .toInstant(ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     // ------------------------------------------------------------------------------------------

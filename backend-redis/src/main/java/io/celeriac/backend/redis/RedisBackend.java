@@ -1,0 +1,727 @@
+package io.celeriac.backend.redis;
+
+import io.celeriac.backend.BackendCapability;
+import io.celeriac.backend.BackendClosedException;
+import io.celeriac.backend.BackendOptions;
+import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.backend.ChordCompletion;
+import io.celeriac.backend.ChordPart;
+import io.celeriac.backend.CorruptResultException;
+import io.celeriac.backend.ExceptionInfo;
+import io.celeriac.backend.GroupResult;
+import io.celeriac.backend.ResultTooLargeException;
+import io.celeriac.backend.ResultTuple;
+import io.celeriac.backend.TaskMeta;
+import io.celeriac.backend.TaskState;
+import io.celeriac.backend.UnableToStoreResultException;
+import io.celeriac.backend.WaitTimeoutException;
+import io.celeriac.backend.redis.internal.PemTls;
+import io.celeriac.backend.redis.internal.PubSubConnection;
+import io.celeriac.backend.redis.internal.RedisConnections;
+import io.celeriac.backend.redis.internal.RedisErrors;
+import io.celeriac.backend.redis.internal.ResultListener;
+import io.celeriac.backend.redis.internal.StoreScript;
+import io.celeriac.backend.spi.KeyValueBackend;
+import io.celeriac.json.CeleryJson;
+import io.celeriac.json.JsonFormatException;
+import io.celeriac.url.BackendUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import javax.net.ssl.SSLContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.Spliterators;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Celery's Redis result backend ({@code celery.backends.redis.RedisBackend} and {@code SentinelBackend})
+ * on Jedis: the same keys, bytes, channels and chord protocol, so Python Celery and Java share results
+ * both ways.
+ *
+ * <p>Results live at {@code [prefix]celery-task-meta-<id>} and groups at
+ * {@code [prefix]celery-taskset-meta-<id>}, as Celery's JSON, written with {@code SETEX} (or {@code SET} when
+ * results never expire) and {@code PUBLISH}ed on the key's channel. What this backend does better than
+ * Celery:
+ * <ul>
+ *   <li>the guard that keeps a stored SUCCESS is one atomic Lua script (Celery reads, then writes);</li>
+ *   <li>one subscriber connection serves every waiter; it subscribes <em>before</em> reading the current
+ *       value, unsubscribes as soon as nobody waits (Celery leaks channels of tasks never waited for), and
+ *       after a reconnect re-subscribes and re-reads every pending result;</li>
+ *   <li>a chord completes exactly once among Java parts even when a part is reported twice or retried
+ *       after a lost reply: the completing part claims the chord by deleting its keys atomically;</li>
+ *   <li>connection failures are retried with {@link BackendOptions#retryPolicy()} and surface as
+ *       {@link BackendUnavailableException} / {@link UnableToStoreResultException} with clear messages.</li>
+ * </ul>
+ *
+ * <p>Open it with {@code Celeriac.discover().openBackend("redis://host:6379/0")} or
+ * {@link #RedisBackend(BackendUrl, BackendOptions)}; {@link RedisConfig} lists the URL forms and
+ * parameters. Thread-safe; close it to release its connections and threads.
+ */
+public final class RedisBackend extends KeyValueBackend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
+    private static final byte[] NEG_INF = "-inf".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] POS_INF = "+inf".getBytes(StandardCharsets.US_ASCII);
+    private static final Duration CHORD_JOIN_TIMEOUT = Duration.ofSeconds(3);
+
+    private final RedisConfig config;
+    private final RedisErrors errors;
+    private final RedisConnections connections;
+    private final UnifiedJedis client;
+    private final byte[] ttlUnit;
+    private final byte[] ttlAmount;
+    private final Object listenerLock = new Object();
+    private volatile ResultListener listener;
+
+    /**
+     * Opens a backend. Only {@code sentinel://} contacts a server now; the others connect on first use.
+     *
+     * @param url a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://} URL
+     * @param options the options (with the URL's {@code result_expires} and {@code result_extended} applied)
+     * @throws io.celeriac.url.InvalidUrlException listing every problem of the URL and the properties
+     * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
+     * @throws BackendUnavailableException when no sentinel answers
+     */
+    public RedisBackend(BackendUrl url, BackendOptions options) {
+        this(url, options, RedisConfig.parse(url, options));
+    }
+
+    private RedisBackend(BackendUrl url, BackendOptions options, RedisConfig config) {
+        super(url, options, EnumSet.allOf(BackendCapability.class), config.globalKeyPrefix());
+        this.config = config;
+        this.errors = new RedisErrors(asUri(), url, config);
+        SSLContext ssl = config.transport() == RedisConfig.Transport.TLS ? PemTls.context(config, asUri()) : null;
+        if (config.certRequirement() == RedisConfig.CertRequirement.NONE) {
+            LOG.warn("ssl_cert_reqs=CERT_NONE for {}: the server's certificate is not verified, which leaves the "
+                    + "connection open to man-in-the-middle attacks", asUri());
+        }
+        this.connections = RedisConnections.open(config, ssl, errors);
+        this.client = connections.client();
+        Duration ttl = ttl();
+        if (ttl == null) {
+            ttlUnit = new byte[0];
+            ttlAmount = new byte[0];
+        } else if (ttl.toMillis() % 1000 == 0) {
+            ttlUnit = ascii("EX");
+            ttlAmount = ascii(Long.toString(ttl.toSeconds()));
+        } else {
+            ttlUnit = ascii("PX");
+            ttlAmount = ascii(Long.toString(Math.max(1, ttl.toMillis())));
+        }
+    }
+
+    /**
+     * The settings this backend was opened with.
+     *
+     * @return the configuration
+     */
+    public RedisConfig config() {
+        return config;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Runs a Redis call, translating connection failures to {@link BackendUnavailableException}. */
+    private <T> T call(Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (RuntimeException e) {
+            throw errors.translate(e);
+        }
+    }
+
+    /** A write with the retry policy whose failures always name the task. */
+    private <T> T write(String id, Supplier<T> op) {
+        try {
+            return retryingWrite(id, () -> call(op));
+        } catch (BackendUnavailableException e) {
+            throw new UnableToStoreResultException(id, asUri(), 1, e);
+        }
+    }
+
+    @Override
+    protected boolean isTransient(RuntimeException e) {
+        return RedisErrors.isTransient(e);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // primitives
+
+    @Override
+    protected byte[] get(String key) {
+        try {
+            return client.get(utf8(key));
+        } catch (JedisDataException e) {
+            if (String.valueOf(e.getMessage()).startsWith("WRONGTYPE")) {
+                throw new CorruptResultException(key, "the key holds a Redis " + typeOf(key) + ", not a string", e);
+            }
+            throw errors.translate(e);
+        } catch (RuntimeException e) {
+            throw errors.translate(e);
+        }
+    }
+
+    private String typeOf(String key) {
+        try {
+            return client.type(utf8(key));
+        } catch (RuntimeException e) {
+            return "value of another type";
+        }
+    }
+
+    @Override
+    protected List<byte[]> mget(List<String> keys) {
+        byte[][] k = new byte[keys.size()][];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = utf8(keys.get(i));
+        }
+        return call(() -> client.mget(k));
+    }
+
+    @Override
+    protected void set(String key, byte[] value, Duration ttl) {
+        byte[] k = utf8(key);
+        call(() -> {
+            try (AbstractTransaction tx = client.multi()) {
+                if (ttl == null) {
+                    tx.set(k, value);
+                } else if (ttl.toMillis() % 1000 == 0) {
+                    tx.sendCommand(Protocol.Command.SETEX, k, ascii(Long.toString(ttl.toSeconds())), value);
+                } else {
+                    tx.sendCommand(Protocol.Command.PSETEX, k, ascii(Long.toString(Math.max(1, ttl.toMillis()))), value);
+                }
+                tx.publish(k, value);
+                checkExec(tx.exec());
+            }
+            return null;
+        });
+    }
+
+    private static List<Object> checkExec(List<Object> replies) {
+        if (replies == null) {
+            throw new JedisDataException("EXECABORT the transaction was discarded");
+        }
+        for (Object r : replies) {
+            if (r instanceof RuntimeException e) {
+                throw e;
+            }
+        }
+        return replies;
+    }
+
+    @Override
+    protected void delete(String key) {
+        call(() -> client.del(utf8(key)));
+    }
+
+    @Override
+    protected void expire(String key, Duration ttl) {
+        call(() -> client.pexpire(utf8(key), Math.max(1, ttl.toMillis())));
+    }
+
+    @Override
+    protected long incr(String key) {
+        return call(() -> client.incr(utf8(key)));
+    }
+
+    @Override
+    protected boolean setUnlessSuccess(String key, byte[] value, Duration ttl) {
+        return call(() -> StoreScript.run(client, utf8(key), value, ttlUnit, ttlAmount));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // writes
+
+    @Override
+    protected void doStore(TaskMeta meta) {
+        if (meta.result() instanceof String s && s.length() > maxValueSize() / 6) {
+            // A string this long may exceed the limit once escaped: measure it before spending seconds and
+            // hundreds of MiB encoding a value that would be refused.
+            long size = CeleryJson.encodeMeta(meta.toBuilder().result(null).build()).length - 4 + jsonStringLength(s);
+            if (size > maxValueSize()) {
+                throw new ResultTooLargeException(meta.taskId(), size, maxValueSize());
+            }
+        }
+        byte[] value = CeleryJson.encodeMeta(meta);
+        if (value.length > maxValueSize()) {
+            throw new ResultTooLargeException(meta.taskId(), value.length, maxValueSize());
+        }
+        byte[] key = utf8(taskKey(meta.taskId()));
+        write(meta.taskId(), () -> StoreScript.run(client, key, value, ttlUnit, ttlAmount));
+    }
+
+    /**
+     * The length of a string once encoded as kombu's JSON (ASCII, quoted, with {@code \\uXXXX} escapes).
+     *
+     * @param s the string
+     * @return its encoded length in bytes
+     */
+    static long jsonStringLength(String s) {
+        long n = 2;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c >= ' ' && c <= '~') {
+                n += (c == '"' || c == '\\') ? 2 : 1;
+            } else {
+                n += (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') ? 2 : 6;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    protected void doSaveGroup(GroupResult group) {
+        byte[] value = CeleryJson.encodeGroup(group);
+        if (value.length > maxValueSize()) {
+            throw new ResultTooLargeException(group.id(), value.length, maxValueSize());
+        }
+        String key = groupKey(group.id());
+        write(group.id(), () -> {
+            set(key, value, ttl());
+            return null;
+        });
+    }
+
+    @Override
+    protected void doDeleteGroup(String groupId) {
+        String key = groupKey(groupId);
+        write(groupId, () -> {
+            delete(key);
+            return null;
+        });
+    }
+
+    @Override
+    protected void doForget(String taskId) {
+        String key = taskKey(taskId);
+        write(taskId, () -> {
+            delete(key);
+            return null;
+        });
+        ResultListener l = listener;
+        if (l != null) {
+            l.fail(taskId, new ResultForgottenException(taskId, asUri()));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // waits
+
+    private ResultListener listener() {
+        ResultListener l = listener;
+        if (l == null) {
+            synchronized (listenerLock) {
+                l = listener;
+                if (l == null) {
+                    checkOpen();
+                    l = new ResultListener(asUri(), new ListenerSource(), options.retryPolicy(),
+                            config.subscriberPingInterval());
+                    listener = l;
+                }
+            }
+        }
+        return l;
+    }
+
+    @Override
+    protected CompletableFuture<TaskMeta> doWaitForAsync(String taskId) {
+        return listener().waitFor(taskId);
+    }
+
+    @Override
+    protected CompletableFuture<TaskMeta> scheduleTimeout(
+            CompletableFuture<TaskMeta> future, String taskId, Duration timeout) {
+        return listener().withTimeout(future, taskId, timeout);
+    }
+
+    /**
+     * How many tasks have at least one waiter on this backend (each is one subscribed channel).
+     *
+     * @return the count
+     */
+    public int pendingWaitCount() {
+        ResultListener l = listener;
+        return l == null ? 0 : l.pendingCount();
+    }
+
+    /**
+     * How many times the subscriber connection was established (1 after the first wait, more after
+     * reconnects); for monitoring.
+     *
+     * @return the count, 0 before the first wait
+     */
+    public long subscriberConnectCount() {
+        ResultListener l = listener;
+        return l == null ? 0 : l.connectCount();
+    }
+
+    /** What the result listener needs from this backend. */
+    private final class ListenerSource implements ResultListener.Source {
+        @Override
+        public PubSubConnection connect(Duration readTimeout) {
+            return connections.newSubscriberConnection(readTimeout);
+        }
+
+        @Override
+        public List<byte[]> fetch(List<String> taskIds) {
+            List<String> keys = new ArrayList<>(taskIds.size());
+            for (String id : taskIds) {
+                keys.add(taskKey(id));
+            }
+            return mget(keys);
+        }
+
+        @Override
+        public TaskMeta decode(String taskId, byte[] value) {
+            return decodeMeta(taskKey(taskId), taskId, value);
+        }
+
+        @Override
+        public byte[] channel(String taskId) {
+            return utf8(taskKey(taskId));
+        }
+
+        @Override
+        public String taskId(byte[] channel) {
+            String c = new String(channel, StandardCharsets.UTF_8);
+            String prefix = taskKeyPrefix();
+            return c.startsWith(prefix) ? c.substring(prefix.length()) : null;
+        }
+
+        @Override
+        public RuntimeException translate(RuntimeException e) {
+            return errors.translate(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // chords: Celery's native Redis protocol
+
+    private String chordJoinKey(String groupId) {
+        return groupKey(groupId) + ".j";
+    }
+
+    private String chordDiffKey(String groupId) {
+        return groupKey(groupId) + ".t";
+    }
+
+    private String chordSizeKey(String groupId) {
+        return groupKey(groupId) + ".s";
+    }
+
+    @Override
+    protected void doSetChordSize(String groupId, int size) {
+        String key = chordSizeKey(groupId);
+        byte[] value = ascii(Integer.toString(size));
+        write(groupId, () -> {
+            set(key, value, ttl());
+            return null;
+        });
+    }
+
+    /** What one part's transaction saw. */
+    private record PartCount(long count, byte[] diff, byte[] size) {
+    }
+
+    /** What the completing part took when it claimed the chord. */
+    private record Claim(boolean won, byte[] savedGroup, List<byte[]> members) {
+    }
+
+    @Override
+    protected Optional<ChordCompletion> doChordPartReturn(ChordPart part) {
+        String gid = part.groupId();
+        byte[] jkey = utf8(chordJoinKey(gid));
+        byte[] tkey = utf8(chordDiffKey(gid));
+        byte[] skey = utf8(chordSizeKey(gid));
+        Object result = part.result() instanceof Throwable t ? exceptionInfo(t) : part.result();
+        byte[] member = CeleryJson.encode(Arrays.asList(1L, part.taskId(), part.state().name(), result));
+        double score = part.groupIndex() == null ? Double.POSITIVE_INFINITY : part.groupIndex();
+        byte[] ownSize = part.chordSize() == null ? null : ascii(Integer.toString(part.chordSize()));
+        Duration ttl = ttl();
+        boolean ordered = config.chordOrdered();
+
+        PartCount seen = write(part.taskId(), () -> {
+            try (AbstractTransaction tx = client.multi()) {
+                Response<Long> count;
+                if (ordered) {
+                    tx.zadd(jkey, score, member);
+                    count = tx.zcount(jkey, NEG_INF, POS_INF);
+                } else {
+                    tx.rpush(jkey, member);
+                    count = tx.llen(jkey);
+                }
+                if (ownSize != null) {
+                    tx.set(skey, ownSize, SetParams.setParams().nx()); // the part knows the size: Celery's .s must exist
+                }
+                Response<byte[]> diff = tx.get(tkey);
+                Response<byte[]> size = tx.get(skey);
+                if (ttl != null) {
+                    expire(tx, jkey, ttl);
+                    expire(tx, tkey, ttl);
+                    expire(tx, skey, ttl);
+                }
+                checkExec(tx.exec());
+                return new PartCount(count.get(), diff.get(), size.get());
+            }
+        });
+        if (seen.size() == null) {
+            LOG.debug("Chord {} has no size (.s) yet; part {} counted", gid, part.taskId());
+            return Optional.empty();
+        }
+        long total;
+        try {
+            total = Long.parseLong(new String(seen.size(), StandardCharsets.US_ASCII).strip())
+                    + (seen.diff() == null ? 0 : Long.parseLong(new String(seen.diff(), StandardCharsets.US_ASCII).strip()));
+        } catch (NumberFormatException e) {
+            throw new CorruptResultException(chordSizeKey(gid), "the chord size is not an integer", e);
+        }
+        if (seen.count() != total) {
+            return Optional.empty();
+        }
+        byte[] groupKeyBytes = utf8(groupKey(gid));
+        Claim claim = write(part.taskId(), () -> {
+            try (AbstractTransaction tx = client.multi()) {
+                Response<byte[]> saved = tx.get(groupKeyBytes);
+                Response<List<byte[]>> members = ordered ? tx.zrange(jkey, 0, -1) : tx.lrange(jkey, 0, -1);
+                tx.del(jkey);
+                tx.del(tkey);
+                Response<Long> deletedSize = tx.del(skey);
+                checkExec(tx.exec());
+                return new Claim(deletedSize.get() == 1L, saved.get(), members.get());
+            }
+        });
+        if (!claim.won()) {
+            LOG.debug("Chord {} was completed by another part", gid);
+            return Optional.empty();
+        }
+        ExceptionInfo error = null;
+        List<Object> results = null;
+        if (claim.savedGroup() != null) {
+            GroupResult header;
+            try {
+                header = CeleryJson.decodeGroup(claim.savedGroup());
+            } catch (JsonFormatException e) {
+                throw new CorruptResultException(groupKey(gid), e.getMessage(), e);
+            }
+            try {
+                results = join(header.results());
+            } catch (JoinError e) {
+                error = ExceptionInfo.chordError("Join error: " + e.getMessage());
+            }
+        } else {
+            results = new ArrayList<>();
+            int n = (int) Math.min(total, claim.members().size());
+            for (int i = 0; i < n; i++) {
+                Object[] m;
+                try {
+                    m = unpack(chordJoinKey(gid), claim.members().get(i));
+                } catch (CorruptResultException e) {
+                    // the chord is claimed (its keys are gone): fail its body, as Celery's "Join error", rather
+                    // than lose it
+                    LOG.error("Chord {} cannot be joined: {}", gid, e.getMessage());
+                    error = ExceptionInfo.chordError("Join error: " + e.getMessage());
+                    results = null;
+                    break;
+                }
+                TaskState state = TaskState.of(String.valueOf(m[2]));
+                Object value = state.isException() ? CeleryJson.exceptionOrValue(m[3]) : m[3];
+                if (state.propagates()) {
+                    error = dependencyError(String.valueOf(m[1]), value);
+                    results = null;
+                    break;
+                }
+                results.add(value);
+            }
+        }
+        return Optional.of(error != null
+                ? new ChordCompletion(gid, part.body(), null, error)
+                : new ChordCompletion(gid, part.body(), results, null));
+    }
+
+    private static void expire(AbstractTransaction tx, byte[] key, Duration ttl) {
+        if (ttl.toMillis() % 1000 == 0) {
+            tx.expire(key, ttl.toSeconds());
+        } else {
+            tx.pexpire(key, Math.max(1, ttl.toMillis()));
+        }
+    }
+
+    private static Object[] unpack(String key, byte[] member) {
+        Object decoded;
+        try {
+            decoded = CeleryJson.decode(member);
+        } catch (JsonFormatException e) {
+            throw new CorruptResultException(key, "a chord member is not JSON: " + e.getMessage(), e);
+        }
+        if (!(decoded instanceof List<?> l) || l.size() != 4) {
+            throw new CorruptResultException(key, "a chord member is not [1, task_id, state, result]", null);
+        }
+        return l.toArray();
+    }
+
+    /** A member of a saved chord header failed or did not finish: Celery's {@code Join error}. */
+    private static final class JoinError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        JoinError(String repr) {
+            super(repr, null, false, false);
+        }
+    }
+
+    /**
+     * Joins a saved header (a group holding groups) as Celery's {@code GroupResult.join(propagate=True)}:
+     * nested groups become lists; the first failed member raises.
+     */
+    private List<Object> join(List<ResultTuple> members) throws JoinError {
+        LinkedHashSet<String> leaves = new LinkedHashSet<>();
+        collectLeaves(members, leaves);
+        Map<String, TaskMeta> metas;
+        try {
+            metas = waitForAll(leaves, CHORD_JOIN_TIMEOUT);
+        } catch (WaitTimeoutException e) {
+            throw new JoinError("TimeoutError('The operation timed out.')");
+        }
+        return joinWith(members, metas);
+    }
+
+    private static void collectLeaves(List<ResultTuple> members, LinkedHashSet<String> out) {
+        for (ResultTuple t : members) {
+            if (t.isGroup()) {
+                collectLeaves(t.children(), out);
+            } else {
+                out.add(t.id());
+            }
+        }
+    }
+
+    private static List<Object> joinWith(List<ResultTuple> members, Map<String, TaskMeta> metas) throws JoinError {
+        List<Object> out = new ArrayList<>(members.size());
+        for (ResultTuple t : members) {
+            if (t.isGroup()) {
+                out.add(joinWith(t.children(), metas));
+                continue;
+            }
+            TaskMeta m = metas.get(t.id());
+            if (m.status().propagates()) {
+                Object r = m.result();
+                throw new JoinError(r instanceof ExceptionInfo e ? e.pythonRepr() : String.valueOf(r));
+            }
+            out.add(m.result());
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // scans
+
+    @Override
+    protected Stream<String> doTaskIds() {
+        return scan(taskKeyPrefix(), id -> true);
+    }
+
+    @Override
+    protected Stream<String> doGroupIds() {
+        // the chord keys share the group prefix: celery-taskset-meta-<gid>.j/.t/.s
+        return scan(groupKeyPrefix(), id -> !(id.endsWith(".j") || id.endsWith(".t") || id.endsWith(".s")));
+    }
+
+    /**
+     * The ids of every key starting with {@code prefix}, one SCAN page (up to 1000 keys) at a time. As
+     * SCAN guarantees, a key present for the whole scan is listed; one added or removed meanwhile may or
+     * may not be, and a key may be listed twice if the keyspace is rehashed during the scan.
+     */
+    private Stream<String> scan(String prefix, Predicate<String> accept) {
+        ScanParams params = new ScanParams().match(utf8(globEscape(prefix) + "*")).count(1000);
+        Iterator<String> it = new Iterator<>() {
+            private byte[] cursor = ascii("0");
+            private boolean done;
+            private final ArrayDeque<String> page = new ArrayDeque<>();
+
+            @Override
+            public boolean hasNext() {
+                while (page.isEmpty() && !done) {
+                    checkOpen();
+                    byte[] c = cursor;
+                    ScanResult<byte[]> r = retryingRead("SCAN " + prefix + "*", () -> call(() -> client.scan(c, params)));
+                    cursor = r.getCursorAsBytes();
+                    done = r.isCompleteIteration();
+                    for (byte[] k : r.getResult()) {
+                        String id = new String(k, StandardCharsets.UTF_8).substring(prefix.length());
+                        if (accept.test(id)) {
+                            page.add(id);
+                        }
+                    }
+                }
+                return !page.isEmpty();
+            }
+
+            @Override
+            public String next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return page.poll();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.NONNULL), false);
+    }
+
+    private static String globEscape(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    protected void doClose() {
+        ResultListener l;
+        synchronized (listenerLock) {
+            l = listener;
+        }
+        try {
+            if (l != null) {
+                l.close(new BackendClosedException(asUri()));
+            }
+        } finally {
+            connections.close();
+        }
+    }
+}

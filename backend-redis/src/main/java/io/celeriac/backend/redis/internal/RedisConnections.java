@@ -1,0 +1,151 @@
+package io.celeriac.backend.redis.internal;
+
+import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.backend.redis.RedisConfig;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+
+import javax.net.ssl.SSLContext;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The Jedis side of a backend: one thread-safe client with a bounded connection pool
+ * ({@link RedisClient}, or {@link RedisSentinelClient} for sentinels) for every command, and fresh
+ * dedicated connections for the subscriber. Every connection speaks RESP2, as redis-py does, and skips
+ * {@code CLIENT SETINFO}.
+ */
+public final class RedisConnections implements AutoCloseable {
+
+    private final RedisConfig config;
+    private final JedisClientConfig clientConfig;
+    private final UnifiedJedis client;
+    private final SocketFactory subscriberSockets;
+
+    private RedisConnections(RedisConfig config, JedisClientConfig clientConfig, UnifiedJedis client,
+                             SocketFactory subscriberSockets) {
+        this.config = config;
+        this.clientConfig = clientConfig;
+        this.client = client;
+        this.subscriberSockets = subscriberSockets;
+    }
+
+    /**
+     * Creates the client. Only sentinels are contacted now (to find the master); other transports connect
+     * on first use.
+     *
+     * @param config the configuration
+     * @param ssl the TLS context for {@code rediss://}, else {@code null}
+     * @param errors translates connection failures
+     * @return the connections
+     * @throws BackendUnavailableException when no sentinel answers
+     */
+    public static RedisConnections open(RedisConfig config, SSLContext ssl, RedisErrors errors) {
+        JedisClientConfig clientConfig = clientConfig(config, config.username(), config.password(), config.database(),
+                config.clientName());
+        GenericObjectPoolConfig<Connection> pool = poolConfig(config);
+        if (config.transport() == RedisConfig.Transport.SENTINEL) {
+            Set<HostAndPort> sentinels = new LinkedHashSet<>();
+            for (RedisConfig.Endpoint e : config.endpoints()) {
+                sentinels.add(new HostAndPort(e.host(), e.port()));
+            }
+            JedisClientConfig sentinelConfig = clientConfig(config, config.sentinelUsername(), config.sentinelPassword(), 0,
+                    config.clientName());
+            RedisSentinelClient c;
+            try {
+                c = RedisSentinelClient.builder().masterName(config.masterName()).sentinels(sentinels)
+                        .clientConfig(clientConfig).sentinelClientConfig(sentinelConfig).poolConfig(pool).build();
+            } catch (RuntimeException e) {
+                RuntimeException t = errors.translate(e);
+                throw t instanceof BackendUnavailableException ? t
+                        : new BackendUnavailableException(errors.maskedUri(), "no sentinel of " + config.endpoints()
+                        + " knows the master '" + config.masterName() + "': " + errors.scrub(e.getMessage()), e);
+            }
+            Supplier<HostAndPort> master = c::getCurrentMaster;
+            return new RedisConnections(config, clientConfig, c, SocketFactory.of(config, master, null));
+        }
+        HostAndPort hp = config.endpoint().map(e -> new HostAndPort(e.host(), e.port()))
+                .orElse(new HostAndPort("localhost", 0));
+        SocketFactory sockets = SocketFactory.of(config, () -> hp, ssl);
+        PooledConnectionProvider provider = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), pool);
+        RedisClient c = RedisClient.builder().hostAndPort(hp).clientConfig(clientConfig).connectionProvider(provider).build();
+        return new RedisConnections(config, clientConfig, c, sockets);
+    }
+
+    private static JedisClientConfig clientConfig(RedisConfig config, String user, String password, int db, String name) {
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+                .resp2()
+                .connectionTimeoutMillis(SocketFactory.millis(config.connectTimeout()))
+                .socketTimeoutMillis(SocketFactory.millis(config.socketTimeout()))
+                .database(db)
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        if (user != null) {
+            b.user(user);
+        }
+        if (password != null) {
+            b.password(password);
+        }
+        if (name != null) {
+            b.clientName(name);
+        }
+        return b.build();
+    }
+
+    private static GenericObjectPoolConfig<Connection> poolConfig(RedisConfig config) {
+        GenericObjectPoolConfig<Connection> pc = new GenericObjectPoolConfig<>();
+        pc.setMaxTotal(config.maxConnections());
+        pc.setMaxIdle(config.maxConnections());
+        pc.setMinIdle(0);
+        pc.setJmxEnabled(false);
+        pc.setBlockWhenExhausted(true);
+        pc.setMaxWait(config.socketTimeout());
+        pc.setTestOnBorrow(false);
+        pc.setTestOnReturn(false);
+        Duration hc = config.healthCheckInterval();
+        if (!hc.isZero()) {
+            pc.setTestWhileIdle(true);
+            pc.setTimeBetweenEvictionRuns(hc);
+            pc.setNumTestsPerEvictionRun(-1);
+        } else {
+            pc.setTestWhileIdle(false);
+            pc.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
+        }
+        return pc;
+    }
+
+    /** @return the pooled, thread-safe client */
+    public UnifiedJedis client() {
+        return client;
+    }
+
+    /**
+     * Opens a dedicated connection for the subscriber (to the current master with sentinels).
+     *
+     * @param readTimeout how long a read may wait before the connection counts as dead
+     * @return the connection, authenticated and on the right database
+     */
+    public PubSubConnection newSubscriberConnection(Duration readTimeout) {
+        return new PubSubConnection(subscriberSockets.withReadTimeout(readTimeout, true), clientConfig);
+    }
+
+    /** @return the configuration */
+    public RedisConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

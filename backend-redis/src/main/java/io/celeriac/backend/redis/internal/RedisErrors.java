@@ -1,0 +1,195 @@
+package io.celeriac.backend.redis.internal;
+
+import io.celeriac.Secrets;
+import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.url.BackendUrl;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+import javax.net.ssl.SSLException;
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * Turns Jedis failures into celeriac's typed errors: anything that means "Redis cannot be used right now"
+ * (refused or lost connections, timeouts, an exhausted pool, a server that is loading or read-only after a
+ * failover) becomes a {@link BackendUnavailableException} with a clear message free of credentials, and
+ * is classified as transient (retried with the retry policy) or permanent (TLS and authentication
+ * failures, which no retry fixes). Thread-safe.
+ */
+public final class RedisErrors {
+
+    private static final Set<String> TRANSIENT_REPLIES = Set.of("LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN",
+            "BUSY", "CLUSTERDOWN", "NOREPLICAS", "NOMASTERLINK");
+    private static final Set<String> PERMANENT_REPLIES = Set.of("WRONGPASS", "NOAUTH", "NOPERM");
+
+    private final String maskedUri;
+    private final BackendUrl url;
+    private final RedisConfig config;
+
+    /**
+     * Creates the translator of one backend.
+     *
+     * @param maskedUri the backend's masked URI
+     * @param url the backend URL, whose password is scrubbed from every message
+     * @param config the configuration, for the timeouts named in messages
+     */
+    public RedisErrors(String maskedUri, BackendUrl url, RedisConfig config) {
+        this.maskedUri = maskedUri;
+        this.url = url;
+        this.config = config;
+    }
+
+    /**
+     * Translates a failure of a Redis call.
+     *
+     * @param e what Jedis threw
+     * @return a {@link BackendUnavailableException} when Redis cannot be used right now, else {@code e}
+     */
+    public RuntimeException translate(RuntimeException e) {
+        if (e instanceof BackendUnavailableException) {
+            return e;
+        }
+        if (e instanceof JedisConnectionException || isPermanent(e)) {
+            return new BackendUnavailableException(maskedUri, describe(e), e);
+        }
+        if (e instanceof JedisDataException && firstWord(e.getMessage()) != null
+                && TRANSIENT_REPLIES.contains(firstWord(e.getMessage()))) {
+            return new BackendUnavailableException(maskedUri, "Redis answered " + scrub(e.getMessage()), e);
+        }
+        if (e instanceof JedisException && e.getCause() instanceof NoSuchElementException) {
+            return new BackendUnavailableException(maskedUri, "no pooled connection became free within "
+                    + seconds(config.socketTimeout()) + " (max_connections=" + config.maxConnections() + ")", e);
+        }
+        return e;
+    }
+
+    /**
+     * Whether a failure is worth retrying: a {@link BackendUnavailableException} that is not
+     * {@linkplain #isPermanent permanent}.
+     *
+     * @param e the failure
+     * @return {@code true} to retry
+     */
+    public static boolean isTransient(RuntimeException e) {
+        return e instanceof BackendUnavailableException && !isPermanent(e);
+    }
+
+    /**
+     * Whether a failure cannot be fixed by retrying: a TLS handshake or certificate failure, or an
+     * authentication or permission error.
+     *
+     * @param t the failure
+     * @return {@code true} when permanent
+     */
+    public static boolean isPermanent(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SSLException || c instanceof GeneralSecurityException || c instanceof JedisAccessControlException) {
+                return true;
+            }
+            if (c instanceof JedisDataException && PERMANENT_REPLIES.contains(String.valueOf(firstWord(c.getMessage())))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstWord(String message) {
+        if (message == null) {
+            return null;
+        }
+        int sp = message.indexOf(' ');
+        return sp < 0 ? message : message.substring(0, sp);
+    }
+
+    /**
+     * A clear description of a connection failure, without credentials.
+     *
+     * @param e the failure
+     * @return the description
+     */
+    public String describe(Throwable e) {
+        String where = target();
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SSLException) {
+                String m = String.valueOf(c.getMessage());
+                boolean clientCert = m.contains("certificate_required") || m.contains("bad_certificate")
+                        || m.contains("unknown_ca") || m.contains("certificate_unknown");
+                return "the TLS handshake with " + where + " failed (" + scrub(m) + "); "
+                        + (clientCert ? "the server did not accept our client certificate: check ssl_certfile and ssl_keyfile"
+                        : "check ssl_ca_certs, ssl_cert_reqs and the server's certificate");
+            }
+            if (c instanceof JedisAccessControlException
+                    || (c instanceof JedisDataException && PERMANENT_REPLIES.contains(String.valueOf(firstWord(c.getMessage()))))) {
+                return "Redis at " + where + " refused the credentials (" + scrub(c.getMessage()) + ")";
+            }
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
+                return "the connection to " + where + " was refused (" + scrub(c.getMessage()) + ")";
+            }
+            if (c instanceof UnknownHostException) {
+                return "the host of " + where + " is unknown";
+            }
+            if (c instanceof SocketTimeoutException) {
+                String m = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+                return m.contains("connect")
+                        ? "no connection to " + where + " within socket_connect_timeout " + seconds(config.connectTimeout())
+                        : "no reply from " + where + " within socket_timeout " + seconds(config.socketTimeout());
+            }
+            if (c instanceof java.net.SocketException && !(c instanceof ConnectException)) {
+                String m = String.valueOf(c.getMessage());
+                if (m.contains("reset") || m.contains("Broken pipe") || m.contains("closed")) {
+                    return "the connection to " + where + " was lost (" + m + ")";
+                }
+            }
+            if (c instanceof EOFException) {
+                return "the connection to " + where + " was closed by the server";
+            }
+        }
+        String m = e.getMessage();
+        if (m != null && m.startsWith("Unexpected end of")) {
+            return "the connection to " + where + " was closed by the server";
+        }
+        return "the connection to " + where + " failed: " + scrub(m == null ? e.getClass().getSimpleName() : m);
+    }
+
+    private String target() {
+        switch (config.transport()) {
+            case UNIX_SOCKET:
+                return "the unix socket " + config.socketPath();
+            case SENTINEL:
+                return "the master '" + config.masterName() + "' of sentinels " + config.endpoints();
+            default:
+                return config.endpoints().get(0).toString();
+        }
+    }
+
+    /**
+     * Removes the URL's passwords from a text.
+     *
+     * @param text any text, may be {@code null}
+     * @return the text without passwords
+     */
+    public String scrub(String text) {
+        return Secrets.scrub(text, url);
+    }
+
+    /** @return the backend's masked URI */
+    public String maskedUri() {
+        return maskedUri;
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + " s" : (ms / 1000.0) + " s";
+    }
+}

@@ -1,0 +1,84 @@
+package io.celeriac.backend.redis.internal;
+
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Celery's store with its SUCCESS guard made atomic: one Lua script, called by SHA ({@code EVALSHA}) and
+ * loaded again when Redis answers {@code NOSCRIPT} (after a restart or a failover), that refuses to
+ * overwrite a stored SUCCESS, writes the value with its expiry ({@code SETEX}, {@code PSETEX} for
+ * sub-second expiries, or {@code SET}) and {@code PUBLISH}es it on the key's channel. One round trip, no
+ * read-then-write race. It returns 1 when it wrote, 0 when a SUCCESS was kept.
+ *
+ * <p>A stored value counts as SUCCESS when it starts with <code>&#123;"status": "SUCCESS"</code> (how Celery
+ * writes it), read with {@code GETRANGE} so that a large result is not copied; a value that does not start
+ * with <code>&#123;"status": "</code> is read whole and decoded with {@code cjson} to be sure.
+ */
+public final class StoreScript {
+
+    /** The script: KEYS[1] the key, ARGV[1] the value, ARGV[2] {@code EX}, {@code PX} or empty, ARGV[3] the expiry. */
+    public static final String SOURCE = String.join("\n",
+            "local head = redis.call('GETRANGE', KEYS[1], 0, 19)",
+            "if head == '{\"status\": \"SUCCESS\"' then return 0 end",
+            "if head ~= '' and string.sub(head, 1, 12) ~= '{\"status\": \"' then",
+            "  local ok, doc = pcall(cjson.decode, redis.call('GET', KEYS[1]))",
+            "  if ok and type(doc) == 'table' and doc['status'] == 'SUCCESS' then return 0 end",
+            "end",
+            "if ARGV[2] == 'EX' then",
+            "  redis.call('SETEX', KEYS[1], ARGV[3], ARGV[1])",
+            "elseif ARGV[2] == 'PX' then",
+            "  redis.call('PSETEX', KEYS[1], ARGV[3], ARGV[1])",
+            "else",
+            "  redis.call('SET', KEYS[1], ARGV[1])",
+            "end",
+            "redis.call('PUBLISH', KEYS[1], ARGV[1])",
+            "return 1");
+
+    private static final byte[] SHA = sha1Hex(SOURCE);
+
+    private StoreScript() {
+    }
+
+    /**
+     * Runs the script, loading it first if Redis does not know it.
+     *
+     * @param client the client
+     * @param key the key (also the channel)
+     * @param value the encoded meta
+     * @param ttlUnit {@code EX}, {@code PX} or empty for no expiry
+     * @param ttlAmount the expiry in that unit
+     * @return whether the value was written
+     */
+    public static boolean run(UnifiedJedis client, byte[] key, byte[] value, byte[] ttlUnit, byte[] ttlAmount) {
+        List<byte[]> keys = List.of(key);
+        List<byte[]> args = List.of(value, ttlUnit, ttlAmount);
+        Object r;
+        try {
+            r = client.evalsha(SHA, keys, args);
+        } catch (JedisNoScriptException e) {
+            client.scriptLoad(SOURCE);
+            r = client.evalsha(SHA, keys, args);
+        }
+        return r instanceof Long n && n == 1L;
+    }
+
+    /** @return the script's SHA-1 in hex, as {@code EVALSHA} takes it */
+    public static String sha() {
+        return new String(SHA, StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] sha1Hex(String script) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d).getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-1", e);
+        }
+    }
+}
