@@ -34,11 +34,14 @@ class ClasspathMatrixIT {
     /** What each plugin jar provides, by registry: {@code backends}, {@code stateStores}, {@code eventStates}, {@code eventSources}. */
     private static final Map<String, Map<String, Set<String>>> PLUGINS = new LinkedHashMap<>();
     /** What core-api provides on its own. */
-    private static final Map<String, Set<String>> CORE = Map.of("backends", Set.of("memory", "cache+memory"));
+    private static final Map<String, Set<String>> CORE = Map.of("backends", Set.of("memory", "cache+memory"),
+            "stateStores", Set.of("memory"));
     private static final List<String> SPIS = List.of("backends", "stateStores", "eventStates", "eventSources");
 
     static {
         PLUGINS.put("backend-disabled", Map.of("backends", Set.of("disabled")));
+        PLUGINS.put("backend-redis", Map.of("backends", Set.of("redis", "rediss", "socket", "sentinel")));
+        PLUGINS.put("statedb-file", Map.of("stateStores", Set.of("file")));
     }
 
     private static Path coreApi;
