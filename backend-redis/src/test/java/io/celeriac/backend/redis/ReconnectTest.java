@@ -139,6 +139,9 @@ class ReconnectTest {
             for (int i = 0; i < 10; i++) {
                 b.storeResult("k" + i, (long) i, TaskState.SUCCESS);
             }
+            // the subscription is made asynchronously: wait until Redis has it before cutting the subscriber
+            await().atMost(t(10_000)).until(() -> redis.call("PUBSUB", "NUMSUB", "celery-task-meta-after-kill")
+                    .toString().endsWith(", 1]"));
             assertThat(((Long) redis.call("CLIENT", "KILL", "TYPE", "normal"))).isPositive();
             assertThat(((Long) redis.call("CLIENT", "KILL", "TYPE", "pubsub"))).isEqualTo(1L);
             b.storeResult("after-kill", "still here", TaskState.SUCCESS);
