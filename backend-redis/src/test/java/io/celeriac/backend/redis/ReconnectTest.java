@@ -147,6 +147,10 @@ class ReconnectTest {
             b.storeResult("after-kill", "still here", TaskState.SUCCESS);
             assertThat(b.getResult("k3")).isEqualTo(3L);
             assertThat(waiting.get(t(30_000).toMillis(), TimeUnit.MILLISECONDS).result()).isEqualTo("still here");
+            // the listener unsubscribes asynchronously once the wait is done; after that its connection is a
+            // normal client too, so the kill below reaches every connection of this backend
+            await().atMost(t(10_000)).until(() -> redis.call("PUBSUB", "NUMSUB", "celery-task-meta-after-kill")
+                    .toString().endsWith(", 0]"));
             // the evictor pings idle connections every 0.2 s; killed ones are dropped and the pool keeps working
             redis.call("CLIENT", "KILL", "TYPE", "normal");
             await().atMost(t(10_000)).until(() -> !String.valueOf(redis.call("CLIENT", "LIST")).contains("name=killme"));
