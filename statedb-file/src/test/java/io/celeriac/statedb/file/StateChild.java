@@ -63,9 +63,7 @@ public final class StateChild {
                     w.clock().forward();
                 }
                 print("READY " + w.clock().value());
-                while (System.in.read() >= 0) {
-                    // wait for SIGTERM (or EOF)
-                }
+                new java.util.concurrent.CountDownLatch(1).await(); // until a signal ends the JVM; never on stdin, which CI may close
                 break;
             }
             case "exit": {
