@@ -26,7 +26,8 @@ import static io.celeriac.backend.jdbc.internal.pickle.Opcodes.*;
  * {@code STACK_GLOBAL}) is accepted only from a fixed allow-list and is mapped to a Java value:
  * <ul>
  *   <li>{@code celery.result.GroupResult} and {@code celery.result.AsyncResult} → {@link ResultTuple}
- *       (a group has children);</li>
+ *       (a group has children), also as an app's subclasses pickle them
+ *       ({@code celery.app.base._unpickle_appattr('GroupResult' | 'AsyncResult', args)}, no other name);</li>
  *   <li>{@code celery.backends.base.unpickle_backend} and Celery's backend classes
  *       ({@code celery.backends.*.*Backend}) → an opaque {@link BackendReference} holding the class
  *       name only (the embedded URL, which may hold a password, is dropped);</li>
@@ -96,7 +97,7 @@ public final class PickleReader {
 
     /** What an allow-listed global stands for while reading. */
     private enum Kind {
-        GROUP_RESULT, ASYNC_RESULT, UNPICKLE_BACKEND, BACKEND_CLASS, TIMEDELTA, EXCEPTION, UNPICKLEABLE_WRAPPER,
+        GROUP_RESULT, ASYNC_RESULT, UNPICKLE_APPATTR, UNPICKLE_BACKEND, BACKEND_CLASS, TIMEDELTA, EXCEPTION, UNPICKLEABLE_WRAPPER,
         SET, FROZENSET, BYTEARRAY, CODECS_ENCODE
     }
 
@@ -627,6 +628,8 @@ public final class PickleReader {
             kind = Kind.GROUP_RESULT;
         } else if (mod.equals("celery.result") && name.equals("AsyncResult")) {
             kind = Kind.ASYNC_RESULT;
+        } else if (mod.equals("celery.app.base") && name.equals("_unpickle_appattr")) {
+            kind = Kind.UNPICKLE_APPATTR;
         } else if (mod.equals("celery.backends.base") && name.equals("unpickle_backend")) {
             kind = Kind.UNPICKLE_BACKEND;
         } else if (mod.startsWith("celery.backends.") && name.endsWith("Backend") && isIdentifier(name)) {
@@ -687,6 +690,22 @@ public final class PickleReader {
         }
         Object[] a = t.items();
         switch (g.kind()) {
+            case UNPICKLE_APPATTR: {
+                // app.GroupResult / app.AsyncResult pickle as _unpickle_appattr(reverse_name, args); Python would
+                // call any attribute path of the current app, so only these two names are accepted
+                if (a.length != 2 || !(a[0] instanceof String attr) || !(a[1] instanceof Tuple inner)) {
+                    throw malformed("celery.app.base._unpickle_appattr needs (name, args)");
+                }
+                if (attr.equals("GroupResult")) {
+                    return reduce(new Global(Kind.GROUP_RESULT, "celery.result", "GroupResult"), inner);
+                }
+                if (attr.equals("AsyncResult")) {
+                    return reduce(new Global(Kind.ASYNC_RESULT, "celery.result", "AsyncResult"), inner);
+                }
+                String target = "celery.app.base._unpickle_appattr('" + printable(attr) + "')";
+                throw new ForbiddenPickleException(target, "the pickle calls " + target + ", which celeriac does not allow"
+                        + " (only app.GroupResult and app.AsyncResult); nothing was executed", opStart);
+            }
             case GROUP_RESULT: {
                 // GroupResult(id, results[, parent]) as GroupResult.__reduce_args__ gives it
                 if (a.length < 1 || a.length > 3 || !(a[0] instanceof String id)) {
