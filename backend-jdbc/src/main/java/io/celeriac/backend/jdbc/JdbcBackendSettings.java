@@ -60,8 +60,9 @@ import java.util.regex.Pattern;
  * </table>
  *
  * <p>Any other query parameter of a PostgreSQL URL ({@code sslmode}, {@code sslrootcert},
- * {@code application_name}, ...) is passed to the PostgreSQL JDBC driver ({@code connect_timeout} and
- * {@code application_name} are translated to the driver's names); properties named {@code driver.<name>}
+ * {@code application_name}, ...) is passed to the PostgreSQL JDBC driver ({@code application_name} is
+ * translated to the driver's {@code ApplicationName}; libpq's {@code connect_timeout} is the setting above);
+ * properties named {@code driver.<name>}
  * are passed too. Other parameters of a SQLite URL are passed to the SQLite driver as pragmas.
  * {@code result_expires} and {@code result_extended} are {@link BackendOptions} overrides and not handled here.
  *
@@ -340,9 +341,6 @@ public final class JdbcBackendSettings {
                     if (b.password == null) {
                         b.password = value;
                     }
-                    break;
-                case "connect_timeout": // libpq's name, in seconds
-                    b.driverProperties.put("connectTimeout", value);
                     break;
                 case "application_name": // libpq's name
                     b.driverProperties.put("ApplicationName", value);

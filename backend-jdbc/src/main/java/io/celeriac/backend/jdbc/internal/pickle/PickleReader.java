@@ -599,12 +599,12 @@ public final class PickleReader {
         throw malformed("SETITEM on something that is not a dict");
     }
 
-    /** A dict key or set item: tuples become lists now, as they would at the end; lists are unhashable. */
+    /** A dict key or set item: lists, dicts and sets are unhashable in Python, so never keys. */
     private Object key(Object k) {
         if (k instanceof ArrayList<?> || k instanceof LinkedHashMap<?, ?> || k instanceof LinkedHashSet<?>) {
             throw malformed("a dict key or set item is unhashable (a list, dict or set)");
         }
-        return k instanceof Tuple ? toJava(k, 0, new IdentityHashMap<>()) : k;
+        return k;
     }
 
     private List<Object> keys(List<Object> items) {
