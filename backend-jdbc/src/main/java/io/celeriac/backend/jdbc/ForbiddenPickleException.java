@@ -6,7 +6,8 @@ package io.celeriac.backend.jdbc;
  * ({@code INST}, {@code OBJ}, {@code NEWOBJ}, persistent ids, extension codes, out-of-band buffers).
  *
  * <p>celeriac never executes or constructs anything a pickle names: it reads plain values and maps a short
- * allow-list of Celery classes ({@code celery.result.GroupResult}, {@code celery.result.AsyncResult},
+ * allow-list of Celery classes ({@code celery.result.GroupResult}, {@code celery.result.AsyncResult}, also
+ * as an app pickles them through {@code celery.app.base._unpickle_appattr} with those two names only,
  * {@code celery.backends.base.unpickle_backend}, Celery's backend classes, {@code datetime.timedelta},
  * Python's built-in exceptions and {@code celery.exceptions}) to Java values. Anything else stops the
  * read with this exception, as the cause of a {@link io.celeriac.backend.CorruptResultException} that

@@ -8,6 +8,8 @@ import org.jdbi.v3.core.statement.SqlStatement;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -51,6 +53,7 @@ abstract class Dialect {
     final String chordPart;
     final String seen;
     final String taskName;
+    private final String selectOne;
 
     Dialect(JdbcBackendSettings settings) {
         this.settings = settings;
@@ -61,6 +64,7 @@ abstract class Dialect {
         this.chordPart = qualified(sideSchema, "celeriac_chord_part");
         this.taskName = settings.taskTable().toString();
         this.seen = qualified(sideSchema, seenTableName(settings.taskTable().name()));
+        this.selectOne = "SELECT " + TASK_COLUMNS + " FROM " + task + " WHERE task_id = ?";
     }
 
     /** The name of the table that remembers when cleanup first saw an unfinished task. */
@@ -153,23 +157,48 @@ abstract class Dialect {
     // ------------------------------------------------------------------------------------------
     // tasks
 
+    /*
+     * The three statements on the hot path (store, read one, read many) run as plain prepared statements on
+     * the JDBI handle's connection: JDBI's statement machinery would double the client's CPU per operation
+     * (measured: about 19 us against 10 us per read), and the drivers cache the server-side statement anyway.
+     */
+
     /**
      * Inserts or updates a task row in one statement, never over a stored SUCCESS, and notifies waiters
      * when the dialect has push.
      *
-     * @return whether the row was written (0 when a SUCCESS was kept)
+     * @return whether the row was written ({@code false} when a SUCCESS was kept)
      */
-    abstract boolean upsertTask(Handle h, TaskRow r, boolean extended);
+    abstract boolean upsertTask(Connection c, TaskRow r, boolean extended) throws SQLException;
 
-    Optional<TaskRow> selectTask(Handle h, String taskId) {
-        return h.createQuery("SELECT " + TASK_COLUMNS + " FROM " + task + " WHERE task_id = ?")
-                .bind(0, str(taskId))
-                .map((rs, ctx) -> readTask(rs))
-                .findFirst();
+    Optional<TaskRow> selectTask(Connection c, String taskId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(selectOne)) {
+            st.setString(1, taskId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(readTask(rs)) : Optional.empty();
+            }
+        }
     }
 
     /** Reads the rows of several ids (absent ids are missing from the list). */
-    abstract List<TaskRow> selectTasks(Handle h, List<String> taskIds);
+    abstract List<TaskRow> selectTasks(Connection c, List<String> taskIds) throws SQLException;
+
+    /** Binds arguments to a plain prepared statement, from position 1. */
+    static void apply(PreparedStatement st, List<Argument> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            args.get(i).apply(i + 1, st, null);
+        }
+    }
+
+    static List<TaskRow> readTasks(PreparedStatement st, Dialect d) throws SQLException {
+        List<TaskRow> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                out.add(d.readTask(rs));
+            }
+        }
+        return out;
+    }
 
     /** How many ids one {@link #selectTasks} reads at most. */
     int batchSize() {

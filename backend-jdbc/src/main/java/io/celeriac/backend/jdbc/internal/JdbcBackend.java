@@ -224,6 +224,19 @@ public final class JdbcBackend extends AbstractBackend {
         }
     }
 
+    /** A statement on the hot path, run on the handle's connection (see {@link Dialect}). */
+    private interface ConnectionCallback<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private <T> T jdbc(ConnectionCallback<T> callback) {
+        try {
+            return jdbi.withHandle(h -> callback.apply(h.getConnection()));
+        } catch (SQLException | RuntimeException e) {
+            throw errors.translate(e);
+        }
+    }
+
     @Override
     protected boolean isTransient(RuntimeException e) {
         return e instanceof BackendUnavailableException || (e instanceof SqlFailure f && f.retryable());
@@ -243,7 +256,7 @@ public final class JdbcBackend extends AbstractBackend {
         int chunk = dialect.batchSize();
         for (int i = 0; i < ids.size(); i += chunk) {
             List<String> part = ids.subList(i, Math.min(ids.size(), i + chunk));
-            for (TaskRow r : sql(h -> dialect.selectTasks(h, part))) {
+            for (TaskRow r : jdbc(c -> dialect.selectTasks(c, part))) {
                 try {
                     out.put(r.taskId(), toMeta(r));
                 } catch (CorruptResultException e) {
@@ -267,7 +280,7 @@ public final class JdbcBackend extends AbstractBackend {
         if (row.result() != null && row.result().length > MAX_VALUE_SIZE) {
             throw new ResultTooLargeException(meta.taskId(), row.result().length, MAX_VALUE_SIZE);
         }
-        boolean written = retryingWrite(meta.taskId(), () -> sql(h -> dialect.upsertTask(h, row, meta.extended())));
+        boolean written = retryingWrite(meta.taskId(), () -> jdbc(c -> dialect.upsertTask(c, row, meta.extended())));
         if (written && meta.isReady()) {
             PendingWaits w = localWaits();
             if (w.isPending(meta.taskId())) {
@@ -282,7 +295,7 @@ public final class JdbcBackend extends AbstractBackend {
 
     @Override
     protected TaskMeta doGetTaskMeta(String taskId) {
-        Optional<TaskRow> row = retryingRead(taskId, () -> sql(h -> dialect.selectTask(h, taskId)));
+        Optional<TaskRow> row = retryingRead(taskId, () -> jdbc(c -> dialect.selectTask(c, taskId)));
         return row.map(this::toMeta).orElseGet(() -> TaskMeta.pending(taskId));
     }
 
@@ -293,7 +306,7 @@ public final class JdbcBackend extends AbstractBackend {
         for (int i = 0; i < taskIds.size(); i += chunk) {
             List<String> part = taskIds.subList(i, Math.min(taskIds.size(), i + chunk));
             List<TaskRow> rows = retryingRead(part.get(0) + " and " + (part.size() - 1) + " more",
-                    () -> sql(h -> dialect.selectTasks(h, part)));
+                    () -> jdbc(c -> dialect.selectTasks(c, part)));
             for (TaskRow r : rows) {
                 out.put(r.taskId(), toMeta(r));
             }

@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -36,6 +38,7 @@ final class PostgresDialect extends Dialect {
     private final String[] upserts = new String[4];
     private final String upsertGroup;
     private final String countPart;
+    private final String selectMany;
     private volatile String channel;
     private volatile boolean triggerInstalled;
 
@@ -51,6 +54,7 @@ final class PostgresDialect extends Dialect {
         this.upsertGroup = "INSERT INTO " + group + " AS g (id, taskset_id, result, date_done) VALUES ("
                 + "COALESCE((SELECT id FROM " + group + " WHERE taskset_id = ?), nextval('" + groupSeq + "')), ?, ?, ?)"
                 + " ON CONFLICT (taskset_id) DO UPDATE SET result = excluded.result, date_done = excluded.date_done";
+        this.selectMany = "SELECT " + TASK_COLUMNS + " FROM " + task + " WHERE task_id = ANY(?)";
         this.countPart = "WITH p AS (INSERT INTO " + chordPart + " (group_id, task_id, group_index, state, result)"
                 + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, task_id) DO NOTHING RETURNING group_id)"
                 + " INSERT INTO " + chord + " AS c (group_id, chord_size, counted, created_at)"
@@ -121,7 +125,7 @@ final class PostgresDialect extends Dialect {
     // ------------------------------------------------------------------------------------------
 
     @Override
-    boolean upsertTask(Handle h, TaskRow r, boolean extended) {
+    boolean upsertTask(Connection c, TaskRow r, boolean extended) throws SQLException {
         boolean notify = !triggerInstalled;
         List<Argument> args = new ArrayList<>(14);
         args.add(str(r.taskId()));
@@ -138,22 +142,31 @@ final class PostgresDialect extends Dialect {
             args.add(integer(r.retries()));
             args.add(str(r.queue()));
         }
-        String sql = upserts[(extended ? 2 : 0) + (notify ? 1 : 0)];
-        if (!notify) {
-            return bind(h.createUpdate(sql), args.toArray(new Argument[0])).execute() > 0;
+        if (notify) {
+            args.add(str(channel));
         }
-        args.add(str(channel));
-        return !bind(h.createQuery(sql), args.toArray(new Argument[0])).map((rs, ctx) -> Boolean.TRUE).list().isEmpty();
+        try (PreparedStatement st = c.prepareStatement(upserts[(extended ? 2 : 0) + (notify ? 1 : 0)])) {
+            apply(st, args);
+            if (!notify) {
+                return st.executeUpdate() > 0;
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     @Override
-    List<TaskRow> selectTasks(Handle h, List<String> taskIds) {
-        Object[] ids = taskIds.toArray();
-        Argument array = (p, st, ctx) -> st.setArray(p, st.getConnection().createArrayOf("varchar", ids));
-        return h.createQuery("SELECT " + TASK_COLUMNS + " FROM " + task + " WHERE task_id = ANY(?)")
-                .bind(0, array)
-                .map((rs, ctx) -> readTask(rs))
-                .list();
+    List<TaskRow> selectTasks(Connection c, List<String> taskIds) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(selectMany)) {
+            java.sql.Array array = c.createArrayOf("varchar", taskIds.toArray());
+            try {
+                st.setArray(1, array);
+                return readTasks(st, this);
+            } finally {
+                array.free();
+            }
+        }
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.celeriac.json.JsonFormatException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -32,6 +34,7 @@ final class SqliteDialect extends Dialect {
 
     private final String[] upserts = new String[2];
     private final String upsertGroup;
+    private final String selectMany;
 
     SqliteDialect(JdbcBackendSettings settings) {
         super(settings);
@@ -50,6 +53,7 @@ final class SqliteDialect extends Dialect {
             upserts[ext] = "INSERT INTO " + task + " AS t (" + cols + ") VALUES (" + vals + ") ON CONFLICT (task_id) DO UPDATE SET "
                     + set + " WHERE t.status IS NOT 'SUCCESS'";
         }
+        this.selectMany = "SELECT " + TASK_COLUMNS + " FROM " + task + " WHERE task_id IN (SELECT value FROM json_each(?))";
         this.upsertGroup = "INSERT INTO " + group + " (taskset_id, result, date_done) VALUES (?, ?, ?)"
                 + " ON CONFLICT (taskset_id) DO UPDATE SET result = excluded.result, date_done = excluded.date_done";
     }
@@ -88,7 +92,7 @@ final class SqliteDialect extends Dialect {
     }
 
     @Override
-    boolean upsertTask(Handle h, TaskRow r, boolean extended) {
+    boolean upsertTask(Connection c, TaskRow r, boolean extended) throws SQLException {
         List<Argument> args = new ArrayList<>(11);
         args.add(str(r.taskId()));
         args.add(str(r.status()));
@@ -103,15 +107,18 @@ final class SqliteDialect extends Dialect {
             args.add(integer(r.retries()));
             args.add(str(r.queue()));
         }
-        return bind(h.createUpdate(upserts[extended ? 1 : 0]), args.toArray(new Argument[0])).execute() > 0;
+        try (PreparedStatement st = c.prepareStatement(upserts[extended ? 1 : 0])) {
+            apply(st, args);
+            return st.executeUpdate() > 0;
+        }
     }
 
     @Override
-    List<TaskRow> selectTasks(Handle h, List<String> taskIds) {
-        return h.createQuery("SELECT " + TASK_COLUMNS + " FROM " + task + " WHERE task_id IN (SELECT value FROM json_each(?))")
-                .bind(0, str(CeleryJson.encodeToString(taskIds)))
-                .map((rs, ctx) -> readTask(rs))
-                .list();
+    List<TaskRow> selectTasks(Connection c, List<String> taskIds) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(selectMany)) {
+            st.setString(1, CeleryJson.encodeToString(taskIds));
+            return readTasks(st, this);
+        }
     }
 
     @Override
