@@ -44,13 +44,13 @@ public final class PickleWriter {
     private static final int MAX_DEPTH = 1000;
 
     private final int protocol;
-    private byte[] buf = new byte[256];
+    private byte[] buf = new byte[64];
     private int pos;
     private boolean framing;
     private int frameStart = -1;
     private int memoSize;
-    private final IdentityHashMap<Object, Integer> memo = new IdentityHashMap<>();
-    private final Map<PyGlobal, Integer> globals = new HashMap<>();
+    private IdentityHashMap<Object, Integer> memo; // created on the first memoized object
+    private Map<PyGlobal, Integer> globals;
     private int depth;
 
     private PickleWriter(int protocol) {
@@ -167,6 +167,9 @@ public final class PickleWriter {
     }
 
     private void memoize(Object obj) {
+        if (memo == null) {
+            memo = new IdentityHashMap<>();
+        }
         memo.put(obj, memoSize);
         memoSize++;
         write1(MEMOIZE);
@@ -232,7 +235,7 @@ public final class PickleWriter {
             saveGlobal(g);
             return;
         }
-        Integer seen = memo.get(obj);
+        Integer seen = memo == null ? null : memo.get(obj);
         if (seen != null) {
             writeGet(seen);
             return;
@@ -417,6 +420,9 @@ public final class PickleWriter {
     }
 
     private void saveGlobal(PyGlobal g) {
+        if (globals == null) {
+            globals = new HashMap<>();
+        }
         Integer seen = globals.get(g);
         if (seen != null) {
             writeGet(seen);
