@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  */
 public final class JdbcBenchmark {
 
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 5;
     private static String pgOptions;
     private static final double WARM_UP_SECONDS = 15;
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
@@ -64,8 +64,9 @@ public final class JdbcBenchmark {
         Path tmp = Files.createTempDirectory("celeriac-bench");
         try {
             Celeriac celeriac = Celeriac.discover();
-            System.out.printf("machine: %d cores, Java %s, PostgreSQL at %s:%d, %d s per measurement%s%n",
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), pg.host(), pg.port(), seconds,
+            System.out.printf("machine: %d cores, load average %.1f, Java %s, PostgreSQL at %s:%d, %d s per measurement%s%n",
+                    Runtime.getRuntime().availableProcessors(), java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage(), System.getProperty("java.version"), pg.host(), pg.port(), seconds,
                     noSync ? ", synchronous_commit=off on both sides" : "");
             String pgUrl = pg.celeryUrl(db) + (noSync ? "?options=-c+synchronous_commit%3Doff" : "");
             pgOptions = noSync ? "-c synchronous_commit=off" : null;
@@ -87,19 +88,19 @@ public final class JdbcBenchmark {
                     System.out.printf("round %d: store %.0f ops/s vs pgbench upsert %.0f tps (%.2f); get %.0f ops/s vs pgbench select %.0f tps (%.2f)%n",
                             r + 1, js, ps, js / ps, jg, pgs, jg / pgs);
                 }
-                double[] med = new double[4];
-                for (int k = 0; k < 4; k++) {
+                double[] med = new double[6];
+                for (int k = 0; k < 6; k++) {
                     List<Double> v = new ArrayList<>();
                     for (double[] r : rounds) {
-                        v.add(r[k]);
+                        v.add(k < 4 ? r[k] : k == 4 ? r[0] / r[1] : r[2] / r[3]);
                     }
                     Collections.sort(v);
                     med[k] = v.get(v.size() / 2);
                 }
-                System.out.printf("PostgreSQL  store_result   %8.0f ops/s   pgbench same upsert %8.0f tps   ratio %.2f (medians of %d rounds)%n",
-                        med[0], med[1], med[0] / med[1], ROUNDS);
-                System.out.printf("PostgreSQL  get_task_meta  %8.0f ops/s   pgbench same select %8.0f tps   ratio %.2f%n",
-                        med[2], med[3], med[2] / med[3]);
+                System.out.printf("PostgreSQL  store_result   %8.0f ops/s   pgbench same upsert %8.0f tps   median ratio per round %.2f (%d rounds)%n",
+                        med[0], med[1], med[4], ROUNDS);
+                System.out.printf("PostgreSQL  get_task_meta  %8.0f ops/s   pgbench same select %8.0f tps   median ratio per round %.2f%n",
+                        med[2], med[3], med[5]);
                 try (Backend waiter = celeriac.openBackend(pgUrl, BackendOptions.defaults())) {
                     latency(waiter, b, 1000);
                 }
