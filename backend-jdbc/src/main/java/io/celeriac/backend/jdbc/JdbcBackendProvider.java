@@ -49,4 +49,19 @@ public final class JdbcBackendProvider implements BackendProvider {
     public Backend open(BackendUrl url, BackendOptions options) {
         return new JdbcBackend(url, options, JdbcBackendSettings.parse(url, options));
     }
+
+    /**
+     * The DDL {@code schema_mode=create} runs for these settings, for DBAs who create the tables themselves
+     * and open with {@code schema_mode=validate} or {@code none}: Celery's two tables (and on PostgreSQL their
+     * sequences) exactly as SQLAlchemy 1.4 creates them, then celeriac's {@code celeriac_chord},
+     * {@code celeriac_chord_part} and {@code celeriac_seen_<task table>}. The PostgreSQL notify trigger is not
+     * included (without it, waits still work; Python's writes are then found by polling). No connection is
+     * made.
+     *
+     * @param settings the parsed settings
+     * @return the statements, in order
+     */
+    public static java.util.List<String> schemaStatements(JdbcBackendSettings settings) {
+        return JdbcBackend.schemaStatements(settings);
+    }
 }

@@ -242,6 +242,23 @@ abstract class AbstractJdbcBackendTest {
         assertThat(none.getResult(a)).isEqualTo(1L);
     }
 
+    @Test
+    void theDdlForDbasCreatesTablesThatValidateModeAccepts() throws SQLException {
+        BackendOptions options = base(BackendOptions.builder().property(JdbcBackendSettings.SCHEMA_MODE, "validate")).build();
+        List<String> ddl = JdbcBackendProvider.schemaStatements(
+                JdbcBackendSettings.parse(io.celeriac.url.BackendUrl.parse(url()), options));
+        assertThat(ddl).hasSize(tablesAndSequences());
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            for (String sql : ddl) {
+                st.execute(sql);
+            }
+        }
+        JdbcBackend b = open(BackendOptions.builder().property(JdbcBackendSettings.SCHEMA_MODE, "validate"));
+        String a = id();
+        b.storeResult(a, List.of("made", "by", "hand"), TaskState.SUCCESS);
+        assertThat(b.waitFor(a, Duration.ofSeconds(10)).result()).isEqualTo(List.of("made", "by", "hand"));
+    }
+
     /** How many objects {@code create} mode makes. */
     abstract int tablesAndSequences();
 

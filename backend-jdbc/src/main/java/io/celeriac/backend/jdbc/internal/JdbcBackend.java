@@ -204,13 +204,24 @@ public final class JdbcBackend extends AbstractBackend {
     }
 
     /**
-     * The DDL of every table, sequence and trigger-free object this backend uses, as {@code create} mode
-     * runs it, for DBAs who create them by hand.
+     * The DDL of every table and sequence this backend uses, as {@code create} mode runs it.
      *
      * @return the statements, in order
      */
     public List<String> schemaStatements() {
         return dialect.ddl();
+    }
+
+    /**
+     * The DDL {@code create} mode runs for some settings, without connecting.
+     *
+     * @param settings the settings
+     * @return the statements, in order
+     */
+    public static List<String> schemaStatements(JdbcBackendSettings settings) {
+        Dialect d = settings.database() == JdbcBackendSettings.Database.POSTGRESQL
+                ? new PostgresDialect(settings) : new SqliteDialect(settings);
+        return d.ddl();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -256,7 +267,21 @@ public final class JdbcBackend extends AbstractBackend {
         int chunk = dialect.batchSize();
         for (int i = 0; i < ids.size(); i += chunk) {
             List<String> part = ids.subList(i, Math.min(ids.size(), i + chunk));
-            for (TaskRow r : jdbc(c -> dialect.selectTasks(c, part))) {
+            List<TaskRow> rows;
+            try {
+                rows = jdbc(c -> dialect.selectTasks(c, part));
+            } catch (CorruptResultException batchFailed) {
+                // a row that cannot even be read (a bad date_done): read the batch one id at a time
+                for (String id : part) {
+                    try {
+                        jdbc(c -> dialect.selectTask(c, id)).ifPresent(r -> out.put(id, toMeta(r)));
+                    } catch (CorruptResultException e) {
+                        localWaits().fail(id, e);
+                    }
+                }
+                continue;
+            }
+            for (TaskRow r : rows) {
                 try {
                     out.put(r.taskId(), toMeta(r));
                 } catch (CorruptResultException e) {
