@@ -14,8 +14,10 @@ package io.celeriac.backend.jdbc;
  * names the row. The global is reported by name only.
  */
 public class ForbiddenPickleException extends PickleFormatException {
+    /** The serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The refused global or opcode. */
     private final String global;
 
     /**

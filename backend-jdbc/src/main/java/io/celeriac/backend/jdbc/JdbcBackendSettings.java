@@ -159,6 +159,8 @@ public final class JdbcBackendSettings {
         /**
          * Validates.
          *
+         * @param schema the schema, or {@code null}
+         * @param name the table name
          * @throws NullPointerException when the name is null
          */
         public Table {

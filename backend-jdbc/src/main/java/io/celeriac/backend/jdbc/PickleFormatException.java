@@ -12,8 +12,10 @@ import io.celeriac.CeleriacException;
  * bytes.
  */
 public class PickleFormatException extends CeleriacException {
+    /** The serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** Where in the pickle the problem was found. */
     private final long offset;
 
     /**

@@ -7,9 +7,12 @@ package io.celeriac.backend.jdbc.internal;
  * or {@link io.celeriac.backend.UnableToReadResultException} when it finally fails.
  */
 public final class SqlFailure extends RuntimeException {
+    /** The serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The SQLSTATE, or {@code null}. */
     private final String sqlState;
+    /** Whether the operation is worth retrying. */
     private final boolean retryable;
 
     SqlFailure(String message, String sqlState, boolean retryable, Throwable cause) {

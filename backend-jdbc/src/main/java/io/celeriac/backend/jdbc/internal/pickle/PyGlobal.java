@@ -14,6 +14,8 @@ public record PyGlobal(String module, String name) {
     /**
      * Validates and interns the names, so that repeated module names are written once, as Python does.
      *
+     * @param module the module
+     * @param name the qualified name
      * @throws NullPointerException when a name is null
      */
     public PyGlobal {
