@@ -1,0 +1,101 @@
+package io.celeriac.backend.jdbc.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Builds the connection pools: HikariCP over the PostgreSQL JDBC driver (credentials passed as driver
+ * properties, never in the JDBC URL) or over the xerial SQLite driver (WAL journal, busy timeout,
+ * immediate transactions), and the PostgreSQL connection that listens for notifications.
+ */
+final class DataSources {
+
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private DataSources() {
+    }
+
+    /** The name prefix of every pool's threads. */
+    static final String POOL_PREFIX = "celeriac-jdbc-";
+
+    static HikariDataSource pool(JdbcBackendSettings s) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName(POOL_PREFIX + POOLS.incrementAndGet());
+        c.setMaximumPoolSize(s.poolSize());
+        c.setMinimumIdle(Math.min(2, s.poolSize()));
+        c.setConnectionTimeout(Math.max(250, s.connectTimeout().toMillis()));
+        c.setValidationTimeout(Math.max(250, Math.min(5000, s.connectTimeout().toMillis())));
+        c.setInitializationFailTimeout(1);
+        c.setAutoCommit(true);
+        c.setRegisterMbeans(false);
+        if (s.database() == JdbcBackendSettings.Database.POSTGRESQL) {
+            c.setDriverClassName("org.postgresql.Driver");
+            c.setJdbcUrl(s.jdbcUrl());
+            postgresProperties(s, "celeriac").forEach((k, v) -> c.addDataSourceProperty((String) k, v));
+        } else {
+            c.setDataSource(sqlite(s));
+            if (s.sqlitePath().isEmpty()) {
+                c.setMaxLifetime(0);
+                c.setIdleTimeout(0);
+                c.setMinimumIdle(1);
+            }
+        }
+        return new HikariDataSource(c);
+    }
+
+    /** The PostgreSQL driver's properties: credentials, pass-through parameters and celeriac's defaults. */
+    static Properties postgresProperties(JdbcBackendSettings s, String applicationName) {
+        Properties p = new Properties();
+        if (s.user() != null) {
+            p.setProperty("user", s.user());
+        }
+        s.password().ifPresent(pw -> p.setProperty("password", pw));
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", applicationName);
+        p.setProperty("connectTimeout", Long.toString(Math.max(1, (s.connectTimeout().toMillis() + 999) / 1000)));
+        for (Map.Entry<String, String> e : s.driverProperties().entrySet()) {
+            p.setProperty(e.getKey(), e.getValue());
+        }
+        return p;
+    }
+
+    /** A connection outside the pool, for LISTEN. */
+    static Connection listenConnection(JdbcBackendSettings s) throws SQLException {
+        Properties p = postgresProperties(s, "celeriac-listener");
+        Connection c = new org.postgresql.Driver().connect(s.jdbcUrl(), p);
+        if (c == null) {
+            throw new SQLException("the PostgreSQL driver does not accept the URL", "08001");
+        }
+        c.setAutoCommit(true);
+        return c;
+    }
+
+    static SQLiteDataSource sqlite(JdbcBackendSettings s) {
+        Properties p = new Properties();
+        p.putAll(s.driverProperties());
+        boolean memory = s.sqlitePath().isEmpty();
+        if (!memory) {
+            p.putIfAbsent(SQLiteConfig.Pragma.JOURNAL_MODE.pragmaName, "WAL");
+        }
+        p.putIfAbsent(SQLiteConfig.Pragma.BUSY_TIMEOUT.pragmaName, Long.toString(s.busyTimeout().toMillis()));
+        p.putIfAbsent(SQLiteConfig.Pragma.SYNCHRONOUS.pragmaName, s.synchronous().toUpperCase(Locale.ROOT));
+        p.putIfAbsent(SQLiteConfig.Pragma.TRANSACTION_MODE.pragmaName, "IMMEDIATE");
+        SQLiteConfig cfg = new SQLiteConfig(p);
+        if (memory) {
+            cfg.setSharedCache(true);
+        }
+        SQLiteDataSource ds = new SQLiteDataSource(cfg);
+        ds.setUrl(s.jdbcUrl());
+        return ds;
+    }
+}
