@@ -9,14 +9,21 @@ import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.GroupResult;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
+import io.celeriac.state.StateStore;
+import io.celeriac.state.StateStoreOptions;
+import io.celeriac.state.WorkerState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,120 +31,193 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
- * {@code celeriac demo}: exercises a backend end to end with no server and prints what happened.
+ * {@code celeriac demo}: exercises celeriac end to end with no server, on the embedded default
+ * ({@code db+sqlite:///celeriac.sqlite}) unless told otherwise, and prints what happened as tables.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Store results in every state, a group and a chord, wait on results completed by other threads, and print what happened.")
-final class DemoCommand implements Runnable {
+        description = "Store results in every state, a group and a chord, wait on results completed by other threads, "
+                + "revoke ids into a file statedb and reopen it, and print what happened. Needs no server.")
+final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--backend", description = "Backend URL (default: ${DEFAULT-VALUE}).", defaultValue = "memory://demo")
-    String backendUrl;
+    @Mixin
+    BackendOption backend;
 
-    @Option(names = "--tasks", description = "Results to store per state (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+    @Option(names = "--tasks", description = "Results to store per state (default: ${DEFAULT-VALUE}).", defaultValue = "50")
     int perState;
 
+    @Option(names = "--revokes", description = "Ids to revoke into the demo statedb (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
+    int revokes;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bars.")
+    boolean quiet;
+
     @Override
-    public void run() {
+    public Integer call() throws Exception {
+        if (perState <= 0 || revokes < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tasks must be positive and --revokes not negative");
+        }
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long started = System.nanoTime();
         AtomicReference<ChordCompletion> chordOutcome = new AtomicReference<>();
         BackendOptions options = BackendOptions.builder().resultExtended(true).chordCallback(chordOutcome::set).build();
         String run = Long.toString(System.currentTimeMillis(), 36);
-        try (Backend backend = Celeriac.discover().openBackend(backendUrl, options)) {
-            out.println("celeriac demo on " + backend.asUri());
+        Celeriac celeriac = Celeriac.discover();
+        try (Backend b = celeriac.openBackend(backend.resolve(), options)) {
+            out.println("celeriac demo on " + b.asUri());
             out.println();
+            List<String> ids = storeEveryState(b, run, err);
+            printByState(b, ids, out);
+            group(b, run, ids, out);
+            chordAndWaits(b, run, chordOutcome, out);
+        }
+        statedb(celeriac, out, err);
+        out.println();
+        out.println("done in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        out.flush();
+        return ExitCodes.OK;
+    }
 
-            // 1. results in every state
-            List<String> ids = new ArrayList<>();
-            List<TaskState> states = List.of(TaskState.SUCCESS, TaskState.FAILURE, TaskState.RETRY, TaskState.REVOKED,
-                    TaskState.STARTED, TaskState.of("PROGRESS"));
-            for (TaskState s : states) {
-                for (int i = 0; i < perState; i++) {
-                    String id = run + "-" + s.name().toLowerCase() + "-" + i;
-                    ids.add(id);
-                    switch (s.name()) {
-                        case "SUCCESS" -> backend.storeResult(id, Map.of("sum", (long) i * 2), s);
-                        case "FAILURE" -> backend.markAsFailure(id, ExceptionInfo.builtin("ValueError", "bad input " + i), "Traceback (most recent call last):\nValueError\n", null);
-                        case "RETRY" -> backend.markAsRetry(id, ExceptionInfo.builtin("ConnectionError", "retry " + i), null, null);
-                        case "REVOKED" -> backend.markAsRevoked(id, "revoked", null);
-                        case "STARTED" -> backend.markAsStarted(id, Map.of("pid", 4242L, "hostname", "demo@localhost"));
-                        default -> backend.storeResult(id, Map.of("current", (long) i, "total", (long) perState), s);
-                    }
-                }
-            }
+    private List<String> storeEveryState(Backend b, String run, PrintWriter err) {
+        List<TaskState> states = List.of(TaskState.SUCCESS, TaskState.FAILURE, TaskState.RETRY, TaskState.REVOKED,
+                TaskState.STARTED, TaskState.of("PROGRESS"));
+        List<String> ids = new ArrayList<>();
+        Progress p = new Progress(err, "storing results", (long) states.size() * perState, quiet);
+        int done = 0;
+        for (TaskState s : states) {
             for (int i = 0; i < perState; i++) {
-                ids.add(run + "-pending-" + i);
-            }
-            Map<String, Integer> byState = new TreeMap<>();
-            for (TaskMeta m : backend.getMany(ids).values()) {
-                byState.merge(m.status().name(), 1, Integer::sum);
-            }
-            out.println("Results by state (" + ids.size() + " ids read back with one getMany):");
-            Table t = new Table("STATE", "COUNT", "READY");
-            byState.forEach((s, n) -> t.row(s, n, TaskState.of(s).isReady() ? "yes" : "no"));
-            t.print(out);
-            out.println();
-
-            // 2. a group
-            String gid = run + "-group";
-            List<String> members = ids.subList(0, 5);
-            backend.saveGroup(GroupResult.ofTaskIds(gid, members));
-            GroupResult restored = backend.restoreGroup(gid).orElseThrow();
-            out.println("Group " + gid + " restored with " + restored.results().size() + " members: "
-                    + String.join(", ", restored.memberIds()));
-            out.println();
-
-            // 3. a chord completed by 8 threads at once
-            String cid = run + "-chord";
-            int parts = 8;
-            backend.setChordSize(cid, parts);
-            ExecutorService pool = Executors.newFixedThreadPool(parts);
-            try {
-                List<CompletableFuture<Void>> fs = new ArrayList<>();
-                for (int i = 0; i < parts; i++) {
-                    int idx = i;
-                    fs.add(CompletableFuture.runAsync(() -> backend.onChordPartReturn(new ChordPart(cid, cid + "-part-" + idx, idx,
-                            TaskState.SUCCESS, (long) idx * idx, null, Map.of("task", "demo.tsum"))), pool));
+                String id = run + "-" + s.name().toLowerCase() + "-" + i;
+                ids.add(id);
+                switch (s.name()) {
+                    case "SUCCESS" -> b.storeResult(id, Map.of("sum", (long) i * 2), s);
+                    case "FAILURE" -> b.markAsFailure(id, ExceptionInfo.builtin("ValueError", "bad input " + i),
+                            "Traceback (most recent call last):\nValueError: bad input " + i + "\n", null);
+                    case "RETRY" -> b.markAsRetry(id, ExceptionInfo.builtin("ConnectionError", "retry " + i), null, null);
+                    case "REVOKED" -> b.markAsRevoked(id, "revoked", null);
+                    case "STARTED" -> b.markAsStarted(id, Map.of("pid", 4242L, "hostname", "demo@localhost"));
+                    default -> b.storeResult(id, Map.of("current", (long) i, "total", (long) perState), s);
                 }
-                CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).join();
-
-                // 4. waits completed by other threads
-                int waiters = 10;
-                List<CompletableFuture<TaskMeta>> waits = new ArrayList<>();
-                List<String> waitIds = new ArrayList<>();
-                for (int i = 0; i < waiters; i++) {
-                    String id = run + "-wait-" + i;
-                    waitIds.add(id);
-                    waits.add(backend.waitForAsync(id, Duration.ofSeconds(30)));
-                }
-                long start = System.nanoTime();
-                for (int i = 0; i < waiters; i++) {
-                    String id = waitIds.get(i);
-                    long value = i;
-                    pool.submit(() -> backend.markAsDone(id, value * 10, null));
-                }
-                CompletableFuture.allOf(waits.toArray(new CompletableFuture[0])).join();
-                long ms = (System.nanoTime() - start) / 1_000_000;
-
-                ChordCompletion c = chordOutcome.get();
-                out.println("Chord " + cid + " (" + parts + " parts returned by " + parts + " threads at once):");
-                Table ct = new Table("OUTCOME", "RESULTS");
-                ct.row(c == null ? "never completed" : c.failed() ? "failed: " + c.error().message() : "completed once", c == null ? "" : c.results());
-                ct.print(out);
-                out.println();
-                out.println("Waits: " + waiters + " waiters woken by stores from other threads in " + ms + " ms");
-                Map<String, Object> sample = new LinkedHashMap<>();
-                TaskMeta first = waits.get(0).join();
-                sample.put(first.taskId(), first.status() + " " + first.result());
-                out.println("  e.g. " + sample);
-            } finally {
-                pool.shutdownNow();
+                p.update(++done);
             }
         }
-        out.flush();
+        for (int i = 0; i < perState; i++) {
+            ids.add(run + "-pending-" + i);
+        }
+        return ids;
+    }
+
+    private static void printByState(Backend b, List<String> ids, PrintWriter out) {
+        Map<String, Integer> byState = new TreeMap<>();
+        for (TaskMeta m : b.getMany(ids).values()) {
+            byState.merge(m.status().name(), 1, Integer::sum);
+        }
+        out.println("Results by state (" + ids.size() + " ids read back with one getMany):");
+        Table t = new Table("STATE", "COUNT", "READY");
+        byState.forEach((s, n) -> t.row(s, n, TaskState.of(s).isReady() ? "yes" : "no"));
+        t.print(out);
+        out.println();
+    }
+
+    private static void group(Backend b, String run, List<String> ids, PrintWriter out) {
+        String gid = run + "-group";
+        b.saveGroup(GroupResult.ofTaskIds(gid, ids.subList(0, 5)));
+        GroupResult restored = b.restoreGroup(gid).orElseThrow();
+        out.println("Group " + gid + " restored with " + restored.results().size() + " members: "
+                + String.join(", ", restored.memberIds()));
+        out.println();
+    }
+
+    private static void chordAndWaits(Backend b, String run, AtomicReference<ChordCompletion> chordOutcome, PrintWriter out) {
+        String cid = run + "-chord";
+        int parts = 8;
+        b.setChordSize(cid, parts);
+        ExecutorService pool = Executors.newFixedThreadPool(parts);
+        try {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            for (int i = 0; i < parts; i++) {
+                int idx = i;
+                fs.add(CompletableFuture.runAsync(() -> b.onChordPartReturn(new ChordPart(cid, cid + "-part-" + idx, idx,
+                        TaskState.SUCCESS, (long) idx * idx, null, Map.of("task", "demo.tsum"))), pool));
+            }
+            CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).join();
+            ChordCompletion c = chordOutcome.get();
+            out.println("Chord " + cid + " (" + parts + " parts returned by " + parts + " threads at once):");
+            Table ct = new Table("OUTCOME", "RESULTS");
+            ct.row(c == null ? "never completed" : c.failed() ? "failed: " + c.error().message() : "completed once",
+                    c == null ? "" : c.results());
+            ct.print(out);
+            out.println();
+
+            int waiters = 10;
+            List<CompletableFuture<TaskMeta>> waits = new ArrayList<>();
+            List<String> waitIds = new ArrayList<>();
+            for (int i = 0; i < waiters; i++) {
+                String id = run + "-wait-" + i;
+                waitIds.add(id);
+                waits.add(b.waitForAsync(id, Duration.ofSeconds(30)));
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < waiters; i++) {
+                String id = waitIds.get(i);
+                long value = i;
+                pool.submit(() -> b.markAsDone(id, value * 10, null));
+            }
+            CompletableFuture.allOf(waits.toArray(new CompletableFuture[0])).join();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            out.println("Waits: " + waiters + " waiters woken by stores from other threads in " + ms + " ms ("
+                    + (b.supports(io.celeriac.backend.BackendCapability.PUSH_WAIT) ? "push" : "batched poll") + ")");
+            Table wt = new Table("TASK", "STATE", "RESULT");
+            for (int i = 0; i < 3; i++) {
+                TaskMeta m = waits.get(i).join();
+                wt.row(m.taskId(), m.status(), m.result());
+            }
+            wt.print(out);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void statedb(Celeriac celeriac, PrintWriter out, PrintWriter err) throws IOException {
+        Path dir = Files.createTempDirectory("celeriac-demo-statedb");
+        try {
+            String path = dir.resolve("%n.state").toString();
+            StateStoreOptions options = StateStoreOptions.builder().nodeName("demo@localhost")
+                    .property("shutdown_hook", "false").build();
+            WorkerState worker = WorkerState.withCeleryDefaults();
+            Progress p = new Progress(err, "revoking", revokes, quiet);
+            String location;
+            try (StateStore store = celeriac.openStateStore(path, options)) {
+                store.merge(worker);
+                for (int i = 0; i < revokes; i++) {
+                    worker.revoked().add(java.util.UUID.randomUUID().toString());
+                    worker.clock().forward();
+                    p.update(i + 1);
+                }
+                store.save(worker);
+                location = store.location();
+            }
+            WorkerState restarted = WorkerState.withCeleryDefaults();
+            try (StateStore store = celeriac.openStateStore(path, options)) {
+                store.merge(restarted);
+            }
+            out.println();
+            out.println("Worker state in " + location + " (each revoke on disk before add() returned):");
+            Table t = new Table("", "REVOKED IDS", "CLOCK");
+            t.row("before the restart", worker.revoked().size(), worker.clock().value());
+            t.row("after reopening", restarted.revoked().size(), restarted.clock().value());
+            t.print(out);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 }

@@ -20,15 +20,19 @@ class MainTest {
     }
 
     @Test
-    void demoPrintsItsTables() {
-        Run r = run("demo", "--tasks", "3");
+    void demoPrintsItsTables(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Run r = run("demo", "--backend", "db+sqlite:///" + dir.resolve("demo.sqlite"), "--tasks", "3", "--revokes", "100", "-q");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Results by state (21 ids read back")
+        assertThat(r.out()).contains("celeriac demo on sqlite:///" + dir.resolve("demo.sqlite"))
+                .contains("Results by state (21 ids read back")
                 .containsPattern("SUCCESS\\s+3\\s+yes").containsPattern("PENDING\\s+3\\s+no").containsPattern("PROGRESS\\s+3\\s+no")
                 .contains("restored with 5 members")
                 .contains("completed once")
                 .contains("[0, 1, 4, 9, 16, 25, 36, 49]")
-                .contains("10 waiters woken");
+                .contains("10 waiters woken")
+                .containsPattern("before the restart\\s+100\\s+102")
+                .containsPattern("after reopening\\s+100\\s+103")
+                .contains("done in ");
     }
 
     @Test

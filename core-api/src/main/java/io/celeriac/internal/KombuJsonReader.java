@@ -14,7 +14,9 @@ import java.util.Map;
  * Reads JSON exactly as Python's {@code json.loads} (which kombu uses) accepts it: {@code NaN},
  * {@code Infinity} and {@code -Infinity}; lone surrogate escapes ({@code \ud800}) anywhere, object keys
  * included; no control characters inside strings; integers of any size up to Python's 4,300-digit limit;
- * duplicate keys keep their first position and their last value; strict UTF-8; no byte-order mark.
+ * duplicate keys keep their first position and their last value; equal object keys within a document are
+ * one {@code String} instance, as Python's decoder memoizes them (a pickle of the result then shares
+ * them exactly as Python's does); strict UTF-8; no byte-order mark.
  *
  * <p>Values come back as {@code null}, {@link Boolean}, {@link Long} or {@link BigInteger},
  * {@link Double}, {@link String}, and unmodifiable {@link List}s and insertion-ordered {@link Map}s.
@@ -32,6 +34,8 @@ public final class KombuJsonReader {
     private int pos;
     private int depth;
     private final StringBuilder sb = new StringBuilder(32);
+    /** Python's json decoder memoizes object keys per document: equal keys are one object. */
+    private final java.util.HashMap<String, String> keyMemo = new java.util.HashMap<>();
 
     private KombuJsonReader(byte[] in, boolean surrogatesEncoded) {
         this.in = in;
@@ -201,6 +205,10 @@ public final class KombuJsonReader {
             }
             pos++;
             String key = string();
+            String seen = keyMemo.putIfAbsent(key, key);
+            if (seen != null) {
+                key = seen;
+            }
             skipWhitespace();
             if (pos >= end || in[pos] != ':') {
                 throw error("expected ':' after a property name");

@@ -75,6 +75,14 @@ class CeleryJsonTest {
     }
 
     @Test
+    void equalKeysAreOneStringAsPythonsDecoderMemoizesThem() {
+        List<?> rows = (List<?>) CeleryJson.decode("[{\"name\": 1}, {\"name\": 2}]".getBytes());
+        String first = ((Map<?, ?>) rows.get(0)).keySet().iterator().next().toString();
+        String second = ((Map<?, ?>) rows.get(1)).keySet().iterator().next().toString();
+        assertThat(second).isSameAs(first);
+    }
+
+    @Test
     void badInputIsATypedError() {
         for (String bad : List.of("", "{", "{\"status\": \"SUCCESS\"} trailing", "nul", "[1,]", "{'a': 1}")) {
             assertThatThrownBy(() -> CeleryJson.decode(bad)).as(bad).isInstanceOf(JsonFormatException.class);
