@@ -26,6 +26,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +139,7 @@ public final class RedisStateStore extends AbstractStateStore {
         this.client = connections.client();
         this.retrying = new Retrying(config.retryPolicy(), errors);
         this.decoder = new StoredStateDecoder(location(), config.revokedKey(), config.clockKey());
-        this.queue = new WriteQueue(this::writeChanges, location());
+        this.queue = new WriteQueue(this::writeChanges, location(), this::reason);
         this.revokedKeys = List.of(utf8(config.revokedKey()));
         this.clockKeys = List.of(utf8(config.clockKey()));
         this.bothKeys = List.of(utf8(config.revokedKey()), utf8(config.clockKey()));
@@ -158,6 +159,15 @@ public final class RedisStateStore extends AbstractStateStore {
      */
     public RedisStateStoreConfig config() {
         return config;
+    }
+
+    /** A duration in microseconds, at most a quarter of the long range (as {@link RevokedSet} keeps it). */
+    private static long micros(Duration d) {
+        long cap = Long.MAX_VALUE / 4;
+        if (d.getSeconds() >= cap / 1_000_000) {
+            return cap;
+        }
+        return d.getSeconds() * 1_000_000 + d.getNano() / 1000;
     }
 
     private static byte[] utf8(String s) {
@@ -243,8 +253,7 @@ public final class RedisStateStore extends AbstractStateStore {
         if (limits == null || limits.expires().isZero()) {
             args.add(new byte[0]);
         } else {
-            long expires = limits.expires().toNanos() / 1000;
-            args.add(WriteQueue.score(WriteQueue.micros(limits.now()) - expires));
+            args.add(WriteQueue.score(WriteQueue.micros(limits.now()) - micros(limits.expires())));
         }
         args.add(Integer.toString(limits == null ? 0 : limits.maxlen()).getBytes(StandardCharsets.US_ASCII));
         args.addAll(changes);
@@ -301,9 +310,10 @@ public final class RedisStateStore extends AbstractStateStore {
             String m = String.valueOf(e.getMessage());
             if (m.contains(StateScripts.WRONGTYPE)) {
                 String type = m.substring(m.lastIndexOf(' ') + 1);
-                String key = m.contains(config.clockKey()) ? config.clockKey() : config.revokedKey();
-                throw new CorruptStateException(location(), "the key " + key + " holds a Redis " + type
-                        + ", not what the state store keeps there; it was left as it is");
+                boolean clock = m.contains(config.clockKey());
+                throw new CorruptStateException(location(), "the key " + (clock ? config.clockKey() : config.revokedKey())
+                        + " holds a Redis " + type + ", not " + (clock ? "the clock" : "the sorted set of revoked ids")
+                        + "; it was left as it is");
             }
             if (m.contains(StateScripts.NOT_A_NUMBER)) {
                 throw new CorruptStateException(location(), "the key " + config.clockKey()
@@ -317,12 +327,16 @@ public final class RedisStateStore extends AbstractStateStore {
         }
     }
 
-    /** The reason of a failure, without the URL that the store's location names already. */
+    /** The reason of a failure, without the location that the caller's message names already. */
     private String reason(RuntimeException e) {
         String m = String.valueOf(e.getMessage());
-        String prefix = "Cannot reach " + errors.maskedUri() + ": ";
-        if (m.startsWith(prefix)) {
-            return m.substring(prefix.length());
+        String unreachable = "Cannot reach " + errors.maskedUri() + ": ";
+        if (m.startsWith(unreachable)) {
+            return m.substring(unreachable.length());
+        }
+        String corrupt = "The stored worker state " + location() + " is corrupt: ";
+        if (m.startsWith(corrupt)) {
+            return "the stored state is corrupt: " + m.substring(corrupt.length());
         }
         return e instanceof JedisDataException ? "Redis answered " + errors.scrub(m) : errors.scrub(m);
     }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The changes of a worker's revoked set on their way to Redis, in the order they took effect, with group
@@ -73,6 +74,7 @@ public final class WriteQueue {
     private final Object lock = new Object();
     private final Sink sink;
     private final String location;
+    private final Function<RuntimeException, String> reasons;
     private ArrayList<Change> pending = new ArrayList<>();
     private boolean writing;
     private boolean closed;
@@ -84,10 +86,12 @@ public final class WriteQueue {
      *
      * @param sink what stores the changes
      * @param location the store's location, for messages
+     * @param reasons describes a failure of the sink for a message that names the location already
      */
-    public WriteQueue(Sink sink, String location) {
+    public WriteQueue(Sink sink, String location, Function<RuntimeException, String> reasons) {
         this.sink = sink;
         this.location = location;
+        this.reasons = reasons;
     }
 
     /**
@@ -252,7 +256,7 @@ public final class WriteQueue {
         }
         if (change.failure != null) {
             throw new UnableToSaveStateException(location, change.what + " could not be stored in Redis: "
-                    + change.failure.getMessage(), change.failure);
+                    + reasons.apply(change.failure), change.failure);
         }
     }
 
