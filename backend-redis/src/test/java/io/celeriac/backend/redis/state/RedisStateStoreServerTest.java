@@ -163,6 +163,7 @@ class RedisStateStoreServerTest {
         Path socket = dir.resolve("redis.sock");
         try (PrivateRedis redis = PrivateRedis.launch(0, List.of("--port", "0", "--unixsocket", socket.toString(),
                 "--unixsocketperm", "700", "--requirepass", "s0cket-pw", "--save", "", "--appendonly", "no"), "ready to accept connections")) {
+            assertThat(redis.isRunning()).isTrue();
             String url = "socket://" + socket + "?virtual_host=2&state_name=sock";
             StateStoreOptions withPassword = StateStoreOptions.builder().property("redis_password", "s0cket-pw")
                     .property("shutdown_hook", "false").build();
