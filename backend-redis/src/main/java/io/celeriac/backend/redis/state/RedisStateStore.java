@@ -58,7 +58,13 @@ import java.util.function.Supplier;
  * No other key is written, and neither key has a TTL: revokes expire one by one with Celery's
  * {@code expires} (see below), while the clock must never vanish or go back while workers run. The keys stay
  * when every worker is gone; the sorted set holds at most {@code maxlen} ids and loses each one
- * {@code expires} after its revoke as soon as any worker writes again.
+ * {@code expires} after its revoke as soon as any worker writes again. (A Redis whose
+ * {@code maxmemory-policy} is {@code allkeys-*} may still evict them; {@code noeviction} or a
+ * {@code volatile-*} policy never does.)
+ *
+ * <p><b>Durable</b> means acknowledged by Redis: a revoke survives a Redis crash as far as Redis's own
+ * persistence allows ({@code appendonly yes} with {@code appendfsync always} loses nothing acknowledged; the
+ * default {@code everysec} up to a second), and a failover to a replica that had not received it loses it.
  *
  * <p><b>Celery's semantics</b>, through {@link AbstractStateStore}: {@link #merge} reads every stored id
  * and the clock, merges the ids into the worker's set (which the worker's limits then purge) and adjusts the
@@ -83,15 +89,16 @@ import java.util.function.Supplier;
  * Give all workers on one state the same limits (Celery's defaults, or the same
  * {@code CELERY_WORKER_REVOKES_MAX} and {@code CELERY_WORKER_REVOKE_EXPIRES}). A sync adds the worker's
  * whole set again (so a Redis that lost data is refilled), which never removes ids and never moves a
- * timestamp back. The stored clock is the highest ceiling any worker stored, so a merging worker's clock
+ * timestamp back; so an id that one worker discarded comes back when another worker that still holds it
+ * syncs. The stored clock is the highest ceiling any worker stored, so a merging worker's clock
  * may jump ahead by more than Celery's {@code + 1}; a Lamport clock only needs to grow.
  *
  * <p><b>Errors.</b> Redis unreachable (after the retries of {@link RedisStateStoreConfig#retryPolicy()}):
  * {@link UnableToOpenStateStoreException} at open and when merge reads the state,
  * {@link UnableToSaveStateException} for a revoke, a clock ceiling or a sync. A key holding a value of
  * another type, or a clock that is not a number: {@link CorruptStateException} at open or merge naming the
- * key (nothing merged, nothing changed); a write that meets one later fails the same way and changes
- * nothing. Messages show the URL with its password masked. Requires Redis 6.2 or later ({@code ZADD GT}).
+ * key (nothing merged, nothing changed); a write that meets one later fails with
+ * {@link UnableToSaveStateException} (its cause the {@link CorruptStateException}) and changes nothing. Messages show the URL with its password masked. Requires Redis 6.2 or later ({@code ZADD GT}).
  *
  * <p>Thread-safe. Open it with {@link RedisStateStoreProvider} (or {@code Celeriac.openStateStore}).
  */
