@@ -268,26 +268,29 @@ public final class WriteQueue {
         synchronized (lock) {
             closed = true;
         }
-        while (true) {
-            List<Change> batch;
-            synchronized (lock) {
-                boolean interrupted = false;
-                while (writing) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                List<Change> batch;
+                synchronized (lock) {
+                    while (writing) {
+                        try {
+                            lock.wait();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
                     }
+                    if (pending.isEmpty()) {
+                        return;
+                    }
+                    batch = takePending();
                 }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-                if (pending.isEmpty()) {
-                    return;
-                }
-                batch = takePending();
+                write(batch);
             }
-            write(batch);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
