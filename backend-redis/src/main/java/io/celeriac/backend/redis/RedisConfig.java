@@ -195,9 +195,27 @@ public final class RedisConfig {
      * @throws NullPointerException when an argument is null
      */
     public static RedisConfig parse(BackendUrl url, BackendOptions options) {
+        return parse(url, options, Set.of());
+    }
+
+    /**
+     * Parses the connection settings of a Redis URL that also carries settings of its own user (such as the
+     * Redis worker state store's {@code state_name}): the query parameters named in {@code ownParameters} are
+     * left to the caller, neither read nor refused; every other parameter is read as by
+     * {@link #parse(BackendUrl, BackendOptions)}.
+     *
+     * @param url the URL
+     * @param options the options, whose {@link BackendOptions#properties()} may hold settings
+     * @param ownParameters query parameter names the caller reads itself
+     * @return the settings
+     * @throws InvalidUrlException listing every problem found, with the password masked
+     * @throws NullPointerException when an argument is null
+     */
+    public static RedisConfig parse(BackendUrl url, BackendOptions options, Set<String> ownParameters) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(options, "options");
-        Parser p = new Parser(url, options);
+        Objects.requireNonNull(ownParameters, "ownParameters");
+        Parser p = new Parser(url, options, ownParameters);
         p.run();
         if (!p.problems.isEmpty()) {
             throw new InvalidUrlException(url.masked(), p.problems);
@@ -411,7 +429,7 @@ public final class RedisConfig {
         Path keyFile;
         boolean checkHostname;
 
-        Parser(BackendUrl url, BackendOptions options) {
+        Parser(BackendUrl url, BackendOptions options, Set<String> ownParameters) {
             this.url = url;
             for (Map.Entry<String, String> e : options.properties().entrySet()) {
                 String name = PROPERTY_ALIASES.getOrDefault(e.getKey(), e.getKey());
@@ -426,9 +444,13 @@ public final class RedisConfig {
             // The query of every part (sentinel URLs have several) overrides the properties.
             for (BackendUrl part : url.parts()) {
                 for (Map.Entry<String, String> e : part.query().entrySet()) {
+                    if (ownParameters.contains(e.getKey())) {
+                        continue;
+                    }
                     if (!KNOWN_PARAMETERS.contains(e.getKey())) {
-                        problems.add("unknown query parameter '" + e.getKey() + "'; known parameters are "
-                                + new TreeSet<>(KNOWN_PARAMETERS));
+                        Set<String> known = new TreeSet<>(KNOWN_PARAMETERS);
+                        known.addAll(ownParameters);
+                        problems.add("unknown query parameter '" + e.getKey() + "'; known parameters are " + known);
                         continue;
                     }
                     values.put(e.getKey(), e.getValue());

@@ -4,6 +4,7 @@
  *
  * <p>{@link io.celeriac.backend.redis.RedisBackendProvider} is found on the class path;
  * {@link io.celeriac.backend.redis.RedisConfig} documents the URL forms and parameters;
- * {@link io.celeriac.backend.redis.RedisBackend} the behaviour.
+ * {@link io.celeriac.backend.redis.RedisBackend} the behaviour. The worker state store on the same URLs is in
+ * {@link io.celeriac.backend.redis.state}.
  */
 package io.celeriac.backend.redis;

@@ -21,9 +21,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * A redis-server (or sentinel) of a test's own, started from the installed binary on a free loopback port
  * in a temporary directory and stopped by its own pid, never by name. It can be killed and restarted on
- * the same port, keeping its directory (and so its append-only file).
+ * the same port, keeping its directory (and so its append-only file). Public for the tests of the state
+ * store's package.
  */
-final class PrivateRedis implements AutoCloseable {
+public final class PrivateRedis implements AutoCloseable {
 
     private static final String BINARY = "/usr/bin/redis-server";
 
@@ -46,7 +47,7 @@ final class PrivateRedis implements AutoCloseable {
      *
      * @return the port
      */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
@@ -61,7 +62,7 @@ final class PrivateRedis implements AutoCloseable {
      * @param extra more arguments
      * @return the running server
      */
-    static PrivateRedis start(String... extra) {
+    public static PrivateRedis start(String... extra) {
         int port = freePort();
         List<String> a = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"));
@@ -77,7 +78,7 @@ final class PrivateRedis implements AutoCloseable {
      * @param readyLine a line of its log that tells it is ready
      * @return the running server
      */
-    static PrivateRedis launch(int port, List<String> args, String readyLine) {
+    public static PrivateRedis launch(int port, List<String> args, String readyLine) {
         return launch(newDir(), port, args, readyLine);
     }
 
@@ -104,7 +105,7 @@ final class PrivateRedis implements AutoCloseable {
      * @param name the service name
      * @return the running sentinel
      */
-    static PrivateRedis sentinel(int masterPort, String name) {
+    public static PrivateRedis sentinel(int masterPort, String name) {
         int port = freePort();
         Path dir = newDir();
         Path conf = dir.resolve("sentinel.conf");
@@ -167,12 +168,12 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     /** Kills the server (SIGKILL, by its pid): no shutdown save, connections drop at once. */
-    void kill() {
+    public void kill() {
         stopProcess(true);
     }
 
     /** Starts the server again with the same arguments, port and directory. */
-    void restart() {
+    public void restart() {
         if (process != null) {
             stopProcess(false);
         }
@@ -180,22 +181,22 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     /** @return whether the process runs */
-    boolean isRunning() {
+    public boolean isRunning() {
         return process != null && process.isAlive();
     }
 
     /** @return the pid */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** @return the port */
-    int port() {
+    public int port() {
         return port;
     }
 
     /** @return the working directory */
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
@@ -205,7 +206,7 @@ final class PrivateRedis implements AutoCloseable {
      * @param db the database
      * @return the URL
      */
-    String url(int db) {
+    public String url(int db) {
         return "redis://127.0.0.1:" + port + "/" + db;
     }
 
@@ -214,7 +215,7 @@ final class PrivateRedis implements AutoCloseable {
      *
      * @return the connection; close it
      */
-    Resp connect() {
+    public Resp connect() {
         try {
             return new Resp("127.0.0.1", port, null, null, 5000);
         } catch (IOException e) {
@@ -228,7 +229,7 @@ final class PrivateRedis implements AutoCloseable {
      * @param command the command and arguments
      * @return the reply
      */
-    Object call(String... command) {
+    public Object call(String... command) {
         try (Resp r = connect()) {
             return r.call(command);
         } catch (IOException e) {

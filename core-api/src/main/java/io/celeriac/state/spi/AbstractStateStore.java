@@ -54,7 +54,7 @@ public abstract class AbstractStateStore implements StateStore {
     private final long clockReserve;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private volatile Phase phase = Phase.OPEN;
-    private WorkerState worker;
+    private volatile WorkerState worker;
     private Registration listenerRegistration;
     private Registration guardRegistration;
     private volatile Thread hook;
@@ -391,6 +391,18 @@ public abstract class AbstractStateStore implements StateStore {
      */
     protected final long clockReserve() {
         return clockReserve;
+    }
+
+    /**
+     * The worker this store follows: the one merged, from the end of a successful {@link #merge} (so already
+     * in {@link #afterMerge()}) until save or close. A store may read the worker's settings from it, such as
+     * the revoked set's limits (to apply them to storage shared with other workers).
+     *
+     * @return the followed worker, or empty before a successful merge and after save or close
+     */
+    protected final Optional<WorkerState> followedWorker() {
+        WorkerState w = worker;
+        return phase == Phase.MERGED ? Optional.ofNullable(w) : Optional.empty();
     }
 
     /**

@@ -1,0 +1,10 @@
+/**
+ * The worker state store on Redis ({@code redis://}, {@code rediss://}, {@code socket://},
+ * {@code sentinel://}): Celery's {@code --statedb} (revoked task ids and the Lamport clock) kept in the Redis
+ * the workers already use, shared safely by every worker that opens the same state name.
+ *
+ * <p>{@link io.celeriac.backend.redis.state.RedisStateStoreProvider} is found on the class path;
+ * {@link io.celeriac.backend.redis.state.RedisStateStoreConfig} lists the settings;
+ * {@link io.celeriac.backend.redis.state.RedisStateStore} documents the keys and the behaviour.
+ */
+package io.celeriac.backend.redis.state;
