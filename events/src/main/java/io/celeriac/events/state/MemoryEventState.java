@@ -101,8 +101,8 @@ public final class MemoryEventState implements EventState {
         List<WorkerInfo> joins = null;
         List<WorkerInfo> leaves = null;
         try {
-            if (model.drainNotifications(pendingJoins, pendingLeaves) || !pendingJoins.isEmpty()
-                    || !pendingLeaves.isEmpty()) {
+            if (model.hasNotifications() || !pendingJoins.isEmpty() || !pendingLeaves.isEmpty()) {
+                model.drainNotifications(pendingJoins, pendingLeaves);
                 if (writeLock.getHoldCount() == 1) {
                     joins = new ArrayList<>(pendingJoins);
                     leaves = new ArrayList<>(pendingLeaves);

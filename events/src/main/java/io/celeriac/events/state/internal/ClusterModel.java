@@ -44,7 +44,7 @@ public final class ClusterModel {
     static final long HEARTBEAT_DRIFT_MAX = 16;
     /** Celery's {@code State.heap_multiplier}. */
     public static final int HEAP_MULTIPLIER = 4;
-    private static final int MAX_CUSTOM_STATES = 1024;
+    private static final int MAX_CACHED_TYPES = 1024;
     private static final int MAX_DRIFT_WARNINGS = 1000;
 
     private final int maxWorkers;
@@ -60,12 +60,12 @@ public final class ClusterModel {
     /** Celery's {@code _tasks_to_resolve}: children seen before their parent, by parent id. */
     private final HashMap<String, ArrayList<TaskNode>> pendingChildren = new HashMap<>();
     private final HashSet<String> taskTypes = new HashSet<>();
-    private final HashMap<String, TaskState> customStates = new HashMap<>();
+    private final HashMap<String, TypeInfo> typeCache = new HashMap<>();
     private final HashSet<String> driftWarned = new HashSet<>();
     private long eventCount;
     private long taskCount;
 
-    private final TaskFields taskFields = new TaskFields();
+    private final TaskEvent taskEvent = new TaskEvent();
     private final WorkerFields workerFields = new WorkerFields();
 
     /** Node notifications of the event being applied: worker, and whether it joined (else left). */
@@ -82,7 +82,7 @@ public final class ClusterModel {
         this.maxTasks = options.maxTasksInMemory();
         this.forgetOfflineWorkers = options.forgetOfflineWorkers();
         this.clock = options.clock();
-        this.tasks = new HashMap<>(Math.min(maxTasks, 1 << 16) * 2);
+        this.tasks = new HashMap<>((int) Math.min(maxTasks + 1L, 1 << 17) * 4 / 3 + 1);
         this.timeIndex = new TimeIndex(maxTasks * HEAP_MULTIPLIER);
     }
 
@@ -102,28 +102,28 @@ public final class ClusterModel {
         Map<String, Object> f = e.fields();
         switch (type) {
             case "task-sent":
-                task(type, f, Subjects.SENT, "sent");
+                task(type, f, Subjects.SENT, null);
                 return;
             case "task-received":
-                task(type, f, Subjects.RECEIVED, "received");
+                task(type, f, Subjects.RECEIVED, null);
                 return;
             case "task-started":
-                task(type, f, Subjects.STARTED, "started");
+                task(type, f, Subjects.STARTED, null);
                 return;
             case "task-succeeded":
-                task(type, f, Subjects.SUCCEEDED, "succeeded");
+                task(type, f, Subjects.SUCCEEDED, null);
                 return;
             case "task-failed":
-                task(type, f, Subjects.FAILED, "failed");
+                task(type, f, Subjects.FAILED, null);
                 return;
             case "task-retried":
-                task(type, f, Subjects.RETRIED, "retried");
+                task(type, f, Subjects.RETRIED, null);
                 return;
             case "task-revoked":
-                task(type, f, Subjects.REVOKED, "revoked");
+                task(type, f, Subjects.REVOKED, null);
                 return;
             case "task-rejected":
-                task(type, f, Subjects.REJECTED, "rejected");
+                task(type, f, Subjects.REJECTED, null);
                 return;
             case "worker-heartbeat":
                 worker(f, Subjects.W_HEARTBEAT);
@@ -137,19 +137,54 @@ public final class ClusterModel {
             default:
                 break;
         }
-        int dash = type.indexOf('-');
-        String group = dash < 0 ? type : type.substring(0, dash);
-        String subject = dash < 0 ? "" : type.substring(dash + 1);
-        if ("task".equals(group)) {
-            if (subject.isEmpty()) {
+        TypeInfo info = typeInfo(type);
+        if (info.group == GROUP_TASK) {
+            if (info.subject.isEmpty()) {
                 throw new MalformedEventException(type, List.of("a task event needs a subject after \"task-\""));
             }
-            task(type, f, Subjects.taskKind(subject), subject);
-        } else if ("worker".equals(group)) {
-            worker(f, "offline".equals(subject) ? Subjects.W_OFFLINE
-                    : "online".equals(subject) ? Subjects.W_ONLINE : Subjects.W_OTHER);
+            task(type, f, info.kind, info.custom);
+        } else if (info.group == GROUP_WORKER) {
+            worker(f, info.kind);
         }
         // other groups are only counted, as in Celery
+    }
+
+    private static final int GROUP_OTHER = 0;
+    private static final int GROUP_TASK = 1;
+    private static final int GROUP_WORKER = 2;
+
+    /**
+     * What an event type means, parsed once per distinct type: Celery's {@code type.partition('-')} into
+     * group and subject, the subject's kind and, for a custom task subject, its state.
+     */
+    private record TypeInfo(int group, String subject, int kind, CustomState custom) {
+    }
+
+    private TypeInfo typeInfo(String type) {
+        TypeInfo info = typeCache.get(type);
+        if (info == null) {
+            int dash = type.indexOf('-');
+            String group = dash < 0 ? type : type.substring(0, dash);
+            String subject = dash < 0 ? "" : type.substring(dash + 1);
+            if ("task".equals(group)) {
+                int kind = Subjects.taskKind(subject);
+                CustomState custom = null;
+                if (kind == Subjects.CUSTOM && !subject.isEmpty()) {
+                    TaskState st = Subjects.customState(subject);
+                    custom = new CustomState(st, st.precedence());
+                }
+                info = new TypeInfo(GROUP_TASK, subject, kind, custom);
+            } else if ("worker".equals(group)) {
+                info = new TypeInfo(GROUP_WORKER, subject, "offline".equals(subject) ? Subjects.W_OFFLINE
+                        : "online".equals(subject) ? Subjects.W_ONLINE : Subjects.W_OTHER, null);
+            } else {
+                info = new TypeInfo(GROUP_OTHER, subject, 0, null);
+            }
+            if (typeCache.size() < MAX_CACHED_TYPES) {
+                typeCache.put(type, info);
+            }
+        }
+        return info;
     }
 
     private void worker(Map<String, Object> f, int kind) {
@@ -208,26 +243,23 @@ public final class ClusterModel {
         return w;
     }
 
-    private void task(String type, Map<String, Object> f, int kind, String subject) {
-        Object uuidO = f.get("uuid");
-        Object hostO = f.get("hostname");
-        Object tsO = f.get("timestamp");
-        Object lrO = f.get("local_received");
-        Object clockO = f.get("clock");
-        if (!(uuidO instanceof String uuid) || !(hostO instanceof String hostname) || !(tsO instanceof Number tsN)
-                || !(lrO instanceof Number lrN)
-                || (clockO == null ? !f.containsKey("clock") : !(clockO instanceof Number))) {
+    private void task(String type, Map<String, Object> f, int kind, CustomState custom) {
+        TaskEvent ev = taskEvent;
+        ev.parse(f);
+        if (!(ev.uuid instanceof String uuid) || !(ev.hostname instanceof String hostname)
+                || !(ev.timestamp instanceof Number tsN) || !(ev.localReceived instanceof Number lrN)
+                || !ev.hasClock || (ev.clock != null && !(ev.clock instanceof Number))) {
             throw malformedTask(type, f);
         }
         double timestamp = tsN.doubleValue();
         double localReceived = lrN.doubleValue();
-        long evClock = clockO == null ? 0 : ((Number) clockO).longValue();
+        long evClock = ev.clock == null ? 0 : ((Number) ev.clock).longValue();
 
         TaskState state;
         int precedence;
         if (kind == Subjects.CUSTOM) {
-            state = customState(subject);
-            precedence = state.precedence();
+            state = custom.state();
+            precedence = custom.precedence();
         } else {
             state = Subjects.STATE[kind];
             precedence = Subjects.PRECEDENCE[kind];
@@ -281,12 +313,7 @@ public final class ClusterModel {
         if (kind != Subjects.CUSTOM) {
             setSubjectTime(t, kind, timestamp, late);
         }
-        TaskFields tf = taskFields;
-        tf.t = t;
-        tf.late = late;
-        tf.mergeOnly = late && kind == Subjects.RECEIVED;
-        f.forEach(tf);
-        tf.t = null;
+        applyFields(t, ev, late, late && kind == Subjects.RECEIVED);
         if (!late) {
             t.state = state;
             t.precedence = precedence;
@@ -378,16 +405,10 @@ public final class ClusterModel {
         }
     }
 
-    private TaskState customState(String subject) {
-        TaskState s = customStates.get(subject);
-        if (s == null) {
-            s = Subjects.customState(subject);
-            if (customStates.size() < MAX_CUSTOM_STATES) {
-                customStates.put(subject, s);
-            }
-        }
-        return s;
+    /** A custom subject's state and precedence, computed once. */
+    private record CustomState(TaskState state, int precedence) {
     }
+
 
     private static MalformedEventException malformedTask(String type, Map<String, Object> f) {
         List<String> problems = new ArrayList<>();
@@ -426,6 +447,15 @@ public final class ClusterModel {
     private void notify(WorkerNode w, boolean join) {
         notifyNodes.add(w);
         notifyJoin.add(join);
+    }
+
+    /**
+     * Whether events applied since the last {@link #drainNotifications} made workers join or leave.
+     *
+     * @return {@code true} when there is something to drain
+     */
+    public boolean hasNotifications() {
+        return !notifyNodes.isEmpty();
     }
 
     /**
@@ -664,19 +694,12 @@ public final class ClusterModel {
     public List<TaskInfo> byTime(int limit, Predicate<TaskNode> filter) {
         List<TaskInfo> out = new ArrayList<>();
         Set<TaskNode> seen = new HashSet<>();
-        int n = timeIndex.size();
-        for (int i = 0; i < n; i++) {
-            if (limit > 0 && out.size() >= limit) {
-                break;
-            }
-            TaskNode t = timeIndex.fromNewest(i);
-            if (t.evicted || !seen.add(t)) {
-                continue;
-            }
-            if (filter == null || filter.test(t)) {
+        timeIndex.forEachNewestFirst(t -> {
+            if (!t.evicted && seen.add(t) && (filter == null || filter.test(t))) {
                 out.add(t.view());
             }
-        }
+            return limit == 0 || out.size() < limit;
+        });
         return Collections.unmodifiableList(out);
     }
 
@@ -745,165 +768,159 @@ public final class ClusterModel {
 
     /**
      * Copies an event's fields onto a task: every field for an in-order event; for a late one only the
-     * fields the task does not have yet, and for a late {@code task-received} only Celery's merge fields.
+     * fields the task does not have yet (FIX: Celery overwrites them), and for a late {@code task-received}
+     * only Celery's merge fields.
      */
-    private static final class TaskFields implements BiConsumer<String, Object> {
-        TaskNode t;
-        boolean late;
-        boolean mergeOnly;
-
-        private boolean take(Object current, Object v) {
-            return !late || (current == null && v != null);
-        }
-
-        private boolean takeTime(double current, Object v) {
-            return !mergeOnly && Values.numeric(v) && (!late || (Double.isNaN(current) && v != null));
-        }
-
-        private boolean takeOther(Object current, Object v) {
-            return !mergeOnly && take(current, v);
-        }
-
-        @Override
-        public void accept(String k, Object v) {
-            TaskNode t = this.t;
-            switch (k) {
-                // the envelope, and what the model sets itself
-                case "uuid": case "type": case "hostname": case "utcoffset": case "pid": case "local_received":
-                case "timestamp": case "clock": case "state": case "worker": case "client": case "children":
-                case "root": case "parent":
-                    return;
-                // Celery's RECEIVED merge rule
-                case "name":
-                    if (take(t.name, v)) {
+    private static void applyFields(TaskNode t, TaskEvent ev, boolean late, boolean mergeOnly) {
+        int m = mergeOnly ? ev.mask & TaskEvent.MERGE_MASK : ev.mask;
+        Object[] vals = ev.values;
+        while (m != 0) {
+            int field = Integer.numberOfTrailingZeros(m);
+            m &= m - 1;
+            Object v = vals[field];
+            switch (field) {
+                case TaskEvent.NAME:
+                    if (take(late, t.name, v)) {
                         t.name = Values.text(v);
                     }
-                    return;
-                case "args":
-                    if (take(t.args, v)) {
+                    break;
+                case TaskEvent.ARGS:
+                    if (take(late, t.args, v)) {
                         t.args = Values.text(v);
                     }
-                    return;
-                case "kwargs":
-                    if (take(t.kwargs, v)) {
+                    break;
+                case TaskEvent.KWARGS:
+                    if (take(late, t.kwargs, v)) {
                         t.kwargs = Values.text(v);
                     }
-                    return;
-                case "parent_id":
-                    if (take(t.parentId, v)) {
+                    break;
+                case TaskEvent.PARENT_ID:
+                    if (take(late, t.parentId, v)) {
                         t.parentId = Values.text(v);
                     }
-                    return;
-                case "root_id":
-                    if (take(t.rootId, v)) {
+                    break;
+                case TaskEvent.ROOT_ID:
+                    if (take(late, t.rootId, v)) {
                         t.rootId = Values.text(v);
                     }
-                    return;
-                case "retries":
-                    if (Values.numeric(v) && take(t.retries, v)) {
+                    break;
+                case TaskEvent.RETRIES:
+                    if (Values.numeric(v) && take(late, t.retries, v)) {
                         t.retries = Values.integer(v);
                     }
-                    return;
-                case "eta":
-                    if (take(t.eta, v)) {
+                    break;
+                case TaskEvent.ETA:
+                    if (take(late, t.eta, v)) {
                         t.eta = Values.text(v);
                     }
-                    return;
-                case "expires":
-                    if (take(t.expires, v)) {
+                    break;
+                case TaskEvent.EXPIRES:
+                    if (take(late, t.expires, v)) {
                         t.expires = Values.text(v);
                     }
-                    return;
-                // the other Task fields
-                case "result":
-                    if (takeOther(t.result, v)) {
+                    break;
+                case TaskEvent.RESULT:
+                    if (take(late, t.result, v)) {
                         t.result = Values.text(v);
                     }
-                    return;
-                case "exception":
-                    if (takeOther(t.exception, v)) {
+                    break;
+                case TaskEvent.EXCEPTION:
+                    if (take(late, t.exception, v)) {
                         t.exception = Values.text(v);
                     }
-                    return;
-                case "traceback":
-                    if (takeOther(t.traceback, v)) {
+                    break;
+                case TaskEvent.TRACEBACK:
+                    if (take(late, t.traceback, v)) {
                         t.traceback = Values.text(v);
                     }
-                    return;
-                case "exchange":
-                    if (takeOther(t.exchange, v)) {
+                    break;
+                case TaskEvent.EXCHANGE:
+                    if (take(late, t.exchange, v)) {
                         t.exchange = Values.text(v);
                     }
-                    return;
-                case "routing_key":
-                    if (takeOther(t.routingKey, v)) {
+                    break;
+                case TaskEvent.ROUTING_KEY:
+                    if (take(late, t.routingKey, v)) {
                         t.routingKey = Values.text(v);
                     }
-                    return;
-                case "runtime":
-                    if (takeTime(t.runtime, v)) {
+                    break;
+                case TaskEvent.RUNTIME:
+                    if (takeTime(late, t.runtime, v)) {
                         t.runtime = Values.number(v);
                     }
-                    return;
-                case "received":
-                    if (takeTime(t.received, v)) {
+                    break;
+                case TaskEvent.RECEIVED:
+                    if (takeTime(late, t.received, v)) {
                         t.received = Values.number(v);
                     }
-                    return;
-                case "sent":
-                    if (takeTime(t.sent, v)) {
+                    break;
+                case TaskEvent.SENT:
+                    if (takeTime(late, t.sent, v)) {
                         t.sent = Values.number(v);
                     }
-                    return;
-                case "started":
-                    if (takeTime(t.started, v)) {
+                    break;
+                case TaskEvent.STARTED:
+                    if (takeTime(late, t.started, v)) {
                         t.started = Values.number(v);
                     }
-                    return;
-                case "succeeded":
-                    if (takeTime(t.succeeded, v)) {
+                    break;
+                case TaskEvent.SUCCEEDED:
+                    if (takeTime(late, t.succeeded, v)) {
                         t.succeeded = Values.number(v);
                     }
-                    return;
-                case "failed":
-                    if (takeTime(t.failed, v)) {
+                    break;
+                case TaskEvent.FAILED:
+                    if (takeTime(late, t.failed, v)) {
                         t.failed = Values.number(v);
                     }
-                    return;
-                case "retried":
-                    if (takeTime(t.retried, v)) {
+                    break;
+                case TaskEvent.RETRIED:
+                    if (takeTime(late, t.retried, v)) {
                         t.retried = Values.number(v);
                     }
-                    return;
-                case "revoked":
-                    if (takeTime(t.revoked, v)) {
+                    break;
+                case TaskEvent.REVOKED:
+                    if (takeTime(late, t.revoked, v)) {
                         t.revoked = Values.number(v);
                     }
-                    return;
-                case "rejected":
-                    if (takeTime(t.rejected, v)) {
+                    break;
+                case TaskEvent.REJECTED:
+                    if (takeTime(late, t.rejected, v)) {
                         t.rejected = Values.number(v);
                     }
-                    return;
+                    break;
                 default:
-                    if (mergeOnly) {
-                        return;
-                    }
-                    LinkedHashMap<String, Object> x = t.extra;
-                    if (x == null) {
-                        if (late && v == null) {
-                            return;
-                        }
-                        x = new LinkedHashMap<>(4);
-                        t.extra = x;
-                    }
-                    if (!late) {
-                        x.put(k, v);
-                    } else if (v != null && x.get(k) == null) {
-                        x.put(k, v);
-                    }
+                    break;
             }
         }
+        if (mergeOnly) {
+            return;
+        }
+        for (int i = 0; i < ev.extraCount; i++) {
+            String k = ev.extraKeys[i];
+            Object v = ev.extraValues[i];
+            SmallMap x = t.extra;
+            if (x == null) {
+                if (late && v == null) {
+                    continue;
+                }
+                x = new SmallMap();
+                t.extra = x;
+            }
+            if (!late) {
+                x.put(k, v);
+            } else if (v != null && x.get(k) == null) {
+                x.put(k, v);
+            }
+        }
+    }
+
+    private static boolean take(boolean late, Object current, Object v) {
+        return !late || (current == null && v != null);
+    }
+
+    private static boolean takeTime(boolean late, double current, Object v) {
+        return Values.numeric(v) && (!late || (Double.isNaN(current) && v != null));
     }
 
     /** Copies a worker event's fields onto a worker, as Celery's {@code Worker.event} does. */
@@ -963,7 +980,7 @@ public final class ClusterModel {
                     return;
                 default:
                     if (w.extra == null) {
-                        w.extra = new LinkedHashMap<>(4);
+                        w.extra = new SmallMap();
                     }
                     w.extra.put(k, v);
             }

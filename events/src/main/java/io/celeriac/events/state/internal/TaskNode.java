@@ -4,7 +4,6 @@ import io.celeriac.backend.TaskState;
 import io.celeriac.events.TaskInfo;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,7 @@ public final class TaskNode {
     String rootId;
     String parentId;
     LinkedHashSet<TaskNode> children;
-    LinkedHashMap<String, Object> extra;
+    SmallMap extra;
 
     // model bookkeeping
     TaskNode older;
@@ -135,7 +134,7 @@ public final class TaskNode {
                 kids.add(c.uuid);
             }
         }
-        Map<String, Object> x = extra == null ? Map.of() : extra;
+        Map<String, Object> x = extra == null ? Map.of() : extra.freeze();
         return new TaskInfo(uuid, name, state, boxed(received), boxed(sent), boxed(started), boxed(rejected),
                 boxed(succeeded), boxed(failed), boxed(retried), boxed(revoked), args, kwargs, eta, expires, retries,
                 worker == null ? null : worker.hostname, result, exception, boxed(timestamp), boxed(runtime),

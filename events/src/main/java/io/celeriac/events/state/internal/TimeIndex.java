@@ -1,6 +1,6 @@
 package io.celeriac.events.state.internal;
 
-import java.util.Arrays;
+import java.util.function.Predicate;
 
 /**
  * Celery's task heap ({@code State._taskheap}): one entry per task event, kept sorted by kombu's
@@ -9,20 +9,60 @@ import java.util.Arrays;
  * last one and otherwise inserted after its equals ({@code bisect.insort}); when full, the first (oldest)
  * entry is dropped before inserting, as Celery does.
  *
- * <p>Stored as a growable ring of parallel primitive arrays, so that appending and dropping the oldest are
- * O(1) and allocation-free; an out-of-order insert moves only the entries on the shorter side. Not
- * thread-safe: the owning state guards it.
+ * <p>Celery keeps a Python list and pays a memmove of up to the whole list for every event that is not the
+ * latest, which is most of them once several senders' Lamport clocks drift apart. This index is a sorted
+ * list of chunks of at most {@value #CHUNK} entries (parallel primitive arrays): an insert costs two binary
+ * searches and a shift within one chunk, appending and dropping the oldest are O(1), and nothing is
+ * allocated but a chunk now and then. The order is the same as Celery's whenever clocks are non-zero (a
+ * receiver always sets them); with zero clocks the order falls back to timestamps as Celery's does, but
+ * kombu's comparison is then not transitive and ties may land differently. Not thread-safe: the owning
+ * state guards it.
  */
 public final class TimeIndex {
 
-    private static final int INITIAL_CAPACITY = 256;
+    static final int CHUNK = 128;
+
+    private static final class Chunk {
+        final long[] clocks = new long[CHUNK];
+        final double[] stamps = new double[CHUNK];
+        final String[] origins = new String[CHUNK];
+        final TaskNode[] nodes = new TaskNode[CHUNK];
+        int start;
+        int end;
+
+        int size() {
+            return end - start;
+        }
+
+        void put(int p, long clock, double stamp, String origin, TaskNode node) {
+            clocks[p] = clock;
+            stamps[p] = stamp;
+            origins[p] = origin;
+            nodes[p] = node;
+        }
+
+        /** Moves entries [from, to) by {@code delta} places. */
+        void shift(int from, int to, int delta) {
+            int n = to - from;
+            if (n > 0) {
+                System.arraycopy(clocks, from, clocks, from + delta, n);
+                System.arraycopy(stamps, from, stamps, from + delta, n);
+                System.arraycopy(origins, from, origins, from + delta, n);
+                System.arraycopy(nodes, from, nodes, from + delta, n);
+            }
+        }
+
+        void clearRefs(int from, int to) {
+            for (int i = from; i < to; i++) {
+                origins[i] = null;
+                nodes[i] = null;
+            }
+        }
+    }
 
     private final int max;
-    private long[] clocks;
-    private double[] stamps;
-    private String[] origins;
-    private TaskNode[] nodes;
-    private int head;
+    private Chunk[] chunks = new Chunk[8];
+    private int chunkCount;
     private int size;
 
     /**
@@ -35,16 +75,6 @@ public final class TimeIndex {
             throw new IllegalArgumentException("max must be positive");
         }
         this.max = max;
-        allocate(Math.min(max, INITIAL_CAPACITY));
-    }
-
-    private void allocate(int capacity) {
-        clocks = new long[capacity];
-        stamps = new double[capacity];
-        origins = new String[capacity];
-        nodes = new TaskNode[capacity];
-        head = 0;
-        size = 0;
     }
 
     /**
@@ -65,9 +95,7 @@ public final class TimeIndex {
         return max;
     }
 
-    /**
-     * kombu's {@code timetuple.__lt__}.
-     */
+    /** kombu's {@code timetuple.__lt__}. */
     static boolean less(long c1, double t1, String o1, long c2, double t2, String o2) {
         if (c1 != 0 && c2 != 0) {
             if (c1 == c2) {
@@ -76,12 +104,6 @@ public final class TimeIndex {
             return c1 < c2;
         }
         return t1 < t2;
-    }
-
-    private int phys(int i) {
-        int p = head + i;
-        int cap = clocks.length;
-        return p >= cap ? p - cap : p;
     }
 
     /**
@@ -96,105 +118,182 @@ public final class TimeIndex {
         if (size + 1 > max) {
             removeFirst();
         }
-        if (size == clocks.length) {
-            grow();
+        if (chunkCount == 0) {
+            Chunk c = newChunkAt(0);
+            c.put(0, clock, timestamp, origin, node);
+            c.end = 1;
+            size = 1;
+            return;
         }
-        if (size > 0) {
-            int last = phys(size - 1);
-            if (less(clocks[last], stamps[last], origins[last], clock, timestamp, origin)) {
-                put(phys(size), clock, timestamp, origin, node);
-                size++;
-                return;
+        Chunk last = chunks[chunkCount - 1];
+        int li = last.end - 1;
+        if (less(last.clocks[li], last.stamps[li], last.origins[li], clock, timestamp, origin)) {
+            append(clock, timestamp, origin, node);
+            return;
+        }
+        if (!less(clock, timestamp, origin, last.clocks[li], last.stamps[li], last.origins[li])) {
+            append(clock, timestamp, origin, node); // equal to the last entry: it goes after it
+            return;
+        }
+        // bisect.insort (bisect_right): the first chunk whose last entry is greater than the new one ...
+        // Late entries nearly always belong near the end, in chunks that are in the CPU cache: gallop back
+        // from the last chunk to bracket it, then bisect within the bracket.
+        int hi = chunkCount - 1; // chunk hi's last entry is greater (it is the last chunk: see above)
+        int lo = hi;
+        int step = 1;
+        while (true) {
+            int probe = hi - step;
+            if (probe < 0) {
+                lo = 0;
+                break;
+            }
+            Chunk c = chunks[probe];
+            int e = c.end - 1;
+            if (less(clock, timestamp, origin, c.clocks[e], c.stamps[e], c.origins[e])) {
+                hi = probe;
+                step <<= 1;
+            } else {
+                lo = probe + 1;
+                break;
             }
         }
-        // bisect.insort (bisect_right): after every entry the new one is not less than
-        int lo = 0;
-        int hi = size;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            int p = phys(mid);
-            if (less(clock, timestamp, origin, clocks[p], stamps[p], origins[p])) {
+            Chunk c = chunks[mid];
+            int e = c.end - 1;
+            if (less(clock, timestamp, origin, c.clocks[e], c.stamps[e], c.origins[e])) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-        insertAt(lo, clock, timestamp, origin, node);
-    }
-
-    private void put(int p, long clock, double timestamp, String origin, TaskNode node) {
-        clocks[p] = clock;
-        stamps[p] = timestamp;
-        origins[p] = origin;
-        nodes[p] = node;
-    }
-
-    private void copy(int from, int to) {
-        clocks[to] = clocks[from];
-        stamps[to] = stamps[from];
-        origins[to] = origins[from];
-        nodes[to] = nodes[from];
-    }
-
-    private void insertAt(int index, long clock, double timestamp, String origin, TaskNode node) {
-        int cap = clocks.length;
-        if (index < size - index) {
-            // shift the entries before it one place towards the front
-            head = head == 0 ? cap - 1 : head - 1;
-            for (int i = 0; i < index; i++) {
-                copy(phys(i + 1), phys(i));
+        // ... and in it, the first entry greater than the new one
+        int ci = lo;
+        Chunk c = chunks[ci];
+        int a = c.start;
+        int b = c.end;
+        long[] clocks = c.clocks;
+        while (a < b) {
+            int mid = (a + b) >>> 1;
+            long other = clocks[mid];
+            boolean less;
+            if (clock != 0 && other != 0 && clock != other) {
+                less = clock < other; // the usual case: decided by the clocks alone
+            } else {
+                less = less(clock, timestamp, origin, other, c.stamps[mid], c.origins[mid]);
             }
-        } else {
-            for (int i = size; i > index; i--) {
-                copy(phys(i - 1), phys(i));
+            if (less) {
+                b = mid;
+            } else {
+                a = mid + 1;
             }
         }
-        put(phys(index), clock, timestamp, origin, node);
+        insert(ci, a, clock, timestamp, origin, node);
+    }
+
+    private void append(long clock, double timestamp, String origin, TaskNode node) {
+        Chunk c = chunks[chunkCount - 1];
+        if (c.end == CHUNK) {
+            if (c.start > CHUNK / 4) {
+                compact(c);
+            } else {
+                c = newChunkAt(chunkCount);
+            }
+        }
+        c.put(c.end++, clock, timestamp, origin, node);
         size++;
     }
 
-    private void removeFirst() {
-        origins[head] = null;
-        nodes[head] = null;
-        head = phys(1);
-        size--;
+    private static void compact(Chunk c) {
+        int n = c.size();
+        c.shift(c.start, c.end, -c.start);
+        c.clearRefs(n, c.end);
+        c.start = 0;
+        c.end = n;
     }
 
-    private void grow() {
-        int cap = clocks.length;
-        int newCap = (int) Math.min(max, Math.max(cap * 2L, INITIAL_CAPACITY));
-        long[] c = new long[newCap];
-        double[] s = new double[newCap];
-        String[] o = new String[newCap];
-        TaskNode[] n = new TaskNode[newCap];
-        for (int i = 0; i < size; i++) {
-            int p = phys(i);
-            c[i] = clocks[p];
-            s[i] = stamps[p];
-            o[i] = origins[p];
-            n[i] = nodes[p];
+    /** Inserts at array position {@code p} of chunk {@code ci} (before the entry now there). */
+    private void insert(int ci, int p, long clock, double timestamp, String origin, TaskNode node) {
+        Chunk c = chunks[ci];
+        if (c.end < CHUNK) {
+            c.shift(p, c.end, 1);
+            c.end++;
+            c.put(p, clock, timestamp, origin, node);
+        } else if (c.start > 0) {
+            c.shift(c.start, p, -1);
+            c.start--;
+            c.put(p - 1, clock, timestamp, origin, node);
+        } else {
+            // full: move the upper half to a new chunk after this one, then insert into the right half
+            int half = CHUNK / 2;
+            Chunk upper = newChunkAt(ci + 1);
+            System.arraycopy(c.clocks, half, upper.clocks, 0, CHUNK - half);
+            System.arraycopy(c.stamps, half, upper.stamps, 0, CHUNK - half);
+            System.arraycopy(c.origins, half, upper.origins, 0, CHUNK - half);
+            System.arraycopy(c.nodes, half, upper.nodes, 0, CHUNK - half);
+            upper.end = CHUNK - half;
+            c.clearRefs(half, CHUNK);
+            c.end = half;
+            if (p <= half) {
+                c.shift(p, c.end, 1);
+                c.end++;
+                c.put(p, clock, timestamp, origin, node);
+            } else {
+                int q = p - half;
+                upper.shift(q, upper.end, 1);
+                upper.end++;
+                upper.put(q, clock, timestamp, origin, node);
+            }
         }
-        clocks = c;
-        stamps = s;
-        origins = o;
-        nodes = n;
-        head = 0;
+        size++;
+    }
+
+    private Chunk newChunkAt(int index) {
+        if (chunkCount == chunks.length) {
+            Chunk[] bigger = new Chunk[chunks.length * 2];
+            System.arraycopy(chunks, 0, bigger, 0, chunkCount);
+            chunks = bigger;
+        }
+        System.arraycopy(chunks, index, chunks, index + 1, chunkCount - index);
+        Chunk c = new Chunk();
+        chunks[index] = c;
+        chunkCount++;
+        return c;
+    }
+
+    private void removeFirst() {
+        Chunk c = chunks[0];
+        c.origins[c.start] = null;
+        c.nodes[c.start] = null;
+        c.start++;
+        size--;
+        if (c.start == c.end) {
+            System.arraycopy(chunks, 1, chunks, 0, chunkCount - 1);
+            chunks[--chunkCount] = null;
+        }
     }
 
     /**
-     * The task of the entry at {@code i} from the newest: 0 is the newest entry.
+     * Visits the tasks of the entries from the newest to the oldest, until the visitor returns
+     * {@code false}. A task appears once per event entry, and entries may name evicted tasks.
      *
-     * @param i the position from the newest, below {@link #size()}
-     * @return the task node (possibly evicted since)
+     * @param visitor receives each entry's task; returns whether to go on
      */
-    public TaskNode fromNewest(int i) {
-        return nodes[phys(size - 1 - i)];
+    public void forEachNewestFirst(Predicate<TaskNode> visitor) {
+        for (int ci = chunkCount - 1; ci >= 0; ci--) {
+            Chunk c = chunks[ci];
+            for (int i = c.end - 1; i >= c.start; i--) {
+                if (!visitor.test(c.nodes[i])) {
+                    return;
+                }
+            }
+        }
     }
 
-    /** Drops every entry and shrinks back. */
+    /** Drops every entry. */
     public void clear() {
-        Arrays.fill(origins, null);
-        Arrays.fill(nodes, null);
-        allocate(Math.min(max, INITIAL_CAPACITY));
+        chunks = new Chunk[8];
+        chunkCount = 0;
+        size = 0;
     }
 }

@@ -3,7 +3,6 @@ package io.celeriac.events.state.internal;
 import io.celeriac.events.WorkerInfo;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +30,7 @@ public final class WorkerNode {
     String swIdent;
     String swVer;
     String swSys;
-    LinkedHashMap<String, Object> extra;
+    SmallMap extra;
 
     private String id;
     WorkerInfo view;
@@ -132,7 +131,7 @@ public final class WorkerNode {
                 hb.add(heartbeats[i]);
             }
             double exp = heartbeatExpires();
-            Map<String, Object> x = extra == null ? Map.of() : extra;
+            Map<String, Object> x = extra == null ? Map.of() : extra.freeze();
             v = new WorkerInfo(hostname, pid, freq, hb, clock, active, processed, loadavg, swIdent, swVer, swSys,
                     Double.isNaN(exp) ? null : exp, alive, x);
             view = v;

@@ -1,0 +1,322 @@
+package io.celeriac.events.bench;
+
+import io.celeriac.events.Event;
+import io.celeriac.events.EventStateOptions;
+import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.json.CeleryJson;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Throughput and retained heap of {@link MemoryEventState} on 1,000,000 synthetic events: task events of
+ * 50,000 tasks (sent, received, started, custom progress, succeeded, failed, retried and received again),
+ * interleaved with heartbeats of 10 workers (every 10th event), about 3 % delivered out of order.
+ *
+ * <p>Not a test: run it on purpose (see the events module's README section). Arguments:
+ * {@code [rounds] [--stream] [--readers] [--write-jsonl FILE]}. Each round applies the whole stream to a
+ * fresh state with Celery's default limits and prints events/s, by the wall clock and per CPU-second of the
+ * applying thread (the machine may be shared). By default the 1,000,000 events are generated first and
+ * applied from memory (cold: the events no longer fit in the CPU cache); {@code --stream} applies them as
+ * a live source would, in batches of 10,000 events freshly decoded from their JSON, timing only the applying; {@code --readers} adds a thread that reads
+ * ({@code tasksByTime(50)}, {@code aliveWorkers()}, {@code task(id)}) in a loop meanwhile;
+ * {@code --write-jsonl} also writes the stream as JSON lines, for {@code celery_state_benchmark.py}.
+ */
+public final class EventStateBenchmark {
+
+    static final int EVENTS = 1_000_000;
+    static final int TASKS = 50_000;
+    static final int WORKERS = 10;
+    static final int BATCH = 10_000;
+
+    private EventStateBenchmark() {
+    }
+
+    /**
+     * Generates the stream.
+     *
+     * @param seed the random seed
+     * @return the events, as delivered
+     */
+    static List<Event> generate(long seed) {
+        Random rnd = new Random(seed);
+        List<Event> out = new ArrayList<>(EVENTS);
+        String[] workers = new String[WORKERS];
+        long[] workerClock = new long[WORKERS];
+        for (int i = 0; i < WORKERS; i++) {
+            workers[i] = "worker" + i + "@bench";
+        }
+        List<int[]> inFlight = new ArrayList<>(); // {task index, stage, worker, retries}
+        String[] ids = new String[TASKS];
+        String[] names = {"proj.add", "proj.mul", "proj.fetch", "proj.report", "proj.resize"};
+        int nextTask = 0;
+        long clientClock = 0;
+        double now = 1_795_263_400.0;
+        int heartbeatWorker = 0;
+        while (out.size() < EVENTS) {
+            now += 0.0005;
+            Map<String, Object> f = new LinkedHashMap<>();
+            if (out.size() % 10 == 9) {
+                int w = heartbeatWorker++ % WORKERS;
+                f.put("hostname", workers[w]);
+                f.put("utcoffset", 0L);
+                f.put("pid", 1000L + w);
+                f.put("clock", ++workerClock[w]);
+                f.put("freq", 2.0);
+                f.put("active", (long) rnd.nextInt(8));
+                f.put("processed", (long) out.size());
+                f.put("loadavg", List.of(1.5, 1.2, 0.9));
+                f.put("sw_ident", "py-celery");
+                f.put("sw_ver", "5.2.6");
+                f.put("sw_sys", "Linux");
+                f.put("timestamp", now);
+                f.put("type", "worker-heartbeat");
+                f.put("local_received", now + 0.001);
+                out.add(new Event("worker-heartbeat", f));
+                continue;
+            }
+            if (nextTask < TASKS && (inFlight.size() < 2000 || rnd.nextInt(20) == 0)) {
+                int t = nextTask++;
+                ids[t] = java.util.UUID.nameUUIDFromBytes(("bench-" + seed + "-" + t).getBytes()).toString();
+                f.put("hostname", "gen" + (t % 2) + "@bench");
+                f.put("utcoffset", 0L);
+                f.put("pid", 500L + t % 2);
+                f.put("clock", ++clientClock);
+                f.put("uuid", ids[t]);
+                f.put("root_id", ids[t]);
+                f.put("parent_id", null);
+                f.put("name", names[t % names.length]);
+                f.put("args", "(" + t + ", 2)");
+                f.put("kwargs", "{}");
+                f.put("retries", 0L);
+                f.put("eta", null);
+                f.put("expires", null);
+                f.put("queue", "celery");
+                f.put("exchange", "");
+                f.put("routing_key", "celery");
+                f.put("timestamp", now);
+                f.put("type", "task-sent");
+                f.put("local_received", now + 0.001);
+                out.add(new Event("task-sent", f));
+                inFlight.add(new int[] {t, 0, rnd.nextInt(WORKERS), 0});
+                continue;
+            }
+            if (inFlight.isEmpty()) {
+                break;
+            }
+            int pick = rnd.nextInt(inFlight.size());
+            int[] st = inFlight.get(pick);
+            int w = st[2];
+            f.put("hostname", workers[w]);
+            f.put("utcoffset", 0L);
+            f.put("pid", 1000L + w);
+            f.put("clock", ++workerClock[w]);
+            f.put("uuid", ids[st[0]]);
+            String type;
+            if (st[1] == 0) {
+                type = "task-received";
+                f.put("name", names[st[0] % names.length]);
+                f.put("args", "(" + st[0] + ", 2)");
+                f.put("kwargs", "{}");
+                f.put("root_id", ids[st[0]]);
+                f.put("parent_id", null);
+                f.put("retries", (long) st[3]);
+                f.put("eta", null);
+                f.put("expires", null);
+                st[1] = 1;
+            } else if (st[1] == 1) {
+                type = "task-started";
+                st[1] = 2;
+            } else {
+                double r = rnd.nextDouble();
+                if (r < 0.93) {
+                    type = "task-progress";
+                    f.put("current", (long) rnd.nextInt(100));
+                    f.put("total", 100L);
+                } else if (r < 0.985) {
+                    type = "task-succeeded";
+                    f.put("result", "'" + st[0] + "'");
+                    f.put("runtime", rnd.nextDouble());
+                    inFlight.set(pick, inFlight.get(inFlight.size() - 1));
+                    inFlight.remove(inFlight.size() - 1);
+                } else if (r < 0.992) {
+                    type = "task-failed";
+                    f.put("exception", "ValueError('" + st[0] + "')");
+                    f.put("traceback", "Traceback (most recent call last):\nValueError\n");
+                    inFlight.set(pick, inFlight.get(inFlight.size() - 1));
+                    inFlight.remove(inFlight.size() - 1);
+                } else {
+                    type = "task-retried";
+                    f.put("exception", "Retry('later')");
+                    f.put("traceback", "Traceback (most recent call last):\nRetry\n");
+                    st[1] = 0;
+                    st[3]++;
+                    st[2] = rnd.nextInt(WORKERS);
+                }
+            }
+            f.put("timestamp", now);
+            f.put("type", type);
+            f.put("local_received", now + 0.001);
+            out.add(new Event(type, f));
+        }
+        // about 3 % of the events swap places with the next one: out-of-order delivery
+        for (int i = 0; i + 1 < out.size(); i++) {
+            if (rnd.nextInt(33) == 0) {
+                Event a = out.get(i);
+                out.set(i, out.get(i + 1));
+                out.set(i + 1, a);
+                i++;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args {@code [rounds] [--readers] [--write-jsonl FILE]}
+     * @throws Exception on I/O errors
+     */
+    public static void main(String[] args) throws Exception {
+        int rounds = 5;
+        boolean readers = false;
+        boolean stream = false;
+        Path jsonl = null;
+        for (int i = 0; i < args.length; i++) {
+            if ("--readers".equals(args[i])) {
+                readers = true;
+            } else if ("--stream".equals(args[i])) {
+                stream = true;
+            } else if ("--write-jsonl".equals(args[i])) {
+                jsonl = Path.of(args[++i]);
+            } else {
+                rounds = Integer.parseInt(args[i]);
+            }
+        }
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long baseline = usedAfterGc(mem);
+        List<Event> events = generate(42);
+        Map<String, Integer> mix = new TreeMap<>();
+        for (Event e : events) {
+            mix.merge(e.type(), 1, Integer::sum);
+        }
+        System.out.printf("stream: %,d events %s%n", events.size(), mix);
+        if (jsonl != null) {
+            writeJsonl(events, jsonl);
+            System.out.println("wrote " + jsonl);
+        }
+        byte[][] encoded = null;
+        if (stream) {
+            encoded = new byte[events.size()][];
+            for (int i = 0; i < encoded.length; i++) {
+                encoded[i] = CeleryJson.encode(events.get(i).fields());
+            }
+        }
+        String[] sampleIds = new String[4096];
+        for (int i = 0; i < sampleIds.length; i++) {
+            String id = events.get(i * (events.size() / sampleIds.length)).uuid();
+            sampleIds[i] = id == null ? "none" : id;
+        }
+        MemoryEventState kept = null;
+        for (int round = 1; round <= rounds; round++) {
+            MemoryEventState state = new MemoryEventState(EventStateOptions.defaults());
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong reads = new AtomicLong();
+            Thread reader = null;
+            if (readers) {
+                reader = new Thread(() -> {
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    while (!stop.get()) {
+                        state.tasksByTime(50);
+                        state.aliveWorkers();
+                        state.task(sampleIds[r.nextInt(sampleIds.length)]);
+                        reads.addAndGet(3);
+                    }
+                }, "bench-reader");
+                reader.start();
+            }
+            long cpu = 0;
+            long wall = 0;
+            if (!stream) {
+                long c0 = threads.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                for (int i = 0, n = events.size(); i < n; i++) {
+                    state.event(events.get(i));
+                }
+                wall = System.nanoTime() - t0;
+                cpu = threads.getCurrentThreadCpuTime() - c0;
+            } else {
+                // as a live source delivers them: freshly decoded from JSON, so still in the CPU cache; only
+                // the applying is timed, batch by batch
+                for (int from = 0; from < events.size(); from += BATCH) {
+                    List<Event> fresh = new ArrayList<>(BATCH);
+                    for (int i = from, n = Math.min(events.size(), from + BATCH); i < n; i++) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> body = (Map<String, Object>) CeleryJson.decode(encoded[i]);
+                        fresh.add(Event.of(body));
+                    }
+                    long c0 = threads.getCurrentThreadCpuTime();
+                    long t0 = System.nanoTime();
+                    for (int i = 0, n = fresh.size(); i < n; i++) {
+                        state.event(fresh.get(i));
+                    }
+                    wall += System.nanoTime() - t0;
+                    cpu += threads.getCurrentThreadCpuTime() - c0;
+                }
+            }
+            stop.set(true);
+            if (reader != null) {
+                reader.join();
+            }
+            double secs = wall / 1e9;
+            System.out.printf("round %d: %,.0f events/s wall (%.3f s), %,.0f events per CPU-second of the applying "
+                            + "thread%s; tasks kept %d, time index %d, task count %d%n",
+                    round, events.size() / secs, secs, events.size() / (cpu / 1e9),
+                    readers ? String.format(", concurrent reads %,d (%,.0f/s)", reads.get(), reads.get() / secs) : "",
+                    state.tasks().size(), state.timeIndexSize(), state.taskCount());
+            if (kept != null) {
+                kept.close();
+            }
+            kept = state;
+        }
+        events = null;
+        mix = null;
+        long used = usedAfterGc(mem);
+        System.out.printf("retained heap of one state with default limits (after GC): %,d bytes (%.1f MiB); "
+                + "tasks %d, workers %d, time index %d%n", used - baseline, (used - baseline) / 1048576.0,
+                kept.tasks().size(), kept.workers().size(), kept.timeIndexSize());
+        kept.close();
+    }
+
+    private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return mem.getHeapMemoryUsage().getUsed();
+    }
+
+    private static void writeJsonl(List<Event> events, Path file) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            for (Event e : events) {
+                out.write(CeleryJson.encode(e.fields()));
+                out.write('\n');
+            }
+        }
+    }
+}
