@@ -130,11 +130,11 @@ public record EventStateSnapshot(Instant takenAt, long eventCount, long taskCoun
                 ts.put(id, t.toCeleryDict());
             }
         }
-        for (TaskInfo t : tasks.values()) {
+        for (Map.Entry<String, TaskInfo> e : tasks.entrySet()) {
             if (taskLimit > 0 && ts.size() >= taskLimit) {
                 break;
             }
-            ts.computeIfAbsent(t.uuid(), k -> t.toCeleryDict());
+            ts.computeIfAbsent(e.getKey(), k -> e.getValue().toCeleryDict());
         }
         m.put("tasks", ts);
         List<String> byTime = new ArrayList<>();

@@ -71,12 +71,10 @@ public final class MemoryEventStateProvider implements EventStateProvider {
             problems.add("forget_offline_workers must be true or false");
         }
         EventStateOptions effective = null;
-        if (problems.isEmpty()) {
-            try {
-                effective = b.build();
-            } catch (InvalidConfigurationException e) {
-                problems.addAll(e.problems());
-            }
+        try {
+            effective = b.build(); // validates the values that did parse, so every problem is listed at once
+        } catch (InvalidConfigurationException e) {
+            problems.addAll(e.problems());
         }
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException("Invalid event state URL " + url.masked(), problems);
