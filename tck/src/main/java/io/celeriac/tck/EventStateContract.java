@@ -530,7 +530,7 @@ public abstract class EventStateContract {
     }
 
     @Test
-    void optional_forgetOfflineWorkers() {
+    void required_offlineWorkersAreForgottenWhenTheOptionsSaySo() {
         EventState s = state(EventStateOptions.builder().forgetOfflineWorkers(true).build());
         s.event(worker("worker-online", "w1@h", T0, 1));
         s.event(worker("worker-offline", "w1@h", T0 + 0.5, 2));

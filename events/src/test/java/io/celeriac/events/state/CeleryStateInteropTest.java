@@ -4,6 +4,7 @@ import io.celeriac.events.Event;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.MalformedEventException;
 import io.celeriac.json.CeleryJson;
+import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.tck.MutableClock;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PythonCelery;
@@ -268,8 +269,8 @@ class CeleryStateInteropTest {
         Map<String, Integer> seen = new TreeMap<>();
         for (Case c : cases) {
             Map<String, Object> py = python.get(c.name());
-            Map<String, String> d = StateDump.diff(StateDump.normalise(py.get("stock")),
-                    StateDump.normalise(py.get("fixed")));
+            Map<String, String> d = CeleryStateComparison.diff(CeleryStateComparison.normalise(py.get("stock")),
+                    CeleryStateComparison.normalise(py.get("fixed")));
             d.forEach((path, v) -> {
                 if (path.matches("workers\\..*\\.heartbeats")) {
                     seen.merge("heartbeat list", 1, Integer::sum);
@@ -330,7 +331,8 @@ class CeleryStateInteropTest {
         }
         Path input = tmp.resolve("cases.json");
         Files.write(input, CeleryJson.encode(json));
-        PythonCelery.Result r = PythonCelery.run(PythonCelery.resource(getClass(), "state_replay.py"),
+        PythonCelery.Result r = PythonCelery.run(CeleryStateComparison.pythonSupport()
+                        + PythonCelery.resource(getClass(), "state_replay.py"),
                 Tck.timeout(Duration.ofSeconds(120)), Map.of(), input.toString()).assertSuccess();
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (String line : r.lines()) {
@@ -363,7 +365,7 @@ class CeleryStateInteropTest {
                     }
                 }
             }
-            return StateDump.normalise(StateDump.of(s, rejected));
+            return CeleryStateComparison.normalise(CeleryStateComparison.dump(s, rejected));
         }
     }
 
@@ -372,14 +374,14 @@ class CeleryStateInteropTest {
 
     private static void check(Case c, Map<String, Object> py) {
         assertThat(py).as("Python's output for %s", c.name()).isNotNull();
-        Object stock = StateDump.normalise(py.get("stock"));
-        Object fixed = StateDump.normalise(py.get("fixed"));
+        Object stock = CeleryStateComparison.normalise(py.get("stock"));
+        Object fixed = CeleryStateComparison.normalise(py.get("fixed"));
         Object java = replayJava(c);
 
-        assertThat(StateDump.diff(java, fixed)).as("Java state vs Celery's State with the documented fixes, %s",
+        assertThat(CeleryStateComparison.diff(java, fixed)).as("Java state vs Celery's State with the documented fixes, %s",
                 c.name()).isEmpty();
 
-        Map<String, String> stockDiffs = StateDump.diff(stock, fixed);
+        Map<String, String> stockDiffs = CeleryStateComparison.diff(stock, fixed);
         if (!c.random()) {
             assertThat(stockDiffs.keySet()).as("where Celery 5.2.6 as installed differs (%s): %s", c.name(),
                     stockDiffs).isEqualTo(new java.util.TreeSet<>(c.expectedStockDiffs()));
@@ -387,10 +389,7 @@ class CeleryStateInteropTest {
             Map<String, String> unexpected = new TreeMap<>();
             stockDiffs.forEach((path, d) -> {
                 String top = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
-                boolean heartbeatFix = path.matches("workers\\.[^.]+@sim\\.(heartbeats|heartbeat_expires|alive)")
-                        || top.equals("alive_workers");
-                boolean lateFieldFix = top.equals("tasks") || top.equals("tasks_by_worker");
-                if (UNAFFECTED_BY_FIXES.contains(top) || !(heartbeatFix || lateFieldFix)) {
+                if (UNAFFECTED_BY_FIXES.contains(top) || !CeleryStateComparison.explainedByFixes(path)) {
                     unexpected.put(path, d);
                 }
             });

@@ -1,4 +1,4 @@
-package io.celeriac.events.state;
+package io.celeriac.tck;
 
 import io.celeriac.events.EventState;
 import io.celeriac.events.EventStateSnapshot;
@@ -15,15 +15,69 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The comparable description of a whole state that {@code state_replay.py} prints for Python's
- * {@code State}, built from a Java {@link EventState}; and the helpers to normalise and diff two of them.
+ * Compares an {@link EventState} with Python Celery's own {@code celery.events.state.State}: builds the same
+ * JSON-ready description of both, normalises and diffs them. For interop tests that feed one event stream
+ * to both, through a broker or by replaying it.
+ *
+ * <p>On the Python side, prepend {@link #pythonSupport()} to the script: its {@code dump(state, now,
+ * rejected)} gives the same description of a Python {@code State}, and its {@code FixedState} is Celery's
+ * {@code State} with celeriac's documented fixes (listed in the README's "Differences from Celery"). A
+ * celeriac state must equal {@code FixedState} exactly; where Celery's stock {@code State} differs from
+ * {@code FixedState}, {@link #explainedByFixes(String)} says whether the path is one the fixes touch.
+ *
+ * <p>A description holds {@code event_count}, {@code task_count}, {@code rejected} (events the caller
+ * counted as malformed), {@code workers} (Celery's worker fields plus {@code alive} at the state's clock,
+ * {@code heartbeat_expires}, {@code id}), {@code worker_order}, {@code tasks} (Celery's {@code as_dict()}
+ * fields with the worker's hostname, sorted {@code children} and the {@code extra} event fields),
+ * {@code task_order}, {@code tasks_by_time}, {@code tasks_by_type}, {@code tasks_by_worker},
+ * {@code task_types} and {@code alive_workers}. All methods are static and thread-safe.
  */
-final class StateDump {
+public final class CeleryStateComparison {
 
-    private StateDump() {
+    private CeleryStateComparison() {
     }
 
-    static Map<String, Object> of(EventState s, int rejected) {
+    /**
+     * The Python text that defines {@code FixedState} and {@code dump(state, now, rejected)}; prepend it to
+     * a script run with {@code PythonCelery.run}.
+     *
+     * @return the Python source
+     */
+    public static String pythonSupport() {
+        try (java.io.InputStream in = CeleryStateComparison.class.getResourceAsStream("celery_state.py")) {
+            if (in == null) {
+                throw new IllegalStateException("celery_state.py is missing from the kit's jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8) + "\n\n";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Whether a path where Celery's stock {@code State} differs from {@code FixedState} is one celeriac's
+     * fixes touch: a worker's heartbeat list, its expiry and aliveness (the heartbeat fix), any task field
+     * and the by-worker index (the late-event, RETRY and REJECTED fixes). Counters, memory order, the time
+     * index, the by-type index and task types are never touched by the fixes (except by {@code clear}).
+     *
+     * @param path a path of {@link #diff(Object, Object)}
+     * @return {@code true} when the fixes explain a difference there
+     */
+    public static boolean explainedByFixes(String path) {
+        String top = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
+        return path.matches("workers\\..+\\.(heartbeats|heartbeat_expires|alive)")
+                || top.equals("alive_workers") || top.equals("tasks") || top.equals("tasks_by_worker");
+    }
+
+    /**
+     * Describes a Java state as {@code dump(state, now, rejected)} describes a Python one; {@code alive} is
+     * decided by the state's clock.
+     *
+     * @param s the state
+     * @param rejected how many events the caller saw rejected as malformed
+     * @return the description
+     */
+    public static Map<String, Object> dump(EventState s, int rejected) {
         EventStateSnapshot snap = s.snapshot();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("event_count", snap.eventCount());
@@ -98,9 +152,13 @@ final class StateDump {
     }
 
     /**
-     * Makes two dumps comparable: through JSON (so Java and Python types meet), every number as a double.
+     * Makes two descriptions comparable: through JSON (so that Java and Python types meet), every number as
+     * a double.
+     *
+     * @param v a description (a Java one, or a Python one decoded from JSON)
+     * @return the normalised value
      */
-    static Object normalise(Object v) {
+    public static Object normalise(Object v) {
         return numbersAsDoubles(CeleryJson.decode(CeleryJson.encode(v)));
     }
 
@@ -122,10 +180,15 @@ final class StateDump {
     }
 
     /**
-     * The paths where two normalised dumps differ, with both values: maps are compared key by key (a key
-     * on one side only is a difference), anything else as a whole.
+     * The paths where two normalised descriptions differ, with both values: maps are compared key by key (a
+     * key on one side only is a difference), anything else as a whole. Paths join keys with dots, e.g.
+     * {@code tasks.<uuid>.state}.
+     *
+     * @param a one description
+     * @param b the other
+     * @return path to {@code "a value != b value"}, sorted by path
      */
-    static Map<String, String> diff(Object a, Object b) {
+    public static Map<String, String> diff(Object a, Object b) {
         Map<String, String> out = new TreeMap<>();
         diff("", a, b, out);
         return out;
