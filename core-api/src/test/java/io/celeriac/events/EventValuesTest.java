@@ -105,6 +105,44 @@ class EventValuesTest {
     }
 
     @Test
+    void eventFieldsAreAFrozenOrderedCopy() {
+        Map<String, Object> source = new java.util.LinkedHashMap<>();
+        source.put("hostname", "w@h");
+        source.put("uuid", "t1");
+        source.put("eta", null);
+        source.put("clock", 7L);
+        source.put("timestamp", 1.5);
+        source.put("type", "task-started");
+        Event e = Event.of(source);
+        source.put("uuid", "changed");
+        assertThat(e.uuid()).isEqualTo("t1");
+        assertThat(new ArrayList<>(e.fields().keySet())).containsExactly("hostname", "uuid", "eta", "clock",
+                "timestamp", "type");
+        assertThat(e.fields()).containsEntry("eta", null).hasSize(6).containsKey("eta").doesNotContainKey("nope");
+        assertThat(e.get(new String("clock"))).as("keys that are equal but not the same").isEqualTo(7L);
+        assertThat(e.clock()).isEqualTo(7L);
+        assertThat(e.timestamp()).isEqualTo(1.5);
+        assertThat(e.hostname()).isEqualTo("w@h");
+        assertThat(e.group()).isEqualTo("task");
+        assertThat(e.subject()).isEqualTo("started");
+        source.put("uuid", "t1");
+        assertThat(e.fields()).isEqualTo(source).hasSameHashCodeAs(source);
+        assertThat(new Event(e.type(), e.fields()).fields()).as("no second copy").isSameAs(e.fields());
+        assertThat(e).isEqualTo(Event.of(source));
+        List<String> walked = new ArrayList<>();
+        e.fields().forEach((k, v) -> walked.add(k + "=" + v));
+        assertThat(walked).containsExactly("hostname=w@h", "uuid=t1", "eta=null", "clock=7", "timestamp=1.5",
+                "type=task-started");
+        assertThatThrownBy(() -> e.fields().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> e.fields().remove("uuid")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> e.fields().clear()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> e.fields().entrySet().iterator().next().setValue("x"))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> e.fields().replaceAll((k, v) -> v)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> Event.of(Map.of("clock", 1L))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void malformedEventsSayWhatIsWrong() {
         MalformedEventException e = new MalformedEventException("task-started", List.of("\"clock\" is missing"));
         assertThat(e).hasMessage("Malformed 'task-started' event: \"clock\" is missing");
