@@ -11,7 +11,7 @@ import java.util.function.Predicate;
  *
  * <p>Celery keeps a Python list and pays a memmove of up to the whole list for every event that is not the
  * latest, which is most of them once several senders' Lamport clocks drift apart. This index is a sorted
- * list of chunks of at most {@value #CHUNK} entries (parallel primitive arrays): an insert costs two binary
+ * list of chunks of at most {@value #CHUNK} entries (a primitive and a reference array): an insert costs two binary
  * searches and a shift within one chunk, appending and dropping the oldest are O(1), and nothing is
  * allocated but a chunk now and then. The order is the same as Celery's whenever clocks are non-zero (a
  * receiver always sets them); with zero clocks the order falls back to timestamps as Celery's does, but
@@ -22,11 +22,13 @@ public final class TimeIndex {
 
     static final int CHUNK = 128;
 
+    /**
+     * Up to {@value #CHUNK} entries, in two arrays: {@code keys} holds each entry's clock and the raw bits of
+     * its timestamp, {@code refs} its origin and task, side by side, so one entry is two adjacent pairs.
+     */
     private static final class Chunk {
-        final long[] clocks = new long[CHUNK];
-        final double[] stamps = new double[CHUNK];
-        final String[] origins = new String[CHUNK];
-        final TaskNode[] nodes = new TaskNode[CHUNK];
+        final long[] keys = new long[CHUNK * 2];
+        final Object[] refs = new Object[CHUNK * 2];
         int start;
         int end;
 
@@ -34,29 +36,47 @@ public final class TimeIndex {
             return end - start;
         }
 
+        long clock(int i) {
+            return keys[i << 1];
+        }
+
+        double stamp(int i) {
+            return Double.longBitsToDouble(keys[(i << 1) + 1]);
+        }
+
+        String origin(int i) {
+            return (String) refs[i << 1];
+        }
+
+        TaskNode node(int i) {
+            return (TaskNode) refs[(i << 1) + 1];
+        }
+
         void put(int p, long clock, double stamp, String origin, TaskNode node) {
-            clocks[p] = clock;
-            stamps[p] = stamp;
-            origins[p] = origin;
-            nodes[p] = node;
+            int k = p << 1;
+            keys[k] = clock;
+            keys[k + 1] = Double.doubleToRawLongBits(stamp);
+            refs[k] = origin;
+            refs[k + 1] = node;
         }
 
         /** Moves entries [from, to) by {@code delta} places. */
         void shift(int from, int to, int delta) {
             int n = to - from;
             if (n > 0) {
-                System.arraycopy(clocks, from, clocks, from + delta, n);
-                System.arraycopy(stamps, from, stamps, from + delta, n);
-                System.arraycopy(origins, from, origins, from + delta, n);
-                System.arraycopy(nodes, from, nodes, from + delta, n);
+                System.arraycopy(keys, from << 1, keys, (from + delta) << 1, n << 1);
+                System.arraycopy(refs, from << 1, refs, (from + delta) << 1, n << 1);
             }
         }
 
         void clearRefs(int from, int to) {
-            for (int i = from; i < to; i++) {
-                origins[i] = null;
-                nodes[i] = null;
-            }
+            java.util.Arrays.fill(refs, from << 1, to << 1, null);
+        }
+
+        /** Copies entries [from, from + n) of {@code src} to position {@code to}. */
+        void copyFrom(Chunk src, int from, int to, int n) {
+            System.arraycopy(src.keys, from << 1, keys, to << 1, n << 1);
+            System.arraycopy(src.refs, from << 1, refs, to << 1, n << 1);
         }
     }
 
@@ -64,6 +84,8 @@ public final class TimeIndex {
     private Chunk[] chunks = new Chunk[8];
     private int chunkCount;
     private int size;
+    /** The chunk the last out-of-order entry went to. */
+    private int finger;
 
     /**
      * Creates an empty index.
@@ -127,18 +149,88 @@ public final class TimeIndex {
         }
         Chunk last = chunks[chunkCount - 1];
         int li = last.end - 1;
-        if (less(last.clocks[li], last.stamps[li], last.origins[li], clock, timestamp, origin)) {
+        if (less(last.clock(li), last.stamp(li), last.origin(li), clock, timestamp, origin)) {
             append(clock, timestamp, origin, node);
             return;
         }
-        if (!less(clock, timestamp, origin, last.clocks[li], last.stamps[li], last.origins[li])) {
+        if (!less(clock, timestamp, origin, last.clock(li), last.stamp(li), last.origin(li))) {
             append(clock, timestamp, origin, node); // equal to the last entry: it goes after it
             return;
         }
         // bisect.insort (bisect_right): the first chunk whose last entry is greater than the new one ...
-        // Late entries nearly always belong near the end, in chunks that are in the CPU cache: gallop back
-        // from the last chunk to bracket it, then bisect within the bracket.
-        int hi = chunkCount - 1; // chunk hi's last entry is greater (it is the last chunk: see above)
+        int lo;
+        int f = finger;
+        if (f < chunkCount && isFirstGreater(f, clock, timestamp, origin)) {
+            // inserts cluster: most go to the chunk the previous one went to
+            lo = f;
+        } else {
+            lo = locate(clock, timestamp, origin);
+            finger = lo;
+        }
+        // ... and in it, the first entry greater than the new one
+        int ci = lo;
+        Chunk c = chunks[ci];
+        int a = c.start;
+        int b = c.end;
+        long[] keys = c.keys;
+        while (a < b) {
+            int mid = (a + b) >>> 1;
+            long other = keys[mid << 1];
+            boolean less;
+            if (clock != 0 && other != 0 && clock != other) {
+                less = clock < other; // the usual case: decided by the clocks alone
+            } else {
+                less = less(clock, timestamp, origin, other, c.stamp(mid), c.origin(mid));
+            }
+            if (less) {
+                b = mid;
+            } else {
+                a = mid + 1;
+            }
+        }
+        if (a == c.start && ci > 0) {
+            // between the previous chunk's last entry and this chunk's first: where Celery's clock rules put
+            // most worker events (just before the task-sent entries, which carry the receiver's faster clock),
+            // so keep it O(1): append to the previous chunk, or start a chunk between the two
+            Chunk prev = chunks[ci - 1];
+            if (prev.end < CHUNK) {
+                prev.put(prev.end++, clock, timestamp, origin, node);
+                size++;
+                return;
+            }
+            if (c.start == 0 && c.end == CHUNK) {
+                Chunk between = newChunkAt(ci);
+                between.put(0, clock, timestamp, origin, node);
+                between.end = 1;
+                size++;
+                return;
+            }
+        }
+        insert(ci, a, clock, timestamp, origin, node);
+    }
+
+    /** Whether chunk {@code i} is the first whose last entry is greater than the given one. */
+    private boolean isFirstGreater(int i, long clock, double timestamp, String origin) {
+        Chunk c = chunks[i];
+        int e = c.end - 1;
+        if (!less(clock, timestamp, origin, c.clock(e), c.stamp(e), c.origin(e))) {
+            return false;
+        }
+        if (i == 0) {
+            return true;
+        }
+        Chunk p = chunks[i - 1];
+        int pe = p.end - 1;
+        return !less(clock, timestamp, origin, p.clock(pe), p.stamp(pe), p.origin(pe));
+    }
+
+    /**
+     * The first chunk whose last entry is greater than the given one, which the last chunk's is: late
+     * entries nearly always belong near the end, in chunks that are in the CPU cache, so gallop back from
+     * the last chunk to bracket it, then bisect within the bracket.
+     */
+    private int locate(long clock, double timestamp, String origin) {
+        int hi = chunkCount - 1;
         int lo = hi;
         int step = 1;
         while (true) {
@@ -149,7 +241,7 @@ public final class TimeIndex {
             }
             Chunk c = chunks[probe];
             int e = c.end - 1;
-            if (less(clock, timestamp, origin, c.clocks[e], c.stamps[e], c.origins[e])) {
+            if (less(clock, timestamp, origin, c.clock(e), c.stamp(e), c.origin(e))) {
                 hi = probe;
                 step <<= 1;
             } else {
@@ -161,34 +253,13 @@ public final class TimeIndex {
             int mid = (lo + hi) >>> 1;
             Chunk c = chunks[mid];
             int e = c.end - 1;
-            if (less(clock, timestamp, origin, c.clocks[e], c.stamps[e], c.origins[e])) {
+            if (less(clock, timestamp, origin, c.clock(e), c.stamp(e), c.origin(e))) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-        // ... and in it, the first entry greater than the new one
-        int ci = lo;
-        Chunk c = chunks[ci];
-        int a = c.start;
-        int b = c.end;
-        long[] clocks = c.clocks;
-        while (a < b) {
-            int mid = (a + b) >>> 1;
-            long other = clocks[mid];
-            boolean less;
-            if (clock != 0 && other != 0 && clock != other) {
-                less = clock < other; // the usual case: decided by the clocks alone
-            } else {
-                less = less(clock, timestamp, origin, other, c.stamps[mid], c.origins[mid]);
-            }
-            if (less) {
-                b = mid;
-            } else {
-                a = mid + 1;
-            }
-        }
-        insert(ci, a, clock, timestamp, origin, node);
+        return lo;
     }
 
     private void append(long clock, double timestamp, String origin, TaskNode node) {
@@ -227,10 +298,7 @@ public final class TimeIndex {
             // full: move the upper half to a new chunk after this one, then insert into the right half
             int half = CHUNK / 2;
             Chunk upper = newChunkAt(ci + 1);
-            System.arraycopy(c.clocks, half, upper.clocks, 0, CHUNK - half);
-            System.arraycopy(c.stamps, half, upper.stamps, 0, CHUNK - half);
-            System.arraycopy(c.origins, half, upper.origins, 0, CHUNK - half);
-            System.arraycopy(c.nodes, half, upper.nodes, 0, CHUNK - half);
+            upper.copyFrom(c, half, 0, CHUNK - half);
             upper.end = CHUNK - half;
             c.clearRefs(half, CHUNK);
             c.end = half;
@@ -255,6 +323,9 @@ public final class TimeIndex {
             chunks = bigger;
         }
         System.arraycopy(chunks, index, chunks, index + 1, chunkCount - index);
+        if (index <= finger && index < chunkCount) {
+            finger++;
+        }
         Chunk c = new Chunk();
         chunks[index] = c;
         chunkCount++;
@@ -263,13 +334,16 @@ public final class TimeIndex {
 
     private void removeFirst() {
         Chunk c = chunks[0];
-        c.origins[c.start] = null;
-        c.nodes[c.start] = null;
+        c.refs[c.start << 1] = null;
+        c.refs[(c.start << 1) + 1] = null;
         c.start++;
         size--;
         if (c.start == c.end) {
             System.arraycopy(chunks, 1, chunks, 0, chunkCount - 1);
             chunks[--chunkCount] = null;
+            if (finger > 0) {
+                finger--;
+            }
         }
     }
 
@@ -283,7 +357,7 @@ public final class TimeIndex {
         for (int ci = chunkCount - 1; ci >= 0; ci--) {
             Chunk c = chunks[ci];
             for (int i = c.end - 1; i >= c.start; i--) {
-                if (!visitor.test(c.nodes[i])) {
+                if (!visitor.test(c.node(i))) {
                     return;
                 }
             }
@@ -295,5 +369,6 @@ public final class TimeIndex {
         chunks = new Chunk[8];
         chunkCount = 0;
         size = 0;
+        finger = 0;
     }
 }
