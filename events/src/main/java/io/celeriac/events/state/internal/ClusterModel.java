@@ -61,6 +61,8 @@ public final class ClusterModel {
     private final HashMap<String, ArrayList<TaskNode>> pendingChildren = new HashMap<>();
     private final HashSet<String> taskTypes = new HashSet<>();
     private final HashMap<String, TypeInfo> typeCache = new HashMap<>();
+    private String lastType;
+    private TypeInfo lastTypeInfo;
     private final HashSet<String> driftWarned = new HashSet<>();
     private long eventCount;
     private long taskCount;
@@ -161,6 +163,9 @@ public final class ClusterModel {
     }
 
     private TypeInfo typeInfo(String type) {
+        if (type.equals(lastType)) { // custom events come in runs (task-progress ...)
+            return lastTypeInfo;
+        }
         TypeInfo info = typeCache.get(type);
         if (info == null) {
             int dash = type.indexOf('-');
@@ -184,6 +189,8 @@ public final class ClusterModel {
                 typeCache.put(type, info);
             }
         }
+        lastType = type;
+        lastTypeInfo = info;
         return info;
     }
 

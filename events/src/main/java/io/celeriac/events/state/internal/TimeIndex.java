@@ -158,11 +158,17 @@ public final class TimeIndex {
             return;
         }
         // bisect.insort (bisect_right): the first chunk whose last entry is greater than the new one ...
+        // Inserts cluster: most go to the chunk the previous one went to, or next to it.
         int lo;
         int f = finger;
         if (f < chunkCount && isFirstGreater(f, clock, timestamp, origin)) {
-            // inserts cluster: most go to the chunk the previous one went to
             lo = f;
+        } else if (f > 0 && f - 1 < chunkCount && isFirstGreater(f - 1, clock, timestamp, origin)) {
+            lo = f - 1;
+            finger = lo;
+        } else if (f + 1 < chunkCount && isFirstGreater(f + 1, clock, timestamp, origin)) {
+            lo = f + 1;
+            finger = lo;
         } else {
             lo = locate(clock, timestamp, origin);
             finger = lo;
