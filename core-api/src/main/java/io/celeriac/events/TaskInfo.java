@@ -2,7 +2,6 @@ package io.celeriac.events;
 
 import io.celeriac.backend.TaskState;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,7 @@ public record TaskInfo(String uuid, String name, TaskState state, Double receive
         Objects.requireNonNull(uuid, "uuid");
         Objects.requireNonNull(state, "state");
         children = List.copyOf(children);
-        extra = extra == null || extra.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+        extra = extra == null || extra.isEmpty() ? Map.of() : EventFields.of(extra);
     }
 
     /**

@@ -46,7 +46,7 @@ public record WorkerInfo(String hostname, Integer pid, double freq, List<Double>
         Objects.requireNonNull(hostname, "hostname");
         heartbeats = List.copyOf(heartbeats);
         loadavg = loadavg == null ? null : Collections.unmodifiableList(new ArrayList<>(loadavg));
-        extra = extra == null || extra.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+        extra = extra == null || extra.isEmpty() ? Map.of() : EventFields.of(extra);
     }
 
     /**

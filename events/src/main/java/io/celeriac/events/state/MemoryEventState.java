@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  * The in-memory {@link EventState} ({@code memory://}): Celery's {@code State} semantics, with the fixes
  * listed in the README's "Differences from Celery".
  *
- * <p><b>Threads.</b> Events are applied under the write lock of a read-write lock; reads take the read
- * lock, so any number of readers run together and see the state between two events. The writer does no
+ * <p><b>Threads.</b> Events are applied under the write lock of a fair read-write lock; reads take the read
+ * lock, so any number of readers run together and see the state between two events, and a reader waits for
+ * the event being applied, not for a stream of them. The writer does no
  * copying: it updates mutable records and drops their cached views; a reader builds the immutable
  * {@link TaskInfo}/{@link WorkerInfo} of a record the first time it is read after a change and every later
  * reader gets the same instance, so reading what did not change costs no allocation and holds the writer
@@ -44,7 +45,7 @@ public final class MemoryEventState implements EventState {
     private final EventStateOptions options;
     private final String name;
     private final ClusterModel model;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final ReentrantReadWriteLock.ReadLock readLock = lock.readLock();
     private final ReentrantReadWriteLock.WriteLock writeLock = lock.writeLock();
     private final CopyOnWriteArrayList<Consumer<WorkerInfo>> joinListeners = new CopyOnWriteArrayList<>();

@@ -35,8 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * applying thread (the machine may be shared). By default the 1,000,000 events are generated first and
  * applied from memory (cold: the events no longer fit in the CPU cache); {@code --stream} applies them as
  * a live source would: message by message (24 events, Celery's {@code task.multi} buffer limit), each freshly
- * decoded from its JSON and then applied, timing only the applying; {@code --readers} adds a thread that reads
- * ({@code tasksByTime(50)}, {@code aliveWorkers()}, {@code task(id)}) in a loop meanwhile;
+ * decoded from its JSON and then applied, timing only the applying; {@code --readers} adds a dashboard-like thread that
+ * meanwhile reads {@code tasksByTime(50)}, {@code aliveWorkers()} and one {@code task(id)} every millisecond
+ * and takes a whole {@code snapshot()} every 100 ms, and reports how long those reads took;
  * {@code --write-jsonl} also writes the stream as JSON lines, for {@code celery_state_benchmark.py}.
  */
 public final class EventStateBenchmark {
@@ -289,15 +290,36 @@ public final class EventStateBenchmark {
             MemoryEventState state = new MemoryEventState(EventStateOptions.defaults());
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong reads = new AtomicLong();
+            AtomicLong readNanos = new AtomicLong();
+            AtomicLong readMax = new AtomicLong();
+            AtomicLong snapshots = new AtomicLong();
+            AtomicLong snapshotNanos = new AtomicLong();
+            AtomicLong snapshotMax = new AtomicLong();
             Thread reader = null;
             if (readers) {
                 reader = new Thread(() -> {
+                    // a dashboard: every millisecond the 50 newest tasks, the alive workers and one task; every
+                    // 100 ms a whole snapshot
                     ThreadLocalRandom r = ThreadLocalRandom.current();
+                    long nextSnapshot = System.nanoTime();
                     while (!stop.get()) {
+                        long a = System.nanoTime();
                         state.tasksByTime(50);
                         state.aliveWorkers();
                         state.task(sampleIds[r.nextInt(sampleIds.length)]);
+                        long b = System.nanoTime();
                         reads.addAndGet(3);
+                        readNanos.addAndGet(b - a);
+                        readMax.accumulateAndGet(b - a, Math::max);
+                        if (b >= nextSnapshot) {
+                            state.snapshot();
+                            long c = System.nanoTime();
+                            snapshots.incrementAndGet();
+                            snapshotNanos.addAndGet(c - b);
+                            snapshotMax.accumulateAndGet(c - b, Math::max);
+                            nextSnapshot = c + 100_000_000L;
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
                     }
                 }, "bench-reader");
                 reader.start();
@@ -357,7 +379,10 @@ public final class EventStateBenchmark {
             System.out.printf("round %d: %,.0f events/s wall (%.3f s), %,.0f events per CPU-second of the applying "
                             + "thread%s; tasks kept %d, time index %d, task count %d%n",
                     round, events.size() / secs, secs, events.size() / (cpu / 1e9),
-                    readers ? String.format(", concurrent reads %,d (%,.0f/s)", reads.get(), reads.get() / secs) : "",
+                    readers ? String.format(", meanwhile %,d reads (3 per %.0f µs on average, at most %.0f µs) and %d "
+                            + "snapshots (%.1f ms on average, at most %.1f ms)", reads.get(),
+                            readNanos.get() / 1e3 / Math.max(1, reads.get() / 3), readMax.get() / 1e3, snapshots.get(),
+                            snapshotNanos.get() / 1e6 / Math.max(1, snapshots.get()), snapshotMax.get() / 1e6) : "",
                     state.tasks().size(), state.timeIndexSize(), state.taskCount());
             if (kept != null) {
                 kept.close();

@@ -1,8 +1,10 @@
 package io.celeriac.events.state.internal;
 
-import java.util.Collections;
+import java.util.AbstractMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * An insertion-ordered map of a few string keys in one array (keys and values alternating), for the extra
@@ -51,15 +53,35 @@ final class SmallMap {
         size++;
     }
 
-    /** An immutable, ordered copy. */
-    Map<String, Object> freeze() {
+    /**
+     * A read-only view of the current entries, in order, for a view record to copy at once (it must not be
+     * kept: later writes show through).
+     */
+    Map<String, Object> view() {
         if (size == 0) {
             return Map.of();
         }
-        Map<String, Object> m = new LinkedHashMap<>(size * 2);
-        for (int i = 0; i < size * 2; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return Collections.unmodifiableMap(m);
+        Object[] a = kv;
+        int n = size;
+        return new AbstractMap<>() {
+            @Override
+            public int size() {
+                return n;
+            }
+
+            @Override
+            public void forEach(BiConsumer<? super String, ? super Object> action) {
+                for (int i = 0; i < n * 2; i += 2) {
+                    action.accept((String) a[i], a[i + 1]);
+                }
+            }
+
+            @Override
+            public Set<Entry<String, Object>> entrySet() {
+                Map<String, Object> m = new LinkedHashMap<>(n * 2);
+                forEach(m::put);
+                return m.entrySet();
+            }
+        };
     }
 }

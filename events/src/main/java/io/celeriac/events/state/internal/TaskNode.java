@@ -134,7 +134,7 @@ public final class TaskNode {
                 kids.add(c.uuid);
             }
         }
-        Map<String, Object> x = extra == null ? Map.of() : extra.freeze();
+        Map<String, Object> x = extra == null ? Map.of() : extra.view();
         return new TaskInfo(uuid, name, state, boxed(received), boxed(sent), boxed(started), boxed(rejected),
                 boxed(succeeded), boxed(failed), boxed(retried), boxed(revoked), args, kwargs, eta, expires, retries,
                 worker == null ? null : worker.hostname, result, exception, boxed(timestamp), boxed(runtime),

@@ -131,7 +131,7 @@ public final class WorkerNode {
                 hb.add(heartbeats[i]);
             }
             double exp = heartbeatExpires();
-            Map<String, Object> x = extra == null ? Map.of() : extra.freeze();
+            Map<String, Object> x = extra == null ? Map.of() : extra.view();
             v = new WorkerInfo(hostname, pid, freq, hb, clock, active, processed, loadavg, swIdent, swVer, swSys,
                     Double.isNaN(exp) ? null : exp, alive, x);
             view = v;
