@@ -56,6 +56,7 @@ public final class Polaroid implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong cleanups = new AtomicLong();
     private ScheduledExecutorService timer;
+    private volatile Thread timerThread;
     private boolean installed;
     private boolean cancelled;
 
@@ -92,6 +93,7 @@ public final class Polaroid implements AutoCloseable {
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = new Thread(r, "celeriac-polaroid-" + THREADS.incrementAndGet());
             th.setDaemon(true);
+            timerThread = th;
             return th;
         });
         t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -175,7 +177,9 @@ public final class Polaroid implements AutoCloseable {
             cancelled = true;
             t = timer;
         }
-        if (t != null) {
+        if (t != null && Thread.currentThread() == timerThread) {
+            t.shutdown(); // cancelled by the camera itself, on the timer thread: do not wait for ourselves
+        } else if (t != null) {
             t.shutdown();
             try {
                 if (!t.awaitTermination(1, TimeUnit.MINUTES)) {

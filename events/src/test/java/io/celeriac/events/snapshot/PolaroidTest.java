@@ -150,6 +150,22 @@ class PolaroidTest {
     }
 
     @Test
+    void aCameraMayCancelItsOwnPolaroid() {
+        Polaroid[] self = new Polaroid[1];
+        AtomicInteger calls = new AtomicInteger();
+        self[0] = new Polaroid(state, snapshot -> {
+            if (calls.incrementAndGet() == 1) {
+                self[0].cancel(); // on the timer thread; takes the last snapshot right away
+            }
+        }, PolaroidOptions.builder().freq(Duration.ofMillis(10)).build());
+        ThreadLeaks threads = ThreadLeaks.snapshot();
+        self[0].install();
+        await().atMost(Tck.timeout(Duration.ofSeconds(10))).until(() -> self[0].shots() == 2);
+        threads.assertNoNewThreads(Tck.timeout(Duration.ofSeconds(10)), Set.of());
+        assertThat(calls.get()).isEqualTo(2);
+    }
+
+    @Test
     void optionsAreValidated() {
         assertThatThrownBy(() -> PolaroidOptions.builder().freq(Duration.ZERO).cleanupFreq(Duration.ofSeconds(-1))
                 .build()).isInstanceOf(InvalidConfigurationException.class)
