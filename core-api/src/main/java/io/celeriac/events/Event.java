@@ -1,7 +1,5 @@
 package io.celeriac.events;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -16,14 +14,15 @@ import java.util.Objects;
 public record Event(String type, Map<String, Object> fields) {
 
     /**
-     * Validates and freezes.
+     * Validates and freezes: {@link #fields()} is an unmodifiable copy in the given order (null values kept),
+     * stored compactly, since a receiver makes one per event.
      *
      * @throws NullPointerException when {@code type} or {@code fields} is null
      */
     public Event {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(fields, "fields");
-        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        fields = EventFields.of(fields);
     }
 
     /**

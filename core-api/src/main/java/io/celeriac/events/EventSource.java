@@ -5,6 +5,10 @@ package io.celeriac.events;
  * envelopes, applies the receiver's rules (clock adjust, {@code local_received}, utcoffset) and delivers
  * {@link Event}s. Reconnects on its own; unknown or malformed messages are counted and logged, never fatal.
  * Thread-safe.
+ *
+ * <p>Implementations decode a message body with {@link EventReceiverRules#receiveJson(byte[])} (one event or
+ * a {@code task.multi} batch), so that every source applies Celery's receiver rules the same way, and
+ * deliver each resulting event to the listener in order, e.g. straight into {@link EventState#event(Event)}.
  */
 public interface EventSource extends AutoCloseable {
 

@@ -9,5 +9,9 @@
  * plugin declares it, while an undeclared capability is checked to fail with the standard message.
  * Timeouts scale with the system property {@code celeriac.tck.timeScale} or the environment variable
  * {@code CELERIAC_TCK_TIME_SCALE} (default 1) for slow machines.
+ *
+ * <p>Helpers: {@link io.celeriac.tck.MutableClock}, a clock tests move by hand (heartbeat expiry, rate
+ * limits), and {@link io.celeriac.tck.CeleryStateComparison}, which describes an event state and Python
+ * Celery's own {@code State} the same way, so interop tests can compare them field by field.
  */
 package io.celeriac.tck;
