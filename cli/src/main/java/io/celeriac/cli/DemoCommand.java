@@ -54,13 +54,16 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--revokes", description = "Ids to revoke into the demo statedb (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
     int revokes;
 
+    @Option(names = "--events", description = "Events to generate for the cluster state (default: ${DEFAULT-VALUE}).", defaultValue = "20000")
+    int events;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bars.")
     boolean quiet;
 
     @Override
     public Integer call() throws Exception {
-        if (perState <= 0 || revokes < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--tasks must be positive and --revokes not negative");
+        if (perState <= 0 || revokes < 0 || events < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tasks must be positive, --revokes and --events not negative");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -78,6 +81,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             chordAndWaits(b, run, chordOutcome, out);
         }
         statedb(celeriac, out, err);
+        cluster(celeriac, out, err);
         out.println();
         out.println("done in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         out.flush();
@@ -219,5 +223,89 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Feeds a generated stream of worker and task events into an event state and prints the cluster. */
+    private void cluster(Celeriac celeriac, PrintWriter out, PrintWriter err) {
+        String[] workers = {"alpha@demo", "beta@demo", "gamma@demo"};
+        String[] names = {"proj.add", "proj.resize_image", "proj.send_mail", "proj.report"};
+        java.util.Random random = new java.util.Random(42);
+        long clock = 0;
+        double now = System.currentTimeMillis() / 1000.0;
+        double t = now - 30;
+        int made = 0;
+        int task = 0;
+        Progress p = new Progress(err, "events", events, quiet);
+        try (io.celeriac.events.EventState state = celeriac.openEventState("memory://",
+                io.celeriac.events.EventStateOptions.defaults())) {
+            for (String w : workers) {
+                state.event(event("worker-online", w, t, ++clock, Map.of("freq", 2.0, "active", 0L, "processed", 0L,
+                        "sw_ident", "py-celery", "sw_ver", "5.2.6", "sw_sys", "Linux")));
+                made++;
+            }
+            while (made < events) {
+                String w = workers[random.nextInt(workers.length)];
+                String id = String.format("%08x-%04x-demo", task, random.nextInt(0x10000));
+                String name = names[task++ % names.length];
+                t += 30.0 / Math.max(1, events);
+                state.event(event("task-received", w, t, ++clock, Map.of("uuid", id, "name", name,
+                        "args", "(" + task + ",)", "kwargs", "{}", "retries", 0L)));
+                state.event(event("task-started", w, t + 0.001, ++clock, Map.of("uuid", id)));
+                double runtime = 0.001 + random.nextDouble() / 10;
+                int outcome = random.nextInt(20);
+                if (outcome == 0) {
+                    state.event(event("task-failed", w, t + runtime, ++clock, Map.of("uuid", id,
+                            "exception", "ValueError('bad input')", "traceback", "Traceback ...")));
+                } else if (outcome == 1) {
+                    state.event(event("task-retried", w, t + runtime, ++clock, Map.of("uuid", id,
+                            "exception", "ConnectionError('retry')", "traceback", "Traceback ...")));
+                } else {
+                    state.event(event("task-succeeded", w, t + runtime, ++clock, Map.of("uuid", id,
+                            "result", Integer.toString(task * 2), "runtime", runtime)));
+                }
+                made += 3;
+                if (task % 500 == 0) {
+                    for (String hb : workers) {
+                        state.event(event("worker-heartbeat", hb, now, ++clock, Map.of("freq", 2.0, "active", 1L,
+                                "processed", (long) task / workers.length)));
+                        made++;
+                    }
+                }
+                p.update(Math.min(made, events));
+            }
+            for (String hb : workers) {
+                state.event(event("worker-heartbeat", hb, now, ++clock, Map.of("freq", 2.0, "active", 0L,
+                        "processed", (long) task / workers.length)));
+            }
+            state.event(event("worker-offline", workers[2], now, ++clock, Map.of("freq", 2.0)));
+            out.println();
+            out.println("Cluster state from " + state.eventCount() + " generated events (" + state.taskCount() + " tasks received):");
+            Table wt = new Table("WORKER", "STATUS", "ACTIVE", "PROCESSED", "HEARTBEATS");
+            for (io.celeriac.events.WorkerInfo w : state.workers()) {
+                wt.row(w.hostname(), w.statusString(), w.active(), w.processed(), w.heartbeats().size());
+            }
+            wt.print(out);
+            out.println();
+            out.println("Latest tasks:");
+            Table tt = new Table("UUID", "NAME", "STATE", "WORKER", "RUNTIME");
+            for (io.celeriac.events.TaskInfo ti : state.tasksByTime(5)) {
+                tt.row(ti.uuid(), ti.name(), ti.state(), ti.worker(),
+                        ti.runtime() == null ? "" : String.format("%.3f s", ti.runtime()));
+            }
+            tt.print(out);
+        }
+    }
+
+    private static io.celeriac.events.Event event(String type, String hostname, double timestamp, long clock, Map<String, Object> extra) {
+        Map<String, Object> f = new java.util.LinkedHashMap<>();
+        f.put("hostname", hostname);
+        f.put("utcoffset", 0L);
+        f.put("pid", (long) Math.abs(hostname.hashCode() % 30000));
+        f.put("clock", clock);
+        f.putAll(extra);
+        f.put("timestamp", timestamp);
+        f.put("type", type);
+        f.put("local_received", timestamp);
+        return new io.celeriac.events.Event(type, f);
     }
 }

@@ -21,7 +21,7 @@ class MainTest {
 
     @Test
     void demoPrintsItsTables(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        Run r = run("demo", "--backend", "db+sqlite:///" + dir.resolve("demo.sqlite"), "--tasks", "3", "--revokes", "100", "-q");
+        Run r = run("demo", "--backend", "db+sqlite:///" + dir.resolve("demo.sqlite"), "--tasks", "3", "--revokes", "100", "--events", "600", "-q");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("celeriac demo on sqlite:///" + dir.resolve("demo.sqlite"))
                 .contains("Results by state (21 ids read back")
@@ -32,6 +32,9 @@ class MainTest {
                 .contains("10 waiters woken")
                 .containsPattern("before the restart\\s+100\\s+102")
                 .containsPattern("after reopening\\s+100\\s+103")
+                .containsPattern("Cluster state from \\d+ generated events \\(\\d+ tasks received\\)")
+                .containsPattern("alpha@demo\\s+ONLINE").containsPattern("gamma@demo\\s+OFFLINE")
+                .contains("Latest tasks:").containsPattern("proj\\.\\w+\\s+(SUCCESS|FAILURE|RETRY)")
                 .contains("done in ");
     }
 
