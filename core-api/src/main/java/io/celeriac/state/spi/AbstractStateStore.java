@@ -394,6 +394,18 @@ public abstract class AbstractStateStore implements StateStore {
     }
 
     /**
+     * The worker this store follows: set by a successful {@link #merge} (so available in
+     * {@link #afterMerge()}, {@link #writeSnapshot} and the persist methods after merge), empty before merge
+     * and once closed. A store uses it to read the worker's limits, e.g. to trim shared storage with Celery's
+     * {@code maxlen} and {@code expires}.
+     *
+     * @return the merged worker, if any
+     */
+    protected final Optional<WorkerState> mergedWorker() {
+        return phase == Phase.MERGED ? Optional.ofNullable(worker) : Optional.empty();
+    }
+
+    /**
      * Whether the store is closed (by close or save).
      *
      * @return {@code true} once closed
