@@ -172,7 +172,7 @@ class PostgresStateStoreTest {
                 s.merge(w);
             }
             List<String> shared = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
+            for (int i = 0; i < 200; i++) {
                 shared.add("shared-" + UUID.randomUUID());
             }
             Set<String> expected = Collections.synchronizedSet(new HashSet<>(shared));
@@ -180,15 +180,24 @@ class PostgresStateStoreTest {
             List<Future<?>> revokers = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 WorkerState w = workers[t % 2];
-                List<String> mine = new ArrayList<>(shared);
-                Collections.shuffle(mine, new java.util.Random(t)); // the same ids in another order on every thread
+                java.util.Random random = new java.util.Random(t);
                 int k = t;
                 revokers.add(pool.submit(() -> {
-                    for (int i = 0; i < mine.size(); i++) {
-                        w.revoked().add(mine.get(i));
-                        String own = "own-" + k + "-" + i;
-                        w.revoked().add(own);
-                        expected.add(own);
+                    for (int round = 0; round < 10; round++) {
+                        // the same ids, refreshed in another order on every thread: rows both workers lock at once
+                        List<String> mine = new ArrayList<>(shared);
+                        Collections.shuffle(mine, random);
+                        Map<String, Double> refresh = new LinkedHashMap<>();
+                        double now = w.revoked().now();
+                        for (String id : mine) {
+                            refresh.put(id, now);
+                        }
+                        w.revoked().update(refresh);
+                        for (int i = 0; i < 2; i++) {
+                            String own = "own-" + k + "-" + round + "-" + i;
+                            w.revoked().add(own);
+                            expected.add(own);
+                        }
                     }
                     return null;
                 }));
@@ -222,7 +231,7 @@ class PostgresStateStoreTest {
             try (StateStore s = CELERIAC.openStateStore(dbUrl, StateStoreOptions.builder().property("shutdown_hook", "false").build())) {
                 s.merge(third);
             }
-            assertThat(expected).hasSize(100 + 8 * 100);
+            assertThat(expected).hasSize(200 + 8 * 10 * 2);
             assertThat(third.revoked().asMap().keySet()).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(deadlocks(db)).as("no transaction of the two workers ever deadlocked").isZero();
         } finally {
