@@ -169,6 +169,11 @@ public final class JdbcStateStore extends AbstractStateStore {
                         storedClock = Math.max(storedClock, clock.orElse(-1));
                     }
                     return new StoredState(revoked, clock.orElse(0));
+                } catch (SQLException | StateSql.BadValue | RuntimeException e) {
+                    if (postgres) {
+                        rollbackQuietly(c, e);
+                    }
+                    throw e;
                 } finally {
                     if (postgres) {
                         restore(c);
@@ -200,13 +205,23 @@ public final class JdbcStateStore extends AbstractStateStore {
         }
     }
 
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException again) {
+            cause.addSuppressed(again);
+        }
+    }
+
     private static boolean isMissingTable(SQLException e) {
         return "42P01".equals(e.getSQLState()) || String.valueOf(e.getMessage()).contains("no such table");
     }
 
+    /** A column missing or of another type: undefined column or function, a datatype mismatch. */
     private static boolean isWrongShape(SQLException e) {
         String state = e.getSQLState();
-        return (state != null && state.startsWith("42")) || String.valueOf(e.getMessage()).contains("no such column");
+        return "42703".equals(state) || "42883".equals(state) || "42804".equals(state)
+                || String.valueOf(e.getMessage()).contains("no such column");
     }
 
     // ------------------------------------------------------------------------------------------
@@ -288,7 +303,7 @@ public final class JdbcStateStore extends AbstractStateStore {
             return; // a sync with nothing to rewrite: every change it covers is stored already
         }
         try {
-            committed(retryingTransaction(c -> apply(c, batch)));
+            committed(oneStatement(batch) ? retrying(c -> apply(c, batch)) : retryingTransaction(c -> apply(c, batch)));
             return;
         } catch (SQLException | StateSql.BadValue | RuntimeException e) {
             boolean connection = e instanceof SQLException s && (SqlErrors.isConnectionError(s) || SqlErrors.isRetryable(s));
@@ -306,6 +321,30 @@ public final class JdbcStateStore extends AbstractStateStore {
                 failed(ch, e);
             }
         }
+    }
+
+    /**
+     * Whether a batch is one upsert statement, which commits itself: then it runs in auto-commit mode, one
+     * round trip for a lone revoke.
+     */
+    private boolean oneStatement(List<ChangeQueue.Change> batch) {
+        int rows = 0;
+        for (ChangeQueue.Change ch : batch) {
+            switch (ch.kind) {
+                case ADD:
+                case ADD_ALL:
+                    rows += ch.rows();
+                    break;
+                case SNAPSHOT:
+                    if (coveredFailures != failures.get()) {
+                        return false;
+                    }
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return sql.isOneStatement(rows);
     }
 
     /** What a committed transaction did, for the bookkeeping of failed changes. */
@@ -533,6 +572,9 @@ public final class JdbcStateStore extends AbstractStateStore {
                 LOG.debug("Trimmed {} revoked ids from {} (maxlen {}, expires {})", deleted, location(), maxlen, r.expires());
             }
         } catch (SQLException | StateSql.BadValue | RuntimeException e) {
+            if (isClosed()) {
+                return; // closed meanwhile: the next worker's merge trims
+            }
             LOG.warn("Could not trim the worker state {} (it is trimmed again later; merges apply the limits anyway): {}",
                     location(), reason(e));
         }
@@ -564,11 +606,7 @@ public final class JdbcStateStore extends AbstractStateStore {
                 c.commit();
                 return result;
             } catch (SQLException | StateSql.BadValue | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException again) {
-                    e.addSuppressed(again);
-                }
+                rollbackQuietly(c, e);
                 throw e;
             } finally {
                 restore(c);

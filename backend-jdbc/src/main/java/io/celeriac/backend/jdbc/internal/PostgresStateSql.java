@@ -220,6 +220,11 @@ final class PostgresStateSql extends StateSql {
     }
 
     @Override
+    boolean isOneStatement(int rows) {
+        return rows <= CHUNK;
+    }
+
+    @Override
     void raiseClock(Connection c, String state, long value) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(raiseClock)) {
             st.setString(1, state);

@@ -218,6 +218,11 @@ final class SqliteStateSql extends StateSql {
     }
 
     @Override
+    boolean isOneStatement(int rows) {
+        return rows <= 1; // a batch of statements needs a transaction to be atomic (and to sync once)
+    }
+
+    @Override
     void raiseClock(Connection c, String state, long value) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(raiseClock)) {
             st.setString(1, state);

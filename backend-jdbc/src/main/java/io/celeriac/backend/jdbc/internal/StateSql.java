@@ -143,6 +143,9 @@ abstract class StateSql {
         }
     }
 
+    /** Whether {@link #upsert} of this many rows is one statement (which then commits atomically by itself). */
+    abstract boolean isOneStatement(int rows);
+
     /** Raises the stored clock to {@code value} unless it is higher already (atomic). */
     abstract void raiseClock(Connection c, String state, long value) throws SQLException;
 

@@ -49,6 +49,13 @@ import java.util.regex.Pattern;
  *       <td>save at JVM exit, as Celery's {@code atexit}</td></tr>
  * </table>
  *
+ * <p><b>Why one cluster-wide state by default.</b> Celery broadcasts every revoke to every worker, so all
+ * workers of a cluster hold the same revoked set; what a restarted worker needs is that set, whatever its own
+ * name. On Kubernetes a restarted pod usually has a new name, so a per-worker state would never be found
+ * again. Every worker therefore shares {@value #DEFAULT_STATE_NAME} unless told otherwise; give each Celery
+ * application (each set of workers that receive the same revokes) its own {@value #STATE_NAME} when several
+ * share one database.
+ *
  * <p>Of the backend's settings, these apply: the URL's database and credentials, {@code schema_mode}
  * ({@code create} by default: missing tables are created; {@code validate}; {@code none}),
  * {@code pool_size} (default 4 on PostgreSQL, 2 on SQLite), {@code connect_timeout}, {@code busy_timeout},
