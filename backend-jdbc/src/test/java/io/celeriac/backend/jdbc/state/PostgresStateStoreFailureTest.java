@@ -142,7 +142,7 @@ class PostgresStateStoreFailureTest {
     void aDatabaseThatStopsAcceptingConnectionsFailsMergeAndRevokesLoudly_thenTheStoreRecovers() throws Exception {
         db = pg.createDatabase();
         String app = "celeriac-state-" + UUID.randomUUID().toString().substring(0, 8);
-        String url = url(db, "application_name=" + app + "&connect_timeout=1&retry_timeout=2");
+        String url = url(db, "application_name=" + app + "&connect_timeout=1&retry_timeout=1");
 
         StateStore early = open(url);
         admin("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
@@ -160,6 +160,7 @@ class PostgresStateStoreFailureTest {
         StateStore s = open(url);
         s.merge(w);
         w.revoked().add("stored-before");
+        w.revoked().add("discarded-while-down");
         admin("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
         assertThat(terminate(app)).isPositive();
         long start = System.nanoTime();
@@ -170,15 +171,17 @@ class PostgresStateStoreFailureTest {
         assertNoSecret(onRevoke);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("within the retry bounds").isLessThan(t(20));
         assertThat(w.revoked().contains("lost-at-first")).as("revoked in memory regardless").isTrue();
+        assertThat(catchThrowable(() -> w.revoked().discard("discarded-while-down"))).isInstanceOf(UnableToSaveStateException.class)
+                .hasMessageContaining("discarded-while-down");
 
         admin("ALTER DATABASE " + db + " ALLOW_CONNECTIONS true");
         w.revoked().add("stored-after"); // the pool reconnects
-        s.sync(w);                      // rewrites the set, since a change failed
+        s.sync(w);                      // rewrites the set and redoes the discard, since changes failed
         s.close();
 
         WorkerState restarted = PostgresStateStoreTest.worker();
         open(url).merge(restarted);
-        assertThat(restarted.revoked().asMap().keySet()).contains("stored-before", "stored-after", "lost-at-first");
+        assertThat(restarted.revoked().asMap().keySet()).containsExactlyInAnyOrder("stored-before", "stored-after", "lost-at-first");
     }
 
     @Test
@@ -331,8 +334,14 @@ class PostgresStateStoreFailureTest {
                 .hasMessageContaining("CREATE INDEX IF NOT EXISTS celeriac_revoked_time")
                 .hasMessageContaining("the table " + schema + ".celeriac_state_clock does not exist");
 
+        StateStore unchecked = open(url + "&schema_mode=none");
+        Throwable atMerge = catchThrowable(() -> unchecked.merge(PostgresStateStoreTest.worker()));
+        assertThat(atMerge).as("schema_mode=none checks nothing at open; the merge names what is missing")
+                .isInstanceOf(UnableToOpenStateStoreException.class).hasMessageContaining("does not exist");
+
         StateStore created = open(url + "&state_table_prefix=mine_");
         created.merge(PostgresStateStoreTest.worker());
+        open(url + "&state_table_prefix=mine_&schema_mode=validate").merge(PostgresStateStoreTest.worker());
         try (Connection c = pg.connect(pg.database()); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema
                      + "' AND tablename IN ('mine_revoked', 'mine_state_clock')")) {
