@@ -90,7 +90,7 @@ final class PostgresStateSql extends StateSql {
             missing |= !exists(c, name);
         }
         if (!missing) {
-            return found;
+            return found.ok() ? found : check(c); // another worker created them since the first look
         }
         // one creator at a time: CREATE ... IF NOT EXISTS alone can still collide on the catalog
         c.setAutoCommit(false);

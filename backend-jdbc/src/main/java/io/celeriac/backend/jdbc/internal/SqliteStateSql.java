@@ -80,7 +80,7 @@ final class SqliteStateSql extends StateSql {
         boolean missing = !exists(c, "table", settings.revokedTable().name()) || !exists(c, "index", settings.indexName())
                 || !exists(c, "table", settings.clockTable().name());
         if (!missing) {
-            return found;
+            return found.ok() ? found : check(c); // another process created them since the first look
         }
         c.setAutoCommit(false); // BEGIN IMMEDIATE: one creator at a time, across processes
         try (Statement st = c.createStatement()) {
