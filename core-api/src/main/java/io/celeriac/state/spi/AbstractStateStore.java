@@ -396,7 +396,8 @@ public abstract class AbstractStateStore implements StateStore {
     /**
      * The worker this store follows: the one merged, from the end of a successful {@link #merge} (so already
      * in {@link #afterMerge()}) until save or close. A store may read the worker's settings from it, such as
-     * the revoked set's limits (to apply them to storage shared with other workers).
+     * the revoked set's limits (to apply them to storage shared with other workers), or its revoked set (to
+     * capture a consistent snapshot under the set's own lock).
      *
      * @return the followed worker, or empty before a successful merge and after save or close
      */

@@ -1,0 +1,10 @@
+/**
+ * The worker state store in a database ({@code db+postgresql://}, {@code db+sqlite:///}): a worker's revoked
+ * task ids and Lamport clock, Celery's {@code --statedb}, kept in celeriac's own tables and shared safely by
+ * several workers.
+ *
+ * <p>Users open it through {@link io.celeriac.Celeriac#openStateStore(String, io.celeriac.state.StateStoreOptions)};
+ * this package holds the provider ({@link io.celeriac.backend.jdbc.state.JdbcStateStoreProvider}) and its
+ * typed settings ({@link io.celeriac.backend.jdbc.state.JdbcStateStoreSettings}).
+ */
+package io.celeriac.backend.jdbc.state;
