@@ -43,8 +43,9 @@ class ClasspathMatrixIT {
         PLUGINS.put("backend-redis", Map.of("backends", Set.of("redis", "rediss", "socket", "sentinel"),
                 "stateStores", Set.of("redis", "rediss", "socket", "sentinel")));
         PLUGINS.put("statedb-file", Map.of("stateStores", Set.of("file")));
-        PLUGINS.put("backend-jdbc", Map.of("backends", Set.of("db+postgresql", "database+postgresql", "db+sqlite",
-                "database+sqlite", "jdbc:postgresql", "jdbc:sqlite")));
+        Set<String> jdbc = Set.of("db+postgresql", "database+postgresql", "db+sqlite", "database+sqlite", "jdbc:postgresql",
+                "jdbc:sqlite");
+        PLUGINS.put("backend-jdbc", Map.of("backends", jdbc, "stateStores", jdbc));
     }
 
     private static Path coreApi;

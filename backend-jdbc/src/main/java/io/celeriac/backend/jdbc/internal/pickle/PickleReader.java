@@ -51,7 +51,7 @@ import static io.celeriac.backend.jdbc.internal.pickle.Opcodes.*;
  */
 public final class PickleReader {
 
-    private static final int MAX_DEPTH = 2000;
+    private static final int MAX_DEPTH = 1000; // as Python's recursion limit and the JSON codec; the conversion recurses
     private static final Object MARK_OBJ = new Object();
 
     /** Python's built-in exception classes (Python 3.11). */
