@@ -230,6 +230,13 @@ public final class RedisEventSource implements EventSource {
         LOG.debug("Closed the event source of {}", location);
     }
 
+    /** @return the delivering thread, or {@code null} before {@link #start}; for tests */
+    Thread deliveringThread() {
+        synchronized (lock) {
+            return thread;
+        }
+    }
+
     @Override
     public String toString() {
         return "RedisEventSource[" + location + " " + channels.subscribePattern() + "]";
