@@ -100,12 +100,8 @@ class RedisEventWorkerInteropTest {
                 assertThat(field(javaMid, "alive_workers")).isEqualTo(List.of(WORKER));
                 assertThat(field(pythonMid, "alive_workers")).isEqualTo(List.of(WORKER));
                 assertTasksAgree(javaMid, pythonMid, List.of(add, fail, flaky, expired, revoked));
-            } finally {
-                if (worker != null) {
-                    PythonCelery.stop(worker);
-                }
-            }
-            try {
+
+                PythonCelery.stop(worker); // a warm shutdown: it sends worker-offline
                 await().atMost(WAIT).until(() -> state.worker(WORKER).map(w -> !w.alive()).orElse(false));
                 Map<String, Object> javaFinal = CeleryStateComparison.dump(state, 0);
                 Files.createFile(tmp.resolve("stop"));
@@ -124,6 +120,9 @@ class RedisEventWorkerInteropTest {
                 assertThat(jw.get("processed")).isEqualTo(4.0);
                 assertThat(source.messagesRejected()).isZero();
             } finally {
+                if (worker != null) {
+                    PythonCelery.stop(worker);
+                }
                 PythonCelery.stop(receiver);
             }
         }
