@@ -7,7 +7,6 @@ import io.celeriac.url.BackendUrl;
 import io.celeriac.url.InvalidUrlException;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,19 +70,7 @@ public final class EventChannels {
         } catch (InvalidUrlException e) {
             problems.addAll(e.problems());
         }
-        Map<String, String> own = new LinkedHashMap<>();
-        options.properties().forEach((k, v) -> {
-            if (OWN_PARAMETERS.contains(k)) {
-                own.put(k, v);
-            }
-        });
-        for (BackendUrl part : url.parts()) {
-            part.query().forEach((k, v) -> {
-                if (OWN_PARAMETERS.contains(k)) {
-                    own.put(k, v);
-                }
-            });
-        }
+        Map<String, String> own = RedisConfig.ownSettings(url, options.properties(), OWN_PARAMETERS);
         String prefix = "/{db}.";
         String fp = own.get(FANOUT_PREFIX);
         if (fp != null) {
@@ -145,20 +132,8 @@ public final class EventChannels {
      * @return the pattern
      */
     public String subscribePattern() {
-        String fixed = escapeGlob(base);
+        String fixed = RedisConfig.globEscape(base);
         return patterns ? fixed + "/*" : fixed;
-    }
-
-    private static String escapeGlob(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 4);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        return sb.toString();
     }
 
     @Override

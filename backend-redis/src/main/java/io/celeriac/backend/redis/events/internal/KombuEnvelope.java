@@ -64,19 +64,19 @@ public final class KombuEnvelope {
         try {
             parsed = CeleryJson.decode(message);
         } catch (JsonFormatException e) {
-            throw rejected("it is not JSON (" + e.getMessage() + ")");
+            throw rejected("is not JSON (" + e.getMessage() + ")");
         }
         if (!(parsed instanceof Map<?, ?> envelope)) {
-            throw rejected("it is not a kombu envelope (a JSON object)");
+            throw rejected("is not a kombu envelope (a JSON object)");
         }
         Object contentType = envelope.get("content-type");
         if (!(contentType instanceof String ct) || !CONTENT_TYPE.equals(ct.strip().toLowerCase(Locale.ROOT))) {
-            throw rejected("its content-type is " + (contentType == null ? "missing"
-                    : "'" + contentType + "'") + ", not '" + CONTENT_TYPE + "'");
+            throw rejected("has " + (contentType == null ? "no content-type"
+                    : "content-type '" + contentType + "'") + ", not '" + CONTENT_TYPE + "'");
         }
         Object body = envelope.get("body");
         if (!(body instanceof String text)) {
-            throw rejected("its body is " + (body == null ? "missing" : "not a string"));
+            throw rejected(body == null ? "has no body" : "has a body that is not a string");
         }
         String encoding = null;
         if (envelope.get("properties") instanceof Map<?, ?> props && props.get("body_encoding") instanceof String be) {
@@ -86,12 +86,12 @@ public final class KombuEnvelope {
             return text.getBytes(StandardCharsets.UTF_8);
         }
         if (!"base64".equals(encoding)) {
-            throw rejected("its body_encoding '" + encoding + "' is not base64");
+            throw rejected("has body_encoding '" + encoding + "', not base64");
         }
         try {
             return Base64.getMimeDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw rejected("its body is not valid base64 (" + e.getMessage() + ")");
+            throw rejected("has a body that is not valid base64 (" + e.getMessage() + ")");
         }
     }
 
