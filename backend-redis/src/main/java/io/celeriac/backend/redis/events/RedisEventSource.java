@@ -23,7 +23,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,6 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * URL or as properties of the {@link EventSourceOptions}), unwraps kombu's JSON envelopes (base64 bodies),
  * reads one event or a {@code task.multi} batch from each, applies Celery's receiver rules through
  * {@link EventReceiverRules} and delivers every event in order to the listener, on the source's own thread.
+ * Once first subscribed it wakes the workers up as {@code EventReceiver.capture} does (Celery's remote-control
+ * broadcast {@code heartbeat}, answered by every worker with a worker-heartbeat), unless {@code wakeup=false}.
  *
  * <p>Every connection setting of {@link RedisConfig} applies (TLS, unix sockets, sentinels, ACL users). A
  * connection that is lost, or silent for three {@code subscriber ping intervals} although pinged, is replaced:
@@ -60,6 +65,7 @@ public final class RedisEventSource implements EventSource {
     private static final long MAX_PAUSE_MILLIS = 5_000;
     private static final long WARN_INTERVAL_MILLIS = 10_000;
     private static final long JOIN_MILLIS = 10_000;
+    private static final double WAKEUP_TIMEOUT_SECONDS = 1.0;
 
     private final String location;
     private final EventChannels channels;
@@ -324,8 +330,10 @@ public final class RedisEventSource implements EventSource {
         if ("pmessage".equals(kind) && list.size() >= 4 && list.get(3) instanceof byte[] data) {
             deliver(data, listener);
         } else if ("psubscribe".equals(kind)) {
+            if (subscriptions.incrementAndGet() == 1 && channels.wakeup()) {
+                wakeUpWorkers();
+            }
             subscribed = true;
-            subscriptions.incrementAndGet();
             if (afterLoss) {
                 LOG.info("The event source is subscribed to {} on {} again", channels.subscribePattern(), location);
             }
@@ -354,6 +362,30 @@ public final class RedisEventSource implements EventSource {
                 listenerWarning.warn("The listener of the event source of {} failed on a '{}' event: {}", location,
                         event.type(), String.valueOf(e));
             }
+        }
+    }
+
+    /**
+     * Celery's {@code EventReceiver.wakeup_workers}: the remote-control broadcast {@code heartbeat}, which every
+     * worker answers with a worker-heartbeat.
+     */
+    private void wakeUpWorkers() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("method", "heartbeat");
+        body.put("arguments", Map.of());
+        body.put("destination", null);
+        body.put("pattern", null);
+        body.put("matcher", null);
+        Instant now = Instant.now();
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("clock", rules.clock().forward());
+        headers.put("expires", now.getEpochSecond() + now.getNano() / 1e9 + WAKEUP_TIMEOUT_SECONDS);
+        byte[] message = KombuEnvelope.encode(body, EventChannels.PIDBOX_EXCHANGE, "", headers, 2);
+        try {
+            connections.client().publish(channels.pidboxChannel().getBytes(StandardCharsets.UTF_8), message);
+        } catch (RuntimeException e) {
+            connectionWarning.warn("The event source could not wake the workers up on {} ({})", location,
+                    errors.describe(e));
         }
     }
 

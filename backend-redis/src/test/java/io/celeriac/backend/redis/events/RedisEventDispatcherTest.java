@@ -10,8 +10,6 @@ import io.celeriac.url.BackendUrl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.BinaryJedisPubSub;
-import redis.clients.jedis.Jedis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,55 +50,12 @@ class RedisEventDispatcherTest {
         }
     }
 
-    /** A raw subscriber on its own thread, keeping (channel, message) pairs. */
-    private static final class RawSubscriber implements AutoCloseable {
-        final List<String[]> messages = new CopyOnWriteArrayList<>();
-        final AtomicBoolean subscribed = new AtomicBoolean();
-        private final BinaryJedisPubSub pubSub = new BinaryJedisPubSub() {
-            @Override
-            public void onPMessage(byte[] pattern, byte[] channel, byte[] message) {
-                messages.add(new String[] {new String(channel, StandardCharsets.UTF_8),
-                        new String(message, StandardCharsets.UTF_8)});
-            }
-
-            @Override
-            public void onPSubscribe(byte[] pattern, int subscribedChannels) {
-                subscribed.set(true);
-            }
-        };
-        private final Thread thread;
-
-        RawSubscriber(String pattern) {
-            thread = new Thread(() -> {
-                try (Jedis j = new Jedis(server.host(), server.port())) {
-                    if (server.password() != null) {
-                        if (server.user() != null) {
-                            j.auth(server.user(), server.password());
-                        } else {
-                            j.auth(server.password());
-                        }
-                    }
-                    j.psubscribe(pubSub, pattern.getBytes(StandardCharsets.UTF_8));
-                }
-            }, "raw-subscriber");
-            thread.setDaemon(true);
-            thread.start();
-            await().atMost(WAIT).until(subscribed::get);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            pubSub.punsubscribe();
-            thread.join(WAIT.toMillis());
-        }
-    }
-
     @Test
     @SuppressWarnings("unchecked")
     void publishesKombusEnvelopeWithCelerysFieldsOnKombusChannel() throws Exception {
         LamportClock clock = new LamportClock(41);
         Instant now = Instant.parse("2026-11-21T12:00:00.25Z");
-        try (RawSubscriber raw = new RawSubscriber("/" + lease.db() + ".celeryev/*");
+        try (RawSubscriber raw = new RawSubscriber(server, "/" + lease.db() + ".celeryev/*");
              RedisEventDispatcher d = RedisEventDispatcher.builder(BackendUrl.parse(lease.url()))
                      .hostname("java1@test").pid(4242).clock(clock)
                      .wallClock(Clock.fixed(now, ZoneId.of("UTC")), ZoneId.of("Europe/Berlin")).build()) {

@@ -6,6 +6,7 @@ import io.celeriac.events.Event;
 import io.celeriac.events.EventReceiverRules;
 import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
+import io.celeriac.json.CeleryJson;
 import io.celeriac.state.LamportClock;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.Resp;
@@ -216,7 +217,48 @@ class RedisEventSourceTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void wakesTheWorkersUpOnceSubscribedAsEventReceiverDoes() throws Exception {
+        String pidbox = "/" + lease.db() + ".celery.pidbox";
+        try (RawSubscriber raw = new RawSubscriber(server, pidbox)) {
+            LamportClock clock = new LamportClock(6);
+            RedisEventSource source = new RedisEventSource(BackendUrl.parse(lease.url()), EventSourceOptions.defaults(),
+                    new EventReceiverRules(clock, Clock.systemUTC(), ZoneOffset.UTC, true));
+            opened.add(source);
+            double before = System.currentTimeMillis() / 1000.0;
+            startCollecting(source);
+            // after the wake-up (sent before isSubscribed turns true), a marker of ours
+            publish(pidbox, "marker");
+            await().atMost(WAIT).until(() -> raw.messages.size() == 2);
+            assertThat(raw.messages.get(1)[1]).isEqualTo("marker");
+            assertThat(raw.messages.get(0)[0]).isEqualTo(pidbox);
+            Map<String, Object> env = (Map<String, Object>) CeleryJson.decode(raw.messages.get(0)[1]);
+            assertThat(env.keySet()).containsExactly("body", "content-encoding", "content-type", "headers", "properties");
+            assertThat(raw.messages.get(0)[1]).contains("\"properties\": {\"delivery_mode\": 2, \"delivery_info\": "
+                    + "{\"exchange\": \"celery.pidbox\", \"routing_key\": \"\"}, \"priority\": 0, \"body_encoding\": \"base64\"");
+            Map<String, Object> headers = (Map<String, Object>) env.get("headers");
+            assertThat(headers.keySet()).containsExactly("clock", "expires");
+            assertThat(headers.get("clock")).isEqualTo(7L);
+            assertThat((Double) headers.get("expires")).isBetween(before + 1, before + 1 + WAIT.toSeconds());
+            assertThat(new String(Base64.getDecoder().decode((String) env.get("body")), StandardCharsets.UTF_8))
+                    .isEqualTo("{\"method\": \"heartbeat\", \"arguments\": {}, \"destination\": null, "
+                            + "\"pattern\": null, \"matcher\": null}");
+
+            // wakeup=false: nothing but our marker
+            raw.messages.clear();
+            RedisEventSource quiet = open(lease.url() + "?wakeup=false", EventSourceOptions.defaults());
+            startCollecting(quiet);
+            publish(pidbox, "marker 2");
+            await().atMost(WAIT).until(() -> !raw.messages.isEmpty());
+            assertThat(raw.messages).extracting(m -> m[1]).containsExactly("marker 2");
+        }
+    }
+
+    @Test
     void refusesBadOptionsAndMasksThePassword() {
+        assertThatThrownBy(() -> CELERIAC.openEventSource(server.url(0) + "?wakeup=sometimes",
+                EventSourceOptions.defaults()))
+                .isInstanceOf(InvalidUrlException.class).hasMessageContaining("wakeup");
         assertThatThrownBy(() -> CELERIAC.openEventSource(server.url(0) + "?fanout_patterns=maybe",
                 EventSourceOptions.defaults()))
                 .isInstanceOf(InvalidUrlException.class).hasMessageContaining("fanout_patterns");

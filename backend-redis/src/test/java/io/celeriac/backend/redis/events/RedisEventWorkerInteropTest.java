@@ -1,6 +1,7 @@
 package io.celeriac.backend.redis.events;
 
 import io.celeriac.Celeriac;
+import io.celeriac.events.Event;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.TaskInfo;
@@ -75,6 +76,15 @@ class RedisEventWorkerInteropTest {
                         "-A", "evtasks", "worker", "-E", "-P", "solo", "--without-mingle", "--without-gossip",
                         "-n", WORKER, "--loglevel=INFO");
                 await().atMost(WAIT).until(() -> state.aliveWorkers().stream().anyMatch(w -> w.hostname().equals(WORKER)));
+
+                // a second source wakes the worker up: it answers with its short heartbeat (freq 5)
+                try (RedisEventSource waker = (RedisEventSource) Celeriac.discover().openEventSource(lease.url(),
+                        EventSourceOptions.defaults())) {
+                    List<Event> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+                    waker.start(heard::add);
+                    await().atMost(WAIT).until(() -> heard.stream().anyMatch(e -> e.type().equals("worker-heartbeat")
+                            && WORKER.equals(e.hostname()) && Long.valueOf(5).equals(e.get("freq"))));
+                }
 
                 PythonCelery.Result sent = PythonCelery.run(PythonCelery.resource(getClass(), "send_tasks.py"),
                         WAIT, env).assertSuccess();

@@ -25,7 +25,10 @@ import java.util.Set;
  *       gives none, any other text is the prefix itself (a {@code {db}} in it is replaced by the database);</li>
  *   <li>{@code fanout_patterns}: {@code true} (default) appends {@code "/" + routing_key}; {@code false}
  *       publishes on the exchange's name alone;</li>
- *   <li>{@code global_keyprefix}: put before every channel as given (kombu does not normalise it).</li>
+ *   <li>{@code global_keyprefix}: put before every channel as given (kombu does not normalise it);</li>
+ *   <li>{@code wakeup}: {@code true} (default, as Celery's {@code EventReceiver.capture}) makes an event source
+ *       broadcast Celery's remote-control {@code heartbeat} once subscribed, so that every worker answers with a
+ *       worker-heartbeat at once instead of at its next beat.</li>
  * </ul>
  * Immutable.
  */
@@ -35,18 +38,26 @@ public final class EventChannels {
     public static final String FANOUT_PREFIX = "fanout_prefix";
     /** Property and query parameter: kombu's {@code fanout_patterns}. */
     public static final String FANOUT_PATTERNS = "fanout_patterns";
+    /** Property and query parameter: whether an event source wakes the workers up when it starts. */
+    public static final String WAKEUP = "wakeup";
     /** The parameters read here besides {@link RedisConfig}'s. */
-    public static final Set<String> OWN_PARAMETERS = Set.of(FANOUT_PREFIX, FANOUT_PATTERNS);
+    public static final Set<String> OWN_PARAMETERS = Set.of(FANOUT_PREFIX, FANOUT_PATTERNS, WAKEUP);
     /** Celery's event exchange. */
     public static final String EXCHANGE = "celeryev";
+    /** Celery's remote-control broadcast exchange (kombu's {@code Mailbox} of namespace {@code celery}). */
+    public static final String PIDBOX_EXCHANGE = "celery.pidbox";
 
     private final RedisConfig redis;
+    private final String prefix;
     private final String base;
     private final boolean patterns;
+    private final boolean wakeup;
 
-    private EventChannels(RedisConfig redis, String base, boolean patterns) {
+    private EventChannels(RedisConfig redis, String prefix, boolean patterns, boolean wakeup) {
         this.redis = redis;
-        this.base = base;
+        this.wakeup = wakeup;
+        this.prefix = prefix;
+        this.base = prefix + EXCHANGE;
         this.patterns = patterns;
     }
 
@@ -91,12 +102,22 @@ public final class EventChannels {
                 patterns = flag;
             }
         }
+        boolean wakeup = true;
+        String w = own.get(WAKEUP);
+        if (w != null) {
+            Boolean flag = bool(w);
+            if (flag == null) {
+                problems.add(WAKEUP + " must be true or false, not '" + w + "'");
+            } else {
+                wakeup = flag;
+            }
+        }
         if (!problems.isEmpty()) {
             throw new InvalidUrlException(url.masked(), problems);
         }
         String keyPrefix = redis.globalKeyPrefix() == null ? "" : redis.globalKeyPrefix();
-        String base = keyPrefix + prefix.replace("{db}", Integer.toString(redis.database())) + EXCHANGE;
-        return new EventChannels(redis, base, patterns);
+        return new EventChannels(redis, keyPrefix + prefix.replace("{db}", Integer.toString(redis.database())), patterns,
+                wakeup);
     }
 
     private static Boolean bool(String v) {
@@ -108,6 +129,11 @@ public final class EventChannels {
             default:
                 return null;
         }
+    }
+
+    /** @return whether an event source wakes the workers up when it starts ({@code wakeup}, default true) */
+    public boolean wakeup() {
+        return wakeup;
     }
 
     /** @return the connection settings */
@@ -123,6 +149,16 @@ public final class EventChannels {
      */
     public String publishChannel(String routingKey) {
         return routingKey != null && !routingKey.isEmpty() && patterns ? base + "/" + routingKey : base;
+    }
+
+    /**
+     * The channel of Celery's remote-control broadcasts ({@code /{db}.celery.pidbox} by default), where
+     * {@code EventReceiver} sends its wake-up.
+     *
+     * @return the channel
+     */
+    public String pidboxChannel() {
+        return prefix + PIDBOX_EXCHANGE;
     }
 
     /**

@@ -26,7 +26,8 @@ public final class KombuEnvelope {
     }
 
     /**
-     * Wraps an event body (one event or a list of them) as kombu's producer does for Celery's event dispatcher.
+     * Wraps an event body (one event or a list of them) as kombu's producer does for Celery's event dispatcher:
+     * transient, with the sender's {@code hostname} header.
      *
      * @param body the event or the batch
      * @param routingKey the routing key
@@ -34,11 +35,26 @@ public final class KombuEnvelope {
      * @return the envelope's JSON bytes
      */
     public static byte[] encode(Object body, String routingKey, String hostname) {
+        return encode(body, EventChannels.EXCHANGE, routingKey, Map.of("hostname", hostname), 1);
+    }
+
+    /**
+     * Wraps a JSON body as kombu's producer does.
+     *
+     * @param body the body
+     * @param exchange the exchange's name
+     * @param routingKey the routing key
+     * @param headers the message headers
+     * @param deliveryMode 1 (transient) or 2 (persistent)
+     * @return the envelope's JSON bytes
+     */
+    public static byte[] encode(Object body, String exchange, String routingKey, Map<String, Object> headers,
+                                int deliveryMode) {
         Map<String, Object> deliveryInfo = new LinkedHashMap<>();
-        deliveryInfo.put("exchange", EventChannels.EXCHANGE);
+        deliveryInfo.put("exchange", exchange);
         deliveryInfo.put("routing_key", routingKey);
         Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("delivery_mode", 1);
+        properties.put("delivery_mode", deliveryMode);
         properties.put("delivery_info", deliveryInfo);
         properties.put("priority", 0);
         properties.put("body_encoding", "base64");
@@ -47,7 +63,7 @@ public final class KombuEnvelope {
         envelope.put("body", Base64.getEncoder().encodeToString(CeleryJson.encode(body)));
         envelope.put("content-encoding", "utf-8");
         envelope.put("content-type", CONTENT_TYPE);
-        envelope.put("headers", Map.of("hostname", hostname));
+        envelope.put("headers", headers);
         envelope.put("properties", properties);
         return CeleryJson.encode(envelope);
     }
