@@ -661,7 +661,7 @@ public final class RedisBackend extends KeyValueBackend {
      * may not be, and a key may be listed twice if the keyspace is rehashed during the scan.
      */
     private Stream<String> scan(String prefix, Predicate<String> accept) {
-        ScanParams params = new ScanParams().match(utf8(globEscape(prefix) + "*")).count(1000);
+        ScanParams params = new ScanParams().match(utf8(RedisConfig.globEscape(prefix) + "*")).count(1000);
         Iterator<String> it = new Iterator<>() {
             private byte[] cursor = ascii("0");
             private boolean done;
@@ -694,18 +694,6 @@ public final class RedisBackend extends KeyValueBackend {
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.NONNULL), false);
-    }
-
-    private static String globEscape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        return sb.toString();
     }
 
     // ------------------------------------------------------------------------------------------

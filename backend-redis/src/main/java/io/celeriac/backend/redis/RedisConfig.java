@@ -705,6 +705,51 @@ public final class RedisConfig {
     }
 
     /**
+     * The settings of a Redis URL's user that {@link #parse(BackendUrl, BackendOptions, Set)} leaves to it: the
+     * properties named in {@code names}, overridden by the query parameters of that name of every part of the URL.
+     *
+     * @param url the URL
+     * @param properties the properties
+     * @param names the names the caller reads itself
+     * @return name to value, in the order found
+     */
+    public static Map<String, String> ownSettings(BackendUrl url, Map<String, String> properties, Set<String> names) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        properties.forEach((k, v) -> {
+            if (names.contains(k)) {
+                settings.put(k, v);
+            }
+        });
+        for (BackendUrl part : url.parts()) {
+            part.query().forEach((k, v) -> {
+                if (names.contains(k)) {
+                    settings.put(k, v);
+                }
+            });
+        }
+        return settings;
+    }
+
+    /**
+     * Escapes Redis glob characters ({@code * ? [ ] \}) so that a text matches only itself in a pattern
+     * (SCAN MATCH, PSUBSCRIBE).
+     *
+     * @param s the text
+     * @return the escaped text
+     */
+    public static String globEscape(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /**
      * Whether a query parameter (or property) name is one this backend understands; any other query
      * parameter makes the URL invalid.
      *

@@ -10,7 +10,12 @@ import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToStoreResultException;
+import io.celeriac.backend.redis.events.RedisEventDispatcher;
+import io.celeriac.backend.redis.events.RedisEventSource;
+import io.celeriac.events.Event;
+import io.celeriac.events.EventSourceOptions;
 import io.celeriac.tck.Tck;
+import io.celeriac.url.BackendUrl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +35,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code rediss://} against private redis-servers listening on TLS only, with a CA, server and client
@@ -125,6 +131,22 @@ class TlsTest {
         try (Backend b = CELERIAC.openBackend(url(tls, "127.0.0.1", "ssl_cert_reqs=CERT_OPTIONAL&ssl_ca_certs=" + file("ca.crt")
                 + "&ssl_check_hostname=true"))) {
             roundTrip(b);
+        }
+    }
+
+    @Test
+    void eventsOverMutualTls() {
+        String u = url(mutual, "127.0.0.1", "ssl_cert_reqs=required&ssl_ca_certs=" + file("ca.crt") + "&ssl_certfile="
+                + file("client.crt") + "&ssl_keyfile=" + file("client.key"));
+        try (RedisEventSource source = (RedisEventSource) CELERIAC.openEventSource(u, EventSourceOptions.defaults());
+             RedisEventDispatcher d = RedisEventDispatcher.builder(BackendUrl.parse(u)).hostname("tls@test").build()) {
+            List<Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            source.start(events::add);
+            await().atMost(Duration.ofSeconds(20)).until(source::isSubscribed);
+            d.taskStarted("tls-1");
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.size() == 1);
+            assertThat(events.get(0).uuid()).isEqualTo("tls-1");
+            assertThat(source.channelPattern()).isEqualTo("/1.celeryev/*");
         }
     }
 

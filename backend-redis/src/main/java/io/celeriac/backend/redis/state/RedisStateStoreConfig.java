@@ -9,7 +9,6 @@ import io.celeriac.url.InvalidUrlException;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -115,19 +114,7 @@ public final class RedisStateStoreConfig {
         } catch (InvalidUrlException e) {
             problems.addAll(e.problems());
         }
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : options.properties().entrySet()) {
-            if (NAMES.contains(e.getKey())) {
-                settings.put(e.getKey(), e.getValue());
-            }
-        }
-        for (BackendUrl part : url.parts()) {
-            for (Map.Entry<String, String> e : part.query().entrySet()) {
-                if (NAMES.contains(e.getKey())) {
-                    settings.put(e.getKey(), e.getValue());
-                }
-            }
-        }
+        Map<String, String> settings = RedisConfig.ownSettings(url, options.properties(), NAMES);
         String name = stateName(settings.get(STATE_NAME), problems);
         long reserve = number(settings, CLOCK_RESERVE, DEFAULT_CLOCK_RESERVE, 0, Long.MAX_VALUE / 4, problems);
         boolean hook = bool(settings, SHUTDOWN_HOOK, true, problems);
