@@ -186,6 +186,16 @@ public final class RedisEventSource implements EventSource {
         return subscribed;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The same as {@link #isSubscribed()}.
+     */
+    @Override
+    public boolean isConnected() {
+        return subscribed;
+    }
+
     /** @return how many times Redis confirmed the subscription (more than once after reconnections) */
     public long subscriptions() {
         return subscriptions.get();
