@@ -20,6 +20,7 @@ import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
 import io.celeriac.backend.redis.internal.ResultListener;
+import io.celeriac.backend.redis.internal.ChordClaimScript;
 import io.celeriac.backend.redis.internal.StoreScript;
 import io.celeriac.backend.spi.KeyValueBackend;
 import io.celeriac.json.CeleryJson;
@@ -52,6 +53,7 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.Spliterators;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -72,7 +74,9 @@ import java.util.stream.StreamSupport;
  *       value, unsubscribes as soon as nobody waits (Celery leaks channels of tasks never waited for), and
  *       after a reconnect re-subscribes and re-reads every pending result;</li>
  *   <li>a chord completes exactly once among Java parts even when a part is reported twice or retried
- *       after a lost reply: the completing part claims the chord by deleting its keys atomically;</li>
+ *       after a lost reply: the completing part claims the chord with one script that deletes its keys and
+ *       records the claim for a minute under {@code <group key>.c}, so that a claim whose reply was lost
+ *       with its connection learns on its retry that it won, and the body still fires once;</li>
  *   <li>connection failures are retried with {@link BackendOptions#retryPolicy()} and surface as
  *       {@link BackendUnavailableException} / {@link UnableToStoreResultException} with clear messages.</li>
  * </ul>
@@ -439,6 +443,11 @@ public final class RedisBackend extends KeyValueBackend {
         return groupKey(groupId) + ".s";
     }
 
+    /** celeriac's record of a won claim, for a retry of the claim whose reply was lost (not Celery's). */
+    private String chordClaimKey(String groupId) {
+        return groupKey(groupId) + ".c";
+    }
+
     @Override
     protected void doSetChordSize(String groupId, int size) {
         String key = chordSizeKey(groupId);
@@ -451,10 +460,6 @@ public final class RedisBackend extends KeyValueBackend {
 
     /** What one part's transaction saw. */
     private record PartCount(long count, byte[] diff, byte[] size) {
-    }
-
-    /** What the completing part took when it claimed the chord. */
-    private record Claim(boolean won, byte[] savedGroup, List<byte[]> members) {
     }
 
     @Override
@@ -509,17 +514,11 @@ public final class RedisBackend extends KeyValueBackend {
             return Optional.empty();
         }
         byte[] groupKeyBytes = utf8(groupKey(gid));
-        Claim claim = write(part.taskId(), () -> {
-            try (AbstractTransaction tx = client.multi()) {
-                Response<byte[]> saved = tx.get(groupKeyBytes);
-                Response<List<byte[]>> members = ordered ? tx.zrange(jkey, 0, -1) : tx.lrange(jkey, 0, -1);
-                tx.del(jkey);
-                tx.del(tkey);
-                Response<Long> deletedSize = tx.del(skey);
-                checkExec(tx.exec());
-                return new Claim(deletedSize.get() == 1L, saved.get(), members.get());
-            }
-        });
+        byte[] claimKey = utf8(chordClaimKey(gid));
+        // one token for this report: a retry of the claim after a lost reply finds its own win
+        String token = UUID.randomUUID().toString();
+        ChordClaimScript.Claim claim = write(part.taskId(),
+                () -> ChordClaimScript.run(client, jkey, tkey, skey, groupKeyBytes, claimKey, token, ordered));
         if (!claim.won()) {
             LOG.debug("Chord {} was completed by another part", gid);
             return Optional.empty();
@@ -651,8 +650,8 @@ public final class RedisBackend extends KeyValueBackend {
 
     @Override
     protected Stream<String> doGroupIds() {
-        // the chord keys share the group prefix: celery-taskset-meta-<gid>.j/.t/.s
-        return scan(groupKeyPrefix(), id -> !(id.endsWith(".j") || id.endsWith(".t") || id.endsWith(".s")));
+        // the chord keys share the group prefix: celery-taskset-meta-<gid>.j/.t/.s, and celeriac's claim record .c
+        return scan(groupKeyPrefix(), id -> !(id.endsWith(".j") || id.endsWith(".t") || id.endsWith(".s") || id.endsWith(".c")));
     }
 
     /**

@@ -47,7 +47,8 @@ import static org.awaitility.Awaitility.await;
  * same port with its append-only file: a restart during a load of storing threads and waiters loses no
  * acknowledged store, wakes every waiter and leaves no thread behind after close; an outage longer than
  * the retry policy makes stores fail loudly, never silently; a server that never answers fails within the
- * configured timeout; a chord completed by many threads across a restart fires its body exactly once.
+ * configured timeout; a chord completed by many threads across a restart fires its body exactly once, and
+ * so does a chord whose completing claim ran on the server but lost its reply with the connection.
  */
 class RedisFaultTest {
 
@@ -171,48 +172,47 @@ class RedisFaultTest {
     @Test
     void aServerThatNeverAnswersGivesATypedErrorOnceTheConfiguredTimeoutsAreSpent() throws Exception {
         // a listening socket that accepts connections and never replies: every call times out
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<Socket> accepted = new CopyOnWriteArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                for (int i = 0; i < 1000 && !silent.isClosed(); i++) {
-                    try {
-                        accepted.add(silent.accept());
-                    } catch (IOException e) {
-                        return;
-                    }
+        ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        Thread acceptor = new Thread(() -> {
+            for (int i = 0; i < 1000 && !silent.isClosed(); i++) {
+                try {
+                    accepted.add(silent.accept());
+                } catch (IOException e) {
+                    return;
                 }
-            }, "silent-acceptor");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            RetryPolicy twoRetries = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(10));
-            String url = "redis://:s3cret-pw@127.0.0.1:" + silent.getLocalPort() + "/0?socket_timeout=0.5&socket_connect_timeout=0.5";
-            try (Backend b = CELERIAC.openBackend(url, BackendOptions.builder().retryPolicy(twoRetries).build())) {
-                long start = System.nanoTime();
-                assertThatThrownBy(() -> b.storeResult("silent-1", 1L, TaskState.SUCCESS))
-                        .isInstanceOf(UnableToStoreResultException.class)
-                        .hasMessageContaining("silent-1")
-                        .hasMessageContaining("after 3 attempts")
-                        .hasMessageNotContaining("s3cret-pw")
-                        .cause().isInstanceOf(BackendUnavailableException.class)
-                        .hasMessageContaining("within socket_timeout 0.5 s")
-                        .hasMessageNotContaining("s3cret-pw");
-                Duration took = Duration.ofNanos(System.nanoTime() - start);
-                assertThat(took).as("three attempts that each wait for socket_timeout")
-                        .isGreaterThanOrEqualTo(Duration.ofMillis(1400))
-                        .isLessThan(t(30_000));
-
-                CompletableFuture<TaskMeta> f = b.waitForAsync("silent-2", t(60_000));
-                assertThatThrownBy(() -> f.get(t(30_000).toMillis(), TimeUnit.MILLISECONDS))
-                        .isInstanceOf(ExecutionException.class)
-                        .cause().isInstanceOf(BackendUnavailableException.class)
-                        .hasMessageNotContaining("s3cret-pw");
-            } finally {
-                silent.close();
-                for (Socket s : accepted) {
-                    s.close();
-                }
-                acceptor.join(10_000);
             }
+        }, "silent-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        RetryPolicy twoRetries = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(10));
+        String url = "redis://:s3cret-pw@127.0.0.1:" + silent.getLocalPort() + "/0?socket_timeout=0.5&socket_connect_timeout=0.5";
+        try (Backend b = CELERIAC.openBackend(url, BackendOptions.builder().retryPolicy(twoRetries).build())) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> b.storeResult("silent-1", 1L, TaskState.SUCCESS))
+                    .isInstanceOf(UnableToStoreResultException.class)
+                    .hasMessageContaining("silent-1")
+                    .hasMessageContaining("after 3 attempts")
+                    .hasMessageNotContaining("s3cret-pw")
+                    .cause().isInstanceOf(BackendUnavailableException.class)
+                    .hasMessageContaining("within socket_timeout 0.5 s")
+                    .hasMessageNotContaining("s3cret-pw");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("three attempts that each wait for socket_timeout")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1400))
+                    .isLessThan(t(30_000));
+
+            CompletableFuture<TaskMeta> f = b.waitForAsync("silent-2", t(60_000));
+            assertThatThrownBy(() -> f.get(t(30_000).toMillis(), TimeUnit.MILLISECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(BackendUnavailableException.class)
+                    .hasMessageNotContaining("s3cret-pw");
+        } finally {
+            silent.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+            acceptor.join(10_000);
         }
     }
 
@@ -340,6 +340,33 @@ class RedisFaultTest {
                 expected.add(i);
             }
             assertThat(firings.get(0).results()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aChordWhoseCompletingClaimLosesItsReplyStillFiresItsBodyOnce() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.start(); TcpProxy proxy = new TcpProxy("127.0.0.1", redis.port())) {
+            List<ChordCompletion> firings = new CopyOnWriteArrayList<>();
+            try (Backend b = CELERIAC.openBackend("redis://127.0.0.1:" + proxy.port() + "/0",
+                    BackendOptions.builder().retryPolicy(PATIENT).chordCallback(firings::add).build())) {
+                String gid = "lost-claim";
+                b.setChordSize(gid, 3);
+                assertThat(b.onChordPartReturn(new ChordPart(gid, "p0", 0, TaskState.SUCCESS, 0L, null, null))).isEmpty();
+                assertThat(b.onChordPartReturn(new ChordPart(gid, "p1", 1, TaskState.SUCCESS, 1L, null, null))).isEmpty();
+                // the completing part's claim (the transaction that deletes the chord's keys) runs on the server,
+                // and its reply is lost with the connection: the part retries, and must still win the chord
+                String sizeKey = "celery-taskset-meta-" + gid + ".s";
+                proxy.loseReplyOnceWhen(() -> Long.valueOf(0).equals(redis.call("EXISTS", sizeKey)));
+                ChordPart last = new ChordPart(gid, "p2", 2, TaskState.SUCCESS, 2L, null, null);
+                Optional<ChordCompletion> done = b.onChordPartReturn(last);
+                assertThat(proxy.replyLost()).as("the claim's reply was lost").isTrue();
+                assertThat(redis.call("EXISTS", sizeKey)).as("the claim ran on the server").isEqualTo(0L);
+                assertThat(done).as("the completing part, after its retry").isPresent();
+                assertThat(done.get().results()).containsExactly(0L, 1L, 2L);
+                assertThat(firings).as("body firings").hasSize(1);
+                assertThat(b.onChordPartReturn(last)).as("a later duplicate of the completing part").isEmpty();
+                assertThat(firings).as("body firings").hasSize(1);
+            }
         }
     }
 }

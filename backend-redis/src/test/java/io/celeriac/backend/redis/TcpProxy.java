@@ -8,11 +8,16 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * A loopback TCP relay in front of a real server, to cut connections on purpose: {@link #cutAll()} closes
  * every relayed connection, and while {@linkplain #accepting(boolean) not accepting} new connections are
- * closed as soon as they arrive. Real sockets and a real server: the fault is the network's, not a mock's.
+ * closed as soon as they arrive; {@link #loseReplyOnceWhen(BooleanSupplier)} loses a reply the server sent
+ * (it executed the request, the client never hears so). Real sockets and a real server: the fault is the
+ * network's, not a mock's.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -22,6 +27,8 @@ final class TcpProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean accepting = true;
     private volatile boolean closed;
+    private final AtomicReference<BooleanSupplier> loseWhen = new AtomicReference<>();
+    private final AtomicBoolean replyLost = new AtomicBoolean();
     private final Thread acceptor;
 
     TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -39,6 +46,20 @@ final class TcpProxy implements AutoCloseable {
 
     void accepting(boolean on) {
         accepting = on;
+    }
+
+    /**
+     * Once: the first reply from the server that arrives while {@code serverState} holds (checked as each
+     * reply arrives, on a connection of the caller's own) is not passed on; its connection is cut instead.
+     */
+    void loseReplyOnceWhen(BooleanSupplier serverState) {
+        replyLost.set(false);
+        loseWhen.set(serverState);
+    }
+
+    /** @return whether a reply was lost since {@link #loseReplyOnceWhen(BooleanSupplier)} */
+    boolean replyLost() {
+        return replyLost.get();
     }
 
     void cutAll() {
@@ -64,20 +85,25 @@ final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(targetHost, targetPort);
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 close(client);
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean replies) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    BooleanSupplier when = loseWhen.get();
+                    if (replies && when != null && when.getAsBoolean() && loseWhen.compareAndSet(when, null)) {
+                        replyLost.set(true);
+                        break; // the reply is lost: the connection is cut before the client reads it
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }

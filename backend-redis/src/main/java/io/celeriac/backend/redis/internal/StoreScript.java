@@ -73,7 +73,7 @@ public final class StoreScript {
         return new String(SHA, StandardCharsets.US_ASCII);
     }
 
-    private static byte[] sha1Hex(String script) {
+    static byte[] sha1Hex(String script) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).getBytes(StandardCharsets.US_ASCII);
