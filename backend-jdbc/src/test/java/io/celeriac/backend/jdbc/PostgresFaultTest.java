@@ -12,6 +12,7 @@ import io.celeriac.backend.jdbc.internal.JdbcBackend;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PostgresTestServer;
 import io.celeriac.testing.PrivatePostgres;
+import io.celeriac.testing.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +47,8 @@ import static org.awaitility.Awaitility.await;
  * listening connection terminated with {@code pg_terminate_backend} during a load of storing threads and
  * waiters, and a crash (immediate shutdown) and restart during the same load, lose no acknowledged store and
  * leave no waiter hanging; serialization failures of concurrent writes to one task are retried and end
- * consistent; a chord completed by many threads across a restart fires its body exactly once.
+ * consistent; a chord completed by many threads across a restart fires its body exactly once, and so does a
+ * chord whose completing claim committed but lost its reply with the connection.
  */
 class PostgresFaultTest {
 
@@ -345,5 +347,46 @@ class PostgresFaultTest {
             expected.add(i);
         }
         assertThat(firings.get(0).results()).isEqualTo(expected);
+    }
+
+    private boolean chordCounterGone(String groupId) {
+        try (Connection c = server.connect(server.database());
+             java.sql.PreparedStatement st = c.prepareStatement("SELECT count(*) FROM " + schema + ".celeriac_chord WHERE group_id = ?")) {
+            st.setString(1, groupId);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aChordWhoseCompletingClaimLosesItsReplyStillFiresItsBodyOnce() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", pg.port())) {
+            List<ChordCompletion> firings = new CopyOnWriteArrayList<>();
+            Backend b = CELERIAC.openBackend("db+postgresql://" + server.user() + "@127.0.0.1:" + proxy.port() + "/"
+                            + server.database() + "?pool_size=1",
+                    BackendOptions.builder().retryPolicy(PATIENT).chordCallback(firings::add)
+                            .property(JdbcBackendSettings.TASK_SCHEMA, schema).property(JdbcBackendSettings.GROUP_SCHEMA, schema).build());
+            opened.add(b);
+            String gid = "lost-claim";
+            b.setChordSize(gid, 3);
+            assertThat(b.onChordPartReturn(new ChordPart(gid, "p0", 0, TaskState.SUCCESS, 0L, null, null))).isEmpty();
+            assertThat(b.onChordPartReturn(new ChordPart(gid, "p1", 1, TaskState.SUCCESS, 1L, null, null))).isEmpty();
+            assertThat(chordCounterGone(gid)).isFalse();
+            // the completing part's claim commits on the server, and its reply is lost with the connection: the
+            // part retries, and must still win the chord
+            proxy.loseReplyOnceWhen(() -> chordCounterGone(gid));
+            ChordPart last = new ChordPart(gid, "p2", 2, TaskState.SUCCESS, 2L, null, null);
+            Optional<ChordCompletion> done = b.onChordPartReturn(last);
+            assertThat(proxy.replyLost()).as("the claim's reply was lost").isTrue();
+            assertThat(done).as("the completing part, after its retry").isPresent();
+            assertThat(done.get().results()).containsExactly(0L, 1L, 2L);
+            assertThat(firings).as("body firings").hasSize(1);
+            assertThat(b.onChordPartReturn(last)).as("a later duplicate of the completing part").isEmpty();
+            assertThat(firings).as("body firings").hasSize(1);
+        }
     }
 }

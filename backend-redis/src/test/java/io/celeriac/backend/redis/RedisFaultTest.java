@@ -12,6 +12,7 @@ import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToStoreResultException;
 import io.celeriac.backend.WaitTimeoutException;
 import io.celeriac.tck.Tck;
+import io.celeriac.testing.TcpProxy;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.celeriac.backend.redis;
+package io.celeriac.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,9 +17,9 @@ import java.util.function.BooleanSupplier;
  * every relayed connection, and while {@linkplain #accepting(boolean) not accepting} new connections are
  * closed as soon as they arrive; {@link #loseReplyOnceWhen(BooleanSupplier)} loses a reply the server sent
  * (it executed the request, the client never hears so). Real sockets and a real server: the fault is the
- * network's, not a mock's.
+ * network's, not a mock's. Thread-safe.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final String targetHost;
@@ -31,7 +31,14 @@ final class TcpProxy implements AutoCloseable {
     private final AtomicBoolean replyLost = new AtomicBoolean();
     private final Thread acceptor;
 
-    TcpProxy(String targetHost, int targetPort) throws IOException {
+    /**
+     * Starts relaying from a free loopback port to a target.
+     *
+     * @param targetHost the server's host
+     * @param targetPort the server's port
+     * @throws IOException when no port can be bound
+     */
+    public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetHost = targetHost;
         this.targetPort = targetPort;
@@ -40,11 +47,17 @@ final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    /** @return the loopback port clients connect to */
+    public int port() {
         return server.getLocalPort();
     }
 
-    void accepting(boolean on) {
+    /**
+     * Whether new connections are relayed; when not, they are closed as soon as they arrive.
+     *
+     * @param on whether to relay new connections
+     */
+    public void accepting(boolean on) {
         accepting = on;
     }
 
@@ -52,17 +65,18 @@ final class TcpProxy implements AutoCloseable {
      * Once: the first reply from the server that arrives while {@code serverState} holds (checked as each
      * reply arrives, on a connection of the caller's own) is not passed on; its connection is cut instead.
      */
-    void loseReplyOnceWhen(BooleanSupplier serverState) {
+    public void loseReplyOnceWhen(BooleanSupplier serverState) {
         replyLost.set(false);
         loseWhen.set(serverState);
     }
 
     /** @return whether a reply was lost since {@link #loseReplyOnceWhen(BooleanSupplier)} */
-    boolean replyLost() {
+    public boolean replyLost() {
         return replyLost.get();
     }
 
-    void cutAll() {
+    /** Closes every relayed connection. */
+    public void cutAll() {
         for (Socket s : open) {
             close(s);
         }
