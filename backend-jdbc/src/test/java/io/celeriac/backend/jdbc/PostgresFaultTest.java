@@ -9,6 +9,7 @@ import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.jdbc.internal.JdbcBackend;
+import io.celeriac.tck.ChordRace;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PostgresTestServer;
 import io.celeriac.testing.PrivatePostgres;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -294,59 +294,19 @@ class PostgresFaultTest {
 
     @Test
     void aChordOfFiveHundredPartsCompletedByThirtyTwoThreadsAcrossARestartFiresItsBodyOnce() throws Exception {
-        int parts = 500;
-        int threads = 32;
         List<ChordCompletion> firings = new CopyOnWriteArrayList<>();
         Backend b = open("pool_size=16", BackendOptions.builder().retryPolicy(PATIENT).chordCallback(firings::add));
-        String gid = "chord-under-restart";
-        b.setChordSize(gid, parts);
-        ConcurrentLinkedQueue<Integer> todo = new ConcurrentLinkedQueue<>();
-        for (int i = 0; i < parts; i++) {
-            todo.add(i);
-        }
-        AtomicInteger reported = new AtomicInteger();
-        int atKill = -1;
-        List<ChordCompletion> returned = new CopyOnWriteArrayList<>();
-        List<Throwable> errors = new CopyOnWriteArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int w = 0; w < threads; w++) {
-                workers.add(pool.submit(() -> {
-                    for (Integer i = todo.poll(); i != null; i = todo.poll()) {
-                        try {
-                            Optional<ChordCompletion> done = b.onChordPartReturn(
-                                    new ChordPart(gid, "part-" + i, i, TaskState.SUCCESS, (long) i, null, null));
-                            done.ifPresent(returned::add);
-                        } catch (RuntimeException e) {
-                            errors.add(e);
-                        }
-                        reported.incrementAndGet();
-                    }
-                }));
-            }
-            await().atMost(t(120_000)).pollInterval(Duration.ofMillis(1)).until(() -> reported.get() >= parts / 5);
+        ChordRace.Outcome race = ChordRace.run(b, "chord-under-restart", 500, 32, t(180_000), () -> {
             pg.crash();
-            atKill = reported.get();
             Thread.sleep(300); // parts keep coming while the server is down
             pg.restart();
-            for (Future<?> w : workers) {
-                w.get(t(180_000).toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        }
-        assertThat(errors).as("parts that failed although the outage was shorter than the retry policy").isEmpty();
-        assertThat(atKill).as("parts reported when the server went down").isLessThan(parts);
-        assertThat(reported.get()).isEqualTo(parts);
+        });
+        assertThat(race.errors()).as("parts that failed although the outage was shorter than the retry policy").isEmpty();
+        assertThat(race.reportedBeforeFault()).as("parts reported when the server was back").isLessThan(500);
+        assertThat(race.reported()).isEqualTo(500);
         assertThat(firings).as("body firings").hasSize(1);
-        assertThat(returned).as("parts that were told they completed the chord").hasSize(1);
-        List<Object> expected = new ArrayList<>();
-        for (long i = 0; i < parts; i++) {
-            expected.add(i);
-        }
-        assertThat(firings.get(0).results()).isEqualTo(expected);
+        assertThat(race.completions()).as("parts that were told they completed the chord").hasSize(1);
+        assertThat(firings.get(0).results()).isEqualTo(ChordRace.results(500));
     }
 
     private boolean chordCounterGone(String groupId) {

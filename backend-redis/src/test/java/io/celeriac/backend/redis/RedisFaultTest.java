@@ -11,7 +11,9 @@ import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToStoreResultException;
 import io.celeriac.backend.WaitTimeoutException;
+import io.celeriac.tck.ChordRace;
 import io.celeriac.tck.Tck;
+import io.celeriac.tck.ThreadLeaks;
 import io.celeriac.testing.TcpProxy;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +23,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -37,7 +37,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,26 +64,10 @@ class RedisFaultTest {
         return PrivateRedis.start("--appendonly", "yes", "--appendfsync", "always");
     }
 
-    /** Live threads other than those every JVM test run has (the common pool, Awaitility's pollers). */
-    private static Set<Thread> liveThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(Thread::isAlive)
-                .filter(th -> !th.getName().startsWith("ForkJoinPool.commonPool") && !th.getName().startsWith("awaitility"))
-                .collect(Collectors.toSet());
-    }
-
-    private static void assertNoThreadOutlives(Set<Thread> before) {
-        await().atMost(t(20_000)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            Set<Thread> extra = new HashSet<>(liveThreads());
-            extra.removeAll(before);
-            assertThat(extra.stream().map(Thread::getName).sorted().toList()).as("threads left after close").isEmpty();
-        });
-    }
-
     @Test
     void aRestartUnderSixteenStoringThreadsAndTwoHundredWaitersLosesNothingAndLeaksNoThread() throws Exception {
         try (PrivateRedis redis = durableRedis()) {
-            Set<Thread> before = liveThreads();
+            ThreadLeaks threadsBefore = ThreadLeaks.snapshot();
             int threads = 16;
             int waited = 200;
             BackendOptions options = BackendOptions.builder().retryPolicy(PATIENT).build();
@@ -166,7 +149,7 @@ class RedisFaultTest {
                 pool.shutdownNow();
                 assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             }
-            assertNoThreadOutlives(before);
+            threadsBefore.assertNoNewThreads(t(20_000), Set.of());
         }
     }
 
@@ -288,59 +271,22 @@ class RedisFaultTest {
     @Test
     void aChordOfFiveHundredPartsCompletedByThirtyTwoThreadsAcrossARestartFiresItsBodyOnce() throws Exception {
         try (PrivateRedis redis = durableRedis()) {
-            int parts = 500;
-            int threads = 32;
             List<ChordCompletion> firings = new CopyOnWriteArrayList<>();
             BackendOptions options = BackendOptions.builder().retryPolicy(PATIENT).chordCallback(firings::add).build();
-            ConcurrentLinkedQueue<Integer> todo = new ConcurrentLinkedQueue<>();
-            for (int i = 0; i < parts; i++) {
-                todo.add(i);
+            ChordRace.Outcome race;
+            try (Backend b = CELERIAC.openBackend(redis.url(6) + "?max_connections=32", options)) {
+                race = ChordRace.run(b, "chord-under-restart", 500, 32, t(120_000), () -> {
+                    redis.kill();
+                    Thread.sleep(300); // parts keep coming while the server is down
+                    redis.restart();
+                });
             }
-            AtomicInteger reported = new AtomicInteger();
-            int atKill = -1;
-            List<ChordCompletion> returned = new CopyOnWriteArrayList<>();
-            List<Throwable> errors = new CopyOnWriteArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            try (Backend b = CELERIAC.openBackend(redis.url(6) + "?max_connections=" + threads, options)) {
-                String gid = "chord-under-restart";
-                b.setChordSize(gid, parts);
-                List<Future<?>> workers = new ArrayList<>();
-                for (int w = 0; w < threads; w++) {
-                    workers.add(pool.submit(() -> {
-                        for (Integer i = todo.poll(); i != null; i = todo.poll()) {
-                            try {
-                                Optional<ChordCompletion> done = b.onChordPartReturn(
-                                        new ChordPart(gid, "part-" + i, i, TaskState.SUCCESS, (long) i, null, null));
-                                done.ifPresent(returned::add);
-                            } catch (RuntimeException e) {
-                                errors.add(e);
-                            }
-                            reported.incrementAndGet();
-                        }
-                    }));
-                }
-                await().atMost(t(60_000)).pollInterval(Duration.ofMillis(1)).until(() -> reported.get() >= parts / 5);
-                redis.kill();
-            atKill = reported.get();
-                Thread.sleep(300); // parts keep coming while the server is down
-                redis.restart();
-                for (Future<?> w : workers) {
-                    w.get(t(120_000).toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-                assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-            }
-            assertThat(errors).as("parts that failed although the outage was shorter than the retry policy").isEmpty();
-            assertThat(atKill).as("parts reported when the server went down").isLessThan(parts);
-        assertThat(reported.get()).isEqualTo(parts);
+            assertThat(race.errors()).as("parts that failed although the outage was shorter than the retry policy").isEmpty();
+            assertThat(race.reportedBeforeFault()).as("parts reported when the server was back").isLessThan(500);
+            assertThat(race.reported()).isEqualTo(500);
             assertThat(firings).as("body firings").hasSize(1);
-            assertThat(returned).as("parts that were told they completed the chord").hasSize(1);
-            List<Object> expected = new ArrayList<>();
-            for (long i = 0; i < parts; i++) {
-                expected.add(i);
-            }
-            assertThat(firings.get(0).results()).isEqualTo(expected);
+            assertThat(race.completions()).as("parts that were told they completed the chord").hasSize(1);
+            assertThat(firings.get(0).results()).isEqualTo(ChordRace.results(500));
         }
     }
 

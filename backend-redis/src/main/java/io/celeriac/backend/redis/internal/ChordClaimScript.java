@@ -1,7 +1,6 @@
 package io.celeriac.backend.redis.internal;
 
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -78,14 +77,7 @@ public final class ChordClaimScript {
         List<byte[]> keys = List.of(join, diff, size, group, record);
         List<byte[]> args = List.of(token.getBytes(StandardCharsets.UTF_8), ordered ? new byte[] {'1'} : new byte[] {'0'},
                 Long.toString(RECORD_MILLIS).getBytes(StandardCharsets.US_ASCII));
-        Object r;
-        try {
-            r = client.evalsha(SHA, keys, args);
-        } catch (JedisNoScriptException e) {
-            client.scriptLoad(SOURCE);
-            r = client.evalsha(SHA, keys, args);
-        }
-        List<?> reply = (List<?>) r;
+        List<?> reply = (List<?>) StoreScript.evalsha(client, SHA, SOURCE, keys, args);
         if (!(reply.get(0) instanceof Long won) || won != 1L) {
             return new Claim(false, null, List.of());
         }
