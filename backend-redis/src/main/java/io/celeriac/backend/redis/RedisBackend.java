@@ -91,6 +91,14 @@ public final class RedisBackend extends KeyValueBackend {
     private static final byte[] NEG_INF = "-inf".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] POS_INF = "+inf".getBytes(StandardCharsets.US_ASCII);
     private static final Duration CHORD_JOIN_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Pushes ARGV[1] onto the list KEYS[1] unless it is there already ({@code LPOS}, Redis 6.0.6 and later;
+     * on an older server it pushes, as Celery does).
+     */
+    private static final byte[] PUSH_ONCE = ascii(String.join("\n",
+            "local at = redis.pcall('LPOS', KEYS[1], ARGV[1])",
+            "if type(at) == 'number' then return 0 end",
+            "return redis.call('RPUSH', KEYS[1], ARGV[1])"));
 
     private final RedisConfig config;
     private final RedisErrors errors;
@@ -482,7 +490,9 @@ public final class RedisBackend extends KeyValueBackend {
                     tx.zadd(jkey, score, member);
                     count = tx.zcount(jkey, NEG_INF, POS_INF);
                 } else {
-                    tx.rpush(jkey, member);
+                    // a member already pushed (a retry after a lost reply, a duplicate report) is not pushed again:
+                    // the list would count it twice and the chord never complete
+                    tx.eval(PUSH_ONCE, List.of(jkey), List.of(member));
                     count = tx.llen(jkey);
                 }
                 if (ownSize != null) {

@@ -316,4 +316,27 @@ class RedisFaultTest {
             }
         }
     }
+
+    @Test
+    void anUnorderedChordWhoseLastCountLosesItsReplyStillFiresItsBodyOnce() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.start(); TcpProxy proxy = new TcpProxy("127.0.0.1", redis.port())) {
+            List<ChordCompletion> firings = new CopyOnWriteArrayList<>();
+            try (Backend b = CELERIAC.openBackend("redis://127.0.0.1:" + proxy.port() + "/0?result_chord_ordered=false",
+                    BackendOptions.builder().retryPolicy(PATIENT).chordCallback(firings::add).build())) {
+                String gid = "lost-count";
+                String joinKey = "celery-taskset-meta-" + gid + ".j";
+                b.setChordSize(gid, 3);
+                assertThat(b.onChordPartReturn(new ChordPart(gid, "p0", 0, TaskState.SUCCESS, 0L, null, null))).isEmpty();
+                assertThat(b.onChordPartReturn(new ChordPart(gid, "p1", 1, TaskState.SUCCESS, 1L, null, null))).isEmpty();
+                // the last part is pushed onto the list on the server, and the reply is lost: its retry must not
+                // push it twice (the count would pass the chord's size and the chord never complete)
+                proxy.loseReplyOnceWhen(() -> Long.valueOf(3).equals(redis.call("LLEN", joinKey)));
+                Optional<ChordCompletion> done = b.onChordPartReturn(new ChordPart(gid, "p2", 2, TaskState.SUCCESS, 2L, null, null));
+                assertThat(proxy.replyLost()).as("the count's reply was lost").isTrue();
+                assertThat(done).as("the completing part, after its retry").isPresent();
+                assertThat(done.get().results()).containsExactly(0L, 1L, 2L);
+                assertThat(firings).as("body firings").hasSize(1);
+            }
+        }
+    }
 }
