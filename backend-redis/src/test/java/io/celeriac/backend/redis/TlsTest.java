@@ -161,19 +161,25 @@ class TlsTest {
     }
 
     @Test
-    void hostNamesAreCheckedOnlyWhenAsked() throws Exception {
+    void hostNamesAreCheckedByDefaultWithAnExplicitOptOut() throws Exception {
         // the server's certificate names localhost and 127.0.0.1, not 127.0.0.2 (also loopback)
-        try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
-                + file("ca.crt") + "&ssl_check_hostname=true", BackendOptions.builder().retryPolicy(QUICK).build())) {
-            assertThatThrownBy(() -> b.getTaskMeta("x")).isInstanceOf(BackendUnavailableException.class)
-                    .hasMessageContaining("TLS handshake");
+        for (String extra : List.of("", "&ssl_check_hostname=true")) {
+            try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
+                    + file("ca.crt") + extra, BackendOptions.builder().retryPolicy(QUICK).build())) {
+                assertThatThrownBy(() -> b.getTaskMeta("x")).isInstanceOf(BackendUnavailableException.class)
+                        .hasMessageContaining("the TLS certificate of 127.0.0.2:" + tls.port() + " does not name the host")
+                        .hasMessageContaining("ssl_check_hostname=false");
+                assertThatThrownBy(() -> b.storeResult("wrong-host", 1L, TaskState.SUCCESS))
+                        .isInstanceOf(UnableToStoreResultException.class)
+                        .hasMessageContaining("after 1 attempt:")
+                        .hasMessageContaining("does not name the host");
+            }
         }
         try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
-                + file("ca.crt"))) {
+                + file("ca.crt") + "&ssl_check_hostname=false")) {
             roundTrip(b);
         }
-        try (Backend b = CELERIAC.openBackend(url(tls, "localhost", "ssl_cert_reqs=required&ssl_check_hostname=true&ssl_ca_certs="
-                + file("ca.crt")))) {
+        try (Backend b = CELERIAC.openBackend(url(tls, "localhost", "ssl_cert_reqs=required&ssl_ca_certs=" + file("ca.crt")))) {
             roundTrip(b);
         }
     }

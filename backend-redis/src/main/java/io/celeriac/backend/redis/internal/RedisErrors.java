@@ -123,6 +123,11 @@ public final class RedisErrors {
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof SSLException) {
                 String m = String.valueOf(c.getMessage());
+                if (m.contains("No subject alternative") || m.contains("No name matching")) {
+                    return "the TLS certificate of " + where + " does not name the host it was reached by ("
+                            + scrub(m) + "); connect by a name the certificate holds, or opt out with "
+                            + "ssl_check_hostname=false";
+                }
                 boolean clientCert = m.contains("certificate_required") || m.contains("bad_certificate")
                         || m.contains("unknown_ca") || m.contains("certificate_unknown");
                 return "the TLS handshake with " + where + " failed (" + scrub(m) + "); "

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * Opens the sockets of every Jedis connection of a backend: TCP with the configured connect timeout,
- * read timeout and keepalive; TLS on top with the backend's {@link SSLContext} (host name checked only when
- * {@code ssl_check_hostname} is on, as redis-py); or a unix domain socket. Failures are
+ * read timeout and keepalive; TLS on top with the backend's {@link SSLContext} (host name checked unless
+ * {@code ssl_check_hostname=false} or {@code ssl_cert_reqs=none}); or a unix domain socket. Failures are
  * {@link JedisConnectionException}s, as Jedis expects. Thread-safe.
  */
 public final class SocketFactory implements JedisSocketFactory {
