@@ -220,7 +220,7 @@ public final class RedisConfig {
         Parser p = new Parser(url, options, ownParameters);
         p.run();
         if (!p.problems.isEmpty()) {
-            throw new InvalidUrlException(url.masked(), p.problems);
+            throw InvalidUrlException.of(url, p.problems);
         }
         return new RedisConfig(p);
     }

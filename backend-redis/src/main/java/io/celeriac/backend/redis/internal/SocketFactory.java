@@ -106,17 +106,26 @@ public final class SocketFactory implements JedisSocketFactory {
                 s.setKeepAlive(keepalive);
                 s.setTcpNoDelay(true);
                 s.connect(new InetSocketAddress(address, hp.getPort()), connectTimeoutMillis);
-                s.setSoTimeout(socketTimeoutMillis);
                 if (ssl == null) {
+                    s.setSoTimeout(socketTimeoutMillis);
                     return s;
                 }
+                // the handshake is part of connecting: a server that does not speak TLS (a plain Redis waits for
+                // the end of a command line that never comes) fails within the connect timeout
+                s.setSoTimeout(connectTimeoutMillis);
                 SSLSocket tls = (SSLSocket) ssl.getSocketFactory().createSocket(s, hp.getHost(), hp.getPort(), true);
                 if (checkHostname) {
                     SSLParameters p = tls.getSSLParameters();
                     p.setEndpointIdentificationAlgorithm("HTTPS");
                     tls.setSSLParameters(p);
                 }
-                tls.startHandshake();
+                try {
+                    tls.startHandshake();
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new javax.net.ssl.SSLException("no TLS handshake reply within socket_connect_timeout ("
+                            + connectTimeoutMillis + " ms): is the server listening for TLS on this port?", e);
+                }
+                tls.setSoTimeout(socketTimeoutMillis);
                 return tls;
             } catch (IOException e) {
                 last = e;
