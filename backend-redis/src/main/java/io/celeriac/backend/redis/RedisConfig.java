@@ -45,7 +45,9 @@ import java.util.TreeSet;
  *   <tr><td>{@code master_name}</td><td>the sentinel service name ({@code sentinel://} only, required)</td><td></td></tr>
  *   <tr><td>{@code ssl_cert_reqs}</td><td>{@code required}, {@code optional} or {@code none} ({@code rediss://} only, required)</td><td></td></tr>
  *   <tr><td>{@code ssl_ca_certs}, {@code ssl_certfile}, {@code ssl_keyfile}</td><td>PEM files ({@code rediss://} only)</td><td>JDK trust store, no client certificate</td></tr>
- *   <tr><td>{@code ssl_check_hostname}</td><td>verify the server's name against its certificate</td><td>false (as redis-py)</td></tr>
+ *   <tr><td>{@code ssl_check_hostname}</td><td>verify the server's host name against its certificate (checked
+ *       whenever the certificate is verified, that is unless {@code ssl_cert_reqs=none}); {@code false} is an
+ *       explicit opt-out</td><td>true (redis-py defaults to false)</td></tr>
  *   <tr><td>{@code retry_on_timeout}, {@code retry_on_error}</td><td>accepted for compatibility; timeouts and
  *       connection errors are always retried with the backend's retry policy</td><td></td></tr>
  *   <tr><td>{@code result_expires}, {@code result_extended}</td><td>see {@link BackendOptions}</td><td></td></tr>
@@ -218,7 +220,7 @@ public final class RedisConfig {
         Parser p = new Parser(url, options, ownParameters);
         p.run();
         if (!p.problems.isEmpty()) {
-            throw new InvalidUrlException(url.masked(), p.problems);
+            throw InvalidUrlException.of(url, p.problems);
         }
         return new RedisConfig(p);
     }
@@ -581,7 +583,8 @@ public final class RedisConfig {
             if (values.containsKey("ssl_keyfile") && !values.containsKey("ssl_certfile")) {
                 problems.add("ssl_keyfile is set without ssl_certfile; give the client certificate too");
             }
-            checkHostname = bool("ssl_check_hostname", false);
+            // Safer than redis-py, whose default is false: a verified certificate must also name the host.
+            checkHostname = bool("ssl_check_hostname", true) && certRequirement != CertRequirement.NONE;
         }
 
         private Path readableFile(String name) {

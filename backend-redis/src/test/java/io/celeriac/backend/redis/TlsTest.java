@@ -176,6 +176,23 @@ class TlsTest {
     }
 
     @Test
+    void aServerThatDoesNotSpeakTlsFailsWithinTheConnectTimeout() {
+        // a plain redis-server reads the ClientHello as the start of a command line and waits for the rest
+        try (PrivateRedis plain = PrivateRedis.start();
+             Backend b = CELERIAC.openBackend("rediss://127.0.0.1:" + plain.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
+                     + file("ca.crt") + "&socket_connect_timeout=1", BackendOptions.builder().retryPolicy(QUICK).build())) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> b.getTaskMeta("x")).isInstanceOf(BackendUnavailableException.class)
+                    .hasMessageContaining("TLS handshake")
+                    .hasMessageContaining("is the server listening for TLS on this port?");
+            assertThatThrownBy(() -> b.storeResult("plain", 1L, TaskState.SUCCESS))
+                    .isInstanceOf(UnableToStoreResultException.class).hasMessageContaining("after 1 attempt:");
+            // not the 120 s socket_timeout per attempt that a read would wait
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
     void certNoneSkipsVerification() throws Exception {
         try (Backend b = CELERIAC.openBackend(url(tls, "127.0.0.1", "ssl_cert_reqs=none"))) {
             roundTrip(b);
@@ -183,19 +200,25 @@ class TlsTest {
     }
 
     @Test
-    void hostNamesAreCheckedOnlyWhenAsked() throws Exception {
+    void hostNamesAreCheckedByDefaultWithAnExplicitOptOut() throws Exception {
         // the server's certificate names localhost and 127.0.0.1, not 127.0.0.2 (also loopback)
-        try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
-                + file("ca.crt") + "&ssl_check_hostname=true", BackendOptions.builder().retryPolicy(QUICK).build())) {
-            assertThatThrownBy(() -> b.getTaskMeta("x")).isInstanceOf(BackendUnavailableException.class)
-                    .hasMessageContaining("TLS handshake");
+        for (String extra : List.of("", "&ssl_check_hostname=true")) {
+            try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
+                    + file("ca.crt") + extra, BackendOptions.builder().retryPolicy(QUICK).build())) {
+                assertThatThrownBy(() -> b.getTaskMeta("x")).isInstanceOf(BackendUnavailableException.class)
+                        .hasMessageContaining("the TLS certificate of 127.0.0.2:" + tls.port() + " does not name the host")
+                        .hasMessageContaining("ssl_check_hostname=false");
+                assertThatThrownBy(() -> b.storeResult("wrong-host", 1L, TaskState.SUCCESS))
+                        .isInstanceOf(UnableToStoreResultException.class)
+                        .hasMessageContaining("after 1 attempt:")
+                        .hasMessageContaining("does not name the host");
+            }
         }
         try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
-                + file("ca.crt"))) {
+                + file("ca.crt") + "&ssl_check_hostname=false")) {
             roundTrip(b);
         }
-        try (Backend b = CELERIAC.openBackend(url(tls, "localhost", "ssl_cert_reqs=required&ssl_check_hostname=true&ssl_ca_certs="
-                + file("ca.crt")))) {
+        try (Backend b = CELERIAC.openBackend(url(tls, "localhost", "ssl_cert_reqs=required&ssl_ca_certs=" + file("ca.crt")))) {
             roundTrip(b);
         }
     }

@@ -124,7 +124,7 @@ public final class RedisStateStoreConfig {
         Duration step = seconds(settings, INTERVAL_STEP, celery.intervalStep(), problems);
         Duration max = seconds(settings, INTERVAL_MAX, celery.intervalMax(), problems);
         if (!problems.isEmpty()) {
-            throw new InvalidUrlException(url.masked(), problems);
+            throw InvalidUrlException.of(url, problems);
         }
         return new RedisStateStoreConfig(url, redis, name, reserve, hook, new RetryPolicy(retries, start, step, max));
     }
