@@ -8,25 +8,20 @@ import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.tck.Tck;
+import io.celeriac.testing.PrivatePostgres;
+import io.celeriac.testing.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -43,23 +38,24 @@ class PostgresTlsAuthTest {
     private static final String PASSWORD = "Pg-Scram-Pw-5e1b7d";
     private static final String READONLY_PASSWORD = "Pg-Ro-Pw-9a2c44";
 
-    private static Path pki;
+    private static TestCertificates pki;
+    private static Path otherCa;
     private static PrivatePostgres pg;
 
     @BeforeAll
     static void start() throws Exception {
-        pki = Files.createTempDirectory("celeriac-pg-pki-");
-        Files.writeString(pki.resolve("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
-                "-subj", "/CN=celeriac pg test CA");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt",
-                "-days", "2", "-subj", "/CN=some other CA");
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
-        openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", "server.crt", "-days", "2", "-extfile", "server.ext");
-        pg = PrivatePostgres.start(pki.resolve("server.crt"), pki.resolve("server.key"), List.of(
-                "host all all 127.0.0.1/32 scram-sha-256",
-                "host all all 127.0.0.2/32 scram-sha-256"));
+        pki = TestCertificates.create("celeriac pg test CA");
+        otherCa = pki.unrelatedCa("other-ca", "some other CA").certificate();
+        TestCertificates.Issued server = pki.server("server", "localhost", "127.0.0.1");
+        pg = PrivatePostgres.builder()
+                .listenAddresses("127.0.0.1", "127.0.0.2")
+                .tls(server.certificate(), server.key())
+                .setting("password_encryption", "scram-sha-256")
+                .setting("max_connections", "40")
+                .setting("shared_buffers", "16MB")
+                .hba("host all all 127.0.0.1/32 scram-sha-256",
+                        "host all all 127.0.0.2/32 scram-sha-256")
+                .start();
         pg.sql("postgres",
                 "CREATE ROLE celery_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '" + PASSWORD + "'",
                 "CREATE ROLE celery_ro LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '" + READONLY_PASSWORD + "'",
@@ -73,24 +69,12 @@ class PostgresTlsAuthTest {
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() {
         if (pg != null) {
             pg.close();
         }
         if (pki != null) {
-            try (Stream<Path> s = Files.walk(pki)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    private static void openssl(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(pki.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("openssl " + String.join(" ", args) + " failed:\n" + out);
+            pki.close();
         }
     }
 
@@ -170,7 +154,7 @@ class PostgresTlsAuthTest {
     @Test
     void verifyFullWorksWithTheRightCaAndHost() throws Exception {
         try (Backend b = CELERIAC.openBackend(url("celery_app", PASSWORD, "localhost",
-                "sslmode=verify-full&sslrootcert=" + pki.resolve("ca.crt")), options())) {
+                "sslmode=verify-full&sslrootcert=" + pki.caCertificate()), options())) {
             roundTrip(b);
             assertThat(sslConnectionsOf("celery_app")).as("the backend's connections use TLS").isPositive();
         }
@@ -179,7 +163,7 @@ class PostgresTlsAuthTest {
     @Test
     void verifyFullFailsClearlyWithAnotherRootCertificate() {
         assertThatThrownBy(() -> CELERIAC.openBackend(url("celery_app", PASSWORD, "localhost",
-                "sslmode=verify-full&sslrootcert=" + pki.resolve("other-ca.crt")), options()))
+                "sslmode=verify-full&sslrootcert=" + otherCa), options()))
                 .isInstanceOf(BackendUnavailableException.class)
                 .hasMessageContaining("SQLSTATE 08006: SSL error: PKIX path building failed")
                 .satisfies(e -> assertNoSecret(e, PASSWORD));
@@ -189,13 +173,13 @@ class PostgresTlsAuthTest {
     void verifyFullFailsClearlyWhenTheHostIsNotTheCertificates() {
         // 127.0.0.2 is loopback too, but the certificate names only localhost and 127.0.0.1
         assertThatThrownBy(() -> CELERIAC.openBackend(url("celery_app", PASSWORD, "127.0.0.2",
-                "sslmode=verify-full&sslrootcert=" + pki.resolve("ca.crt")), options()))
+                "sslmode=verify-full&sslrootcert=" + pki.caCertificate()), options()))
                 .isInstanceOf(BackendUnavailableException.class)
                 .hasMessageContaining("The hostname 127.0.0.2 could not be verified")
                 .satisfies(e -> assertNoSecret(e, PASSWORD));
         // verify-ca checks the chain only, so the same host works
         try (Backend b = CELERIAC.openBackend(url("celery_app", PASSWORD, "127.0.0.2",
-                "sslmode=verify-ca&sslrootcert=" + pki.resolve("ca.crt")), options())) {
+                "sslmode=verify-ca&sslrootcert=" + pki.caCertificate()), options())) {
             assertThat(b.getTaskMeta("absent").status()).isEqualTo(TaskState.PENDING);
         }
     }
