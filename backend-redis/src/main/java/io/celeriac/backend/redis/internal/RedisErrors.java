@@ -74,11 +74,35 @@ public final class RedisErrors {
                 && TRANSIENT_REPLIES.contains(firstWord(e.getMessage()))) {
             return new BackendUnavailableException(maskedUri, "Redis answered " + scrub(e.getMessage()), e);
         }
+        if (e instanceof JedisDataException && "EXECABORT".equals(firstWord(e.getMessage()))) {
+            return transactionAborted((JedisDataException) e);
+        }
         if (e instanceof JedisException && e.getCause() instanceof NoSuchElementException) {
             return new BackendUnavailableException(maskedUri, "no pooled connection became free within "
                     + seconds(config.socketTimeout()) + " (max_connections=" + config.maxConnections() + ")", e);
         }
         return e;
+    }
+
+    /**
+     * A transaction Redis discarded: the errors it queued (kept as suppressed exceptions) say why. One that a
+     * retry can fix ({@code LOADING} while a restarted server reads its data, {@code READONLY} during a
+     * failover, ...) makes the whole transaction worth retrying; otherwise the reasons are named in the message.
+     */
+    private RuntimeException transactionAborted(JedisDataException e) {
+        StringBuilder reasons = new StringBuilder();
+        for (Throwable s : e.getSuppressed()) {
+            String m = String.valueOf(s.getMessage());
+            if (s instanceof JedisDataException && TRANSIENT_REPLIES.contains(String.valueOf(firstWord(m)))) {
+                return new BackendUnavailableException(maskedUri, "Redis answered " + scrub(m) + " inside a transaction", e);
+            }
+            reasons.append(reasons.length() == 0 ? "" : "; ").append(scrub(m));
+        }
+        if (reasons.length() == 0) {
+            return e;
+        }
+        JedisDataException named = new JedisDataException(scrub(e.getMessage()) + " (" + reasons + ")", e);
+        return named;
     }
 
     /**
