@@ -14,5 +14,5 @@ cd "$root"
 if [[ "${SKIP_BUILD:-0}" != "1" || ! -f benchmarks/target/benchmarks.jar ]]; then
   ./mvnw -B -q -Pbench -pl benchmarks -am package -DskipTests
 fi
-exec java -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp benchmarks/target/benchmarks.jar io.celeriac.benchmarks.Harness "$@"

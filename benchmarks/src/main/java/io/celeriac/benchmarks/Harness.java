@@ -55,6 +55,8 @@ public final class Harness {
     private static final int GET_IDS = 20_000;
     private static final int MANY = 10_000;
     private static final int REVOKED = 50_000;
+    /** The PostgreSQL database the harness makes its schema in. */
+    private static final String PG_DATABASE = "test";
 
     private final Options options;
     private final Table table = new Table();
@@ -173,12 +175,13 @@ public final class Harness {
 
     private void postgres() throws Exception {
         PostgresTestServer pg = TestServices.postgres();
-        String schema = pg.createSchema();
-        progress("PostgreSQL: schema " + schema + " in database " + pg.database() + " at " + pg.host() + ":" + pg.port());
+        String schema = "celeriac_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        sql(pg, "CREATE SCHEMA " + schema);
+        progress("PostgreSQL: schema " + schema + " in database " + PG_DATABASE + " at " + pg.host() + ":" + pg.port());
         try {
             BackendOptions bo = BackendOptions.builder().property(JdbcBackendSettings.TASK_SCHEMA, schema)
                     .property(JdbcBackendSettings.GROUP_SCHEMA, schema).property(JdbcBackendSettings.POOL_SIZE, "16").build();
-            String url = pg.celeryUrl(pg.database());
+            String url = pg.celeryUrl(PG_DATABASE);
             try (Backend b = celeriac.openBackend(url, bo); Backend waiter = celeriac.openBackend(url, bo)) {
                 Measured m = throughputs(b, "postgres");
                 String upsert = upsertScript(pg, schema);
@@ -191,11 +194,11 @@ public final class Harness {
                 List<Map<String, Object>> py = new ArrayList<>();
                 for (int r = 0; r < options.runs(); r++) {
                     progress("PostgreSQL run " + (r + 1) + ": pgbench -c 1 and -c 16, celeriac at 1, 4, 16 threads");
-                    yard1.add(new double[] {Yardsticks.pgbench(pg, schema, tmp, "upsert.sql", upsert, 1, secs),
-                        Yardsticks.pgbench(pg, schema, tmp, "select.sql", select, 1, secs)});
+                    yard1.add(new double[] {Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "upsert.sql", upsert, 1, secs),
+                        Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "select.sql", select, 1, secs)});
                     m.run(r);
-                    yard16.add(new double[] {Yardsticks.pgbench(pg, schema, tmp, "upsert.sql", upsert, 16, secs),
-                        Yardsticks.pgbench(pg, schema, tmp, "select.sql", select, 16, secs)});
+                    yard16.add(new double[] {Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "upsert.sql", upsert, 16, secs),
+                        Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "select.sql", select, 16, secs)});
                     m.getMany(r);
                     m.waits(waiter, r);
                     if (celery != null) {
@@ -205,7 +208,13 @@ public final class Harness {
                 m.rows("PostgreSQL", "pgbench", yard1, yard16, py, 0.7, 0.7, null, 10.0);
             }
         } finally {
-            pg.dropSchema(schema);
+            sql(pg, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    private static void sql(PostgresTestServer pg, String statement) throws java.sql.SQLException {
+        try (Connection c = pg.connect(PG_DATABASE); java.sql.Statement st = c.createStatement()) {
+            st.execute(statement);
         }
     }
 
@@ -215,7 +224,7 @@ public final class Harness {
      */
     private static String upsertScript(PostgresTestServer pg, String schema) throws Exception {
         byte[] result;
-        try (Connection c = pg.connect(pg.database());
+        try (Connection c = pg.connect(PG_DATABASE);
              PreparedStatement st = c.prepareStatement("SELECT result FROM " + schema + ".celery_taskmeta WHERE task_id = 'get-0'")) {
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {

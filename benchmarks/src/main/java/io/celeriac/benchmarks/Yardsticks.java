@@ -56,13 +56,13 @@ final class Yardsticks {
      *
      * @return transactions per second
      */
-    static double pgbench(PostgresTestServer pg, String schema, Path dir, String name, String script, int clients, int seconds)
+    static double pgbench(PostgresTestServer pg, String database, String schema, Path dir, String name, String script, int clients, int seconds)
             throws IOException, InterruptedException {
         Path f = dir.resolve(name);
         Files.writeString(f, script, StandardCharsets.UTF_8);
         List<String> cmd = List.of("pgbench", "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", pg.user(),
                 "-M", "prepared", "-n", "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
-                "-T", Integer.toString(seconds), "-f", f.toString(), pg.database());
+                "-T", Integer.toString(seconds), "-f", f.toString(), database);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (pg.password() != null) {
             pb.environment().put("PGPASSWORD", pg.password());
