@@ -284,7 +284,7 @@ public final class Harness {
         private final double[][] store = new double[THREADS.length][options.runs()];
         private final double[][] get = new double[THREADS.length][options.runs()];
         private final double[] getMany = new double[options.runs()];
-        private final double[][] wait = new double[3][options.runs()];
+        private final double[][] wait = new double[4][options.runs()];
 
         Measured(Backend backend, List<String> ids, List<String> many) {
             this.backend = backend;
@@ -313,10 +313,12 @@ public final class Harness {
         }
 
         void waits(Backend waiter, int r) throws Exception {
-            Stats s = Stats.of(Load.wakeUps(waiter, backend, "r" + r + "-", options.waits()));
+            double[][] ms = Load.wakeUps(waiter, backend, "r" + r + "-", options.waits());
+            Stats s = Stats.of(ms[0]);
             wait[0][r] = s.median();
             wait[1][r] = s.percentile(99);
             wait[2][r] = s.max();
+            wait[3][r] = Stats.of(ms[1]).percentile(99);
         }
 
         /**
@@ -361,9 +363,10 @@ public final class Harness {
                     .withCelery(celeryStats(py, m -> m.get("get_many_ms")));
             table.add(many.withTarget("≤25 ms", many.celeriac().median() <= 25));
             if (waitP99Target != null) {
-                String[] label = {"p50", "p99", "max"};
-                for (int i = 0; i < 3; i++) {
-                    Row w = Row.plain(name + " wait wake-up " + label[i] + " (" + options.waits() + " waits)", "ms", Stats.of(wait[i]));
+                String[] label = {"wake-up p50 (store returned → waiter woke, " + options.waits() + " waits)", "wake-up p99", "wake-up max",
+                    "end to end p99 (store called → waiter woke, write included)"};
+                for (int i = 0; i < label.length; i++) {
+                    Row w = Row.plain(name + " wait " + label[i], "ms", Stats.of(wait[i]));
                     if (i == 1) {
                         w = w.withTarget("≤" + waitP99Target.intValue() + " ms", w.celeriac().median() <= waitP99Target);
                     }
@@ -402,7 +405,7 @@ public final class Harness {
         }
         double[] rates = new double[options.runs()];
         MemoryEventState kept = null;
-        for (int r = -1; r < options.runs(); r++) { // run -1 warms the JIT up
+        for (int r = -2; r < options.runs(); r++) { // runs -2 and -1 warm the JIT up
             MemoryEventState state = new MemoryEventState(EventStateOptions.defaults());
             long t0 = System.nanoTime();
             for (Event e : events) {
