@@ -283,6 +283,7 @@ public final class Harness {
         private final List<String> many;
         private final double[][] store = new double[THREADS.length][options.runs()];
         private final double[][] get = new double[THREADS.length][options.runs()];
+        private final double[][] cpu = new double[2][options.runs()];
         private final double[] getMany = new double[options.runs()];
         private final double[][] wait = new double[4][options.runs()];
 
@@ -294,8 +295,14 @@ public final class Harness {
 
         void run(int r) throws InterruptedException {
             for (int t = 0; t < THREADS.length; t++) {
-                store[t][r] = Load.throughput(THREADS[t], options.seconds(), Load.store(backend, "r" + r + "-" + THREADS[t] + "-"));
-                get[t][r] = Load.throughput(THREADS[t], options.seconds(), Load.get(backend, ids));
+                double[] s = Load.measure(THREADS[t], options.seconds(), Load.store(backend, "r" + r + "-" + THREADS[t] + "-"));
+                double[] g = Load.measure(THREADS[t], options.seconds(), Load.get(backend, ids));
+                store[t][r] = s[0];
+                get[t][r] = g[0];
+                if (THREADS[t] == 1) {
+                    cpu[0][r] = s[1];
+                    cpu[1][r] = g[1];
+                }
             }
         }
 
@@ -359,6 +366,8 @@ public final class Harness {
                     table.add(row);
                 }
             }
+            table.add(Row.plain(name + " store_result client CPU per op, 1 thread", "µs", Stats.of(cpu[0])));
+            table.add(Row.plain(name + " get_task_meta client CPU per op, 1 thread", "µs", Stats.of(cpu[1])));
             Row many = Row.plain(name + " get_many of " + String.format(Locale.ROOT, "%,d", MANY) + " ready ids", "ms", Stats.of(getMany))
                     .withCelery(celeryStats(py, m -> m.get("get_many_ms")));
             table.add(many.withTarget("≤25 ms", many.celeriac().median() <= 25));

@@ -34,6 +34,18 @@ final class Load {
      * @return operations per second, all threads together
      */
     static double throughput(int threads, double seconds, Op op) throws InterruptedException {
+        return measure(threads, seconds, op)[0];
+    }
+
+    /**
+     * Runs {@code op} on {@code threads} threads for {@code seconds}.
+     *
+     * @return operations per second, all threads together, and the CPU time the calling threads spent per
+     *         operation in microseconds (the client's own cost, which a busy machine does not inflate as much)
+     */
+    static double[] measure(int threads, double seconds, Op op) throws InterruptedException {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] cpu = new long[threads];
         long[] counts = new long[threads];
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch ready = new CountDownLatch(threads);
@@ -48,9 +60,11 @@ final class Load {
                     go.await();
                     long end = window[1];
                     long n = 0;
+                    long c0 = mx.getCurrentThreadCpuTime();
                     while (System.nanoTime() < end && failure.get() == null) {
                         op.run(id, n++);
                     }
+                    cpu[id] = mx.getCurrentThreadCpuTime() - c0;
                     counts[id] = n;
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
@@ -66,18 +80,20 @@ final class Load {
         window[1] = window[0] + (long) (seconds * 1e9);
         go.countDown(); // the latch publishes window[] to the threads
         long total = 0;
+        long cpuTotal = 0;
         for (int t = 0; t < threads; t++) {
             ts.get(t).join((long) (seconds * 1000) + 120_000);
             if (ts.get(t).isAlive()) {
                 throw new IllegalStateException("a load thread did not stop");
             }
             total += counts[t];
+            cpuTotal += cpu[t];
         }
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
         if (failure.get() != null) {
             throw new IllegalStateException("an operation failed: " + failure.get(), failure.get());
         }
-        return total / elapsed;
+        return new double[] {total / elapsed, total == 0 ? 0 : cpuTotal / 1e3 / total};
     }
 
     /** Stores {@code n} SUCCESS results with ids {@code prefix + i}, from a few threads. */
