@@ -25,6 +25,16 @@ public interface EventSource extends AutoCloseable {
     /** @return how many messages could not be decoded or were not events */
     long messagesRejected();
 
+    /**
+     * Whether the source is connected to its broker and receiving now. A source that cannot tell returns
+     * {@code true}; the Redis source returns whether its pattern subscription is live.
+     *
+     * @return whether events can arrive now
+     */
+    default boolean isConnected() {
+        return true;
+    }
+
     /** @return where the events come from, password masked */
     String location();
 

@@ -162,6 +162,7 @@ public final class BackendUrl {
     }
 
     private static BackendUrl parseHierarchical(String text, String scheme, String rest, List<String> problems) {
+        boolean hasAt = rest.indexOf('@') >= 0;
         // Strip a fragment, then split off the query, as urlparse does.
         int hash = rest.indexOf('#');
         if (hash >= 0) {
@@ -218,7 +219,9 @@ public final class BackendUrl {
             }
         }
         if (portText != null && !portText.isEmpty()) {
-            port = parsePort(portText, problems);
+            // with an '@' anywhere, the user info may have held an unescaped '/', '?' or '#': what looks like
+            // the port may then be the start of the password
+            port = parsePort(portText, hasAt, problems);
         }
         if (host != null) {
             host = emptyToNull(decode(host, "host", problems));
@@ -237,20 +240,23 @@ public final class BackendUrl {
         return new BackendUrl(text, scheme, user, password, host, port, path, query, false, null);
     }
 
-    private static int parsePort(String portText, List<String> problems) {
+    private static int parsePort(String portText, boolean mayHoldSecrets, List<String> problems) {
         for (int i = 0; i < portText.length(); i++) {
             if (!Character.isDigit(portText.charAt(i)) || portText.charAt(i) > '9') {
-                problems.add("the port " + shown(portText) + " is not a number");
+                problems.add(mayHoldSecrets
+                        ? "the port is not a number (not shown: it may hold credentials); a password holding '/', '@', ':', '?'"
+                        + " or '#' must percent-encode them (%2F, %40, %3A, %3F, %23)"
+                        : "the port " + shown(portText) + " is not a number");
                 return -1;
             }
         }
         if (portText.length() > 5) {
-            problems.add("the port " + portText + " is out of range 0-65535");
+            problems.add("the port " + (mayHoldSecrets ? "" : portText + " ") + "is out of range 0-65535");
             return -1;
         }
         int value = Integer.parseInt(portText);
         if (value > 65535) {
-            problems.add("the port " + value + " is out of range 0-65535");
+            problems.add("the port " + (mayHoldSecrets ? "" : value + " ") + "is out of range 0-65535");
             return -1;
         }
         return value;
@@ -386,7 +392,8 @@ public final class BackendUrl {
     /**
      * Masks the password in URL text that may not parse, for use in error messages: in each
      * {@code ;}-separated part, everything between the first {@code :} after {@code ://} and the last
-     * {@code @} becomes {@code **}, and the query string is dropped.
+     * {@code @} becomes {@code **} (also when an unescaped {@code ?} or {@code #} comes before that {@code @}),
+     * and the query string and fragment are dropped.
      *
      * @param text URL text, possibly malformed
      * @return the text with any password replaced by {@code **}
@@ -402,19 +409,27 @@ public final class BackendUrl {
             if (c > 0) {
                 out.append(';');
             }
-            int q = chunk.indexOf('?');
-            if (q >= 0) {
-                chunk = chunk.substring(0, q);
-            }
             int sep = chunk.indexOf("://");
-            int at = chunk.lastIndexOf('@');
             boolean structured = sep > 0 && isSchemeChars(chunk.substring(0, sep));
-            if (at >= 0 && structured && at > sep) {
+            // the user info ends at the last '@' of the part, also when an unescaped '?' or '#' in the password
+            // precedes it: find it before dropping the query
+            int at = chunk.lastIndexOf('@');
+            int queryFrom = 0;
+            if (structured && at > sep) {
                 String userInfo = chunk.substring(sep + 3, at);
                 int colon = userInfo.indexOf(':');
                 if (colon >= 0) {
                     chunk = chunk.substring(0, sep + 3) + userInfo.substring(0, colon) + ":**" + chunk.substring(at);
+                    queryFrom = sep + 3 + colon + 3;
                 }
+            }
+            int q = indexOfAny(chunk, queryFrom, '?', '#');
+            if (q >= 0) {
+                chunk = chunk.substring(0, q);
+            }
+            at = chunk.lastIndexOf('@');
+            if (at >= 0 && structured && at > sep) {
+                // masked above (or no password)
             } else if (at >= 0) {
                 // no scheme://user:pw@ structure (jdbc:postgresql:user:pw@..., a mangled scheme): drop what precedes '@'
                 chunk = "**" + chunk.substring(at);
@@ -422,6 +437,15 @@ public final class BackendUrl {
             out.append(chunk);
         }
         return out.toString();
+    }
+
+    private static int indexOfAny(String s, int from, char a, char b) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) == a || s.charAt(i) == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.celeriac.url;
 
 import io.celeriac.InvalidConfigurationException;
+import io.celeriac.Secrets;
 
 import java.util.List;
 
@@ -23,6 +24,18 @@ public class InvalidUrlException extends InvalidConfigurationException {
     public InvalidUrlException(String maskedUrl, List<String> problems) {
         super("Invalid URL " + maskedUrl, problems);
         this.maskedUrl = maskedUrl;
+    }
+
+    /**
+     * The exception for problems found in a parsed URL: the URL is masked, and its password is scrubbed from
+     * every problem too, in case a problem quotes a value that holds it.
+     *
+     * @param url the URL
+     * @param problems every problem found
+     * @return the exception
+     */
+    public static InvalidUrlException of(BackendUrl url, List<String> problems) {
+        return new InvalidUrlException(url.masked(), problems.stream().map(p -> Secrets.scrub(p, url)).toList());
     }
 
     /**

@@ -142,6 +142,11 @@ class BackendUrlTest {
     void maskUnparsedHidesPasswordsInAnyText() {
         assertThat(BackendUrl.maskUnparsed("redis://u:p@ss:w@rd@host:1/0?password=x")).isEqualTo("redis://u:**@host:1/0");
         assertThat(BackendUrl.maskUnparsed("sentinel://:a@h1;sentinel://:b@h2")).isEqualTo("sentinel://:**@h1;sentinel://:**@h2");
+        // an unescaped '?' or '#' in the password comes before the '@' that ends the user info
+        assertThat(BackendUrl.maskUnparsed("redis://u:Sekr3t?Pw#71a9@host/0?x=1")).isEqualTo("redis://u:**@host/0");
+        assertThat(BackendUrl.maskUnparsed("redis://u:Sekr3t#Pw@host/0")).isEqualTo("redis://u:**@host/0");
+        // a query holding an '@' is still dropped when there is no user info
+        assertThat(BackendUrl.maskUnparsed("redis://h/0?password=s3cr@t")).isEqualTo("redis://h/0");
         assertThat(List.of(BackendUrl.parse("redis://:x@h/1").unmaskedText())).containsExactly("redis://:x@h/1");
     }
 

@@ -41,7 +41,8 @@ class ClasspathMatrixIT {
     static {
         PLUGINS.put("backend-disabled", Map.of("backends", Set.of("disabled")));
         PLUGINS.put("backend-redis", Map.of("backends", Set.of("redis", "rediss", "socket", "sentinel"),
-                "stateStores", Set.of("redis", "rediss", "socket", "sentinel")));
+                "stateStores", Set.of("redis", "rediss", "socket", "sentinel"),
+                "eventSources", Set.of("redis", "rediss", "socket", "sentinel")));
         PLUGINS.put("statedb-file", Map.of("stateStores", Set.of("file")));
         Set<String> jdbc = Set.of("db+postgresql", "database+postgresql", "db+sqlite", "database+sqlite", "jdbc:postgresql",
                 "jdbc:sqlite");

@@ -271,7 +271,7 @@ public final class JdbcBackendSettings {
             default:
                 problems.add("the scheme '" + scheme + "' names no database this plugin speaks to; use db+postgresql://,"
                         + " db+sqlite:///, jdbc:postgresql:// or jdbc:sqlite:");
-                throw new InvalidUrlException(url.masked(), problems);
+                throw InvalidUrlException.of(url, problems);
         }
 
         String taskSchema = identifier(settings.get(TASK_SCHEMA), TASK_SCHEMA, problems);
@@ -312,7 +312,7 @@ public final class JdbcBackendSettings {
         b.synchronous = sync;
         b.notifyTrigger = bool(settings, NOTIFY_TRIGGER, true, problems);
         if (!problems.isEmpty()) {
-            throw new InvalidUrlException(url.masked(), problems);
+            throw InvalidUrlException.of(url, problems);
         }
         return new JdbcBackendSettings(b);
     }

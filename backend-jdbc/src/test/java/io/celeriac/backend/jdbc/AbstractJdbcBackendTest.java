@@ -328,4 +328,153 @@ abstract class AbstractJdbcBackendTest {
         b.storeResult(after, "after", TaskState.SUCCESS);
         assertThat(b.getMany(List.of(after, ids.get(0))).get(after).result()).isEqualTo("after");
     }
+
+    // ------------------------------------------------------------------------------------------
+    // values planted with raw SQL, and odd task ids
+
+    /** Result column contents no Celery writes, by name. */
+    static Map<String, byte[]> badResults() {
+        Map<String, byte[]> m = new java.util.LinkedHashMap<>();
+        m.put("not a pickle", "not a pickle".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        m.put("empty", new byte[0]);
+        m.put("a truncated pickle", HexFormat.of().parseHex("80049534000000000000007d948c026f6b94"));
+        m.put("a pickle without STOP", HexFormat.of().parseHex("80044b01"));
+        // os.system, as Python's pickle.dumps writes it: reading it must never run anything
+        m.put("a hostile pickle (os.system)", HexFormat.of().parseHex(
+                "63706f7369780a73797374656d0a70300a2856746f756368202f6e6f6e6578697374656e742f63656c65726961632d6d61726b65720a70310a7470320a5270330a2e"));
+        m.put("a hostile pickle (subprocess.Popen)", HexFormat.of().parseHex(
+                "80059539000000000000008c0a73756270726f63657373948c05506f70656e9493945d94288c05746f756368948c0e2f6e6f6e6578697374656e742f6d9465859452942e"));
+        m.put("JSON of the wrong shape", "[1, 2".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        m.put("a pickle nested 100000 deep", nestedPickle(100_000));
+        byte[] garbage = new byte[8 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(garbage);
+        garbage[0] = (byte) 0x80;
+        garbage[1] = 4;
+        m.put("8 MB of random bytes after a pickle header", garbage);
+        return m;
+    }
+
+    private static byte[] nestedPickle(int depth) {
+        byte[] b = new byte[2 + depth * 2 + 1];
+        b[0] = (byte) 0x80;
+        b[1] = 4;
+        for (int i = 0; i < depth; i++) {
+            b[2 + i] = ']'; // EMPTY_LIST
+        }
+        for (int i = 0; i < depth; i++) {
+            b[2 + depth + i] = 'a'; // APPEND
+        }
+        b[b.length - 1] = '.';
+        return b;
+    }
+
+    @Test
+    void plantedResultsReadOrFailTypedAndTheBackendStaysUsable() throws Exception {
+        JdbcBackend b = open(BackendOptions.builder());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(io.celeriac.tck.Tck.timeout(Duration.ofSeconds(120)), () -> {
+            for (Map.Entry<String, byte[]> e : badResults().entrySet()) {
+                String bad = id();
+                b.storeResult(bad, "soon replaced", TaskState.SUCCESS);
+                try (Connection c = connect();
+                     PreparedStatement st = c.prepareStatement("UPDATE " + table("celery_taskmeta") + " SET result = ? WHERE task_id = ?")) {
+                    st.setBytes(1, e.getValue());
+                    st.setString(2, bad);
+                    assertThat(st.executeUpdate()).isEqualTo(1);
+                }
+                for (java.util.function.Supplier<Object> read : List.<java.util.function.Supplier<Object>>of(
+                        () -> b.getTaskMeta(bad), () -> b.getMany(List.of(bad)).get(bad), () -> b.waitFor(bad, Duration.ofSeconds(5)))) {
+                    try {
+                        Object got = read.get();
+                        org.assertj.core.api.Assertions.fail(e.getKey() + " was read as " + got);
+                    } catch (io.celeriac.backend.CorruptResultException expected) {
+                        assertThat(expected.getMessage()).as(e.getKey()).contains(bad);
+                        assertThat(expected).hasCauseInstanceOf(PickleFormatException.class);
+                    } catch (RuntimeException | StackOverflowError | OutOfMemoryError other) {
+                        org.assertj.core.api.Assertions.fail(e.getKey() + " raised " + other, other);
+                    }
+                }
+                assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/nonexistent/celeriac-marker"))).isFalse();
+                // the backend, and this task id, are still usable
+                b.forget(bad);
+                b.storeResult(bad, "fine after " + e.getKey(), TaskState.SUCCESS);
+                assertThat(b.getResult(bad)).isEqualTo("fine after " + e.getKey());
+            }
+        });
+    }
+
+    @Test
+    void plantedColumnsOfTheWrongKindReadOrFailTyped() throws Exception {
+        JdbcBackend b = open(BackendOptions.builder());
+        String[][] updates = {
+                {"status", "NOT-A-CELERY-STATE"},
+                {"status", ""},
+                {"traceback", "Traceback 'quoted' \"x\"\n\\ ".repeat(10_000)},
+                {"date_done", null},
+        };
+        for (String[] u : updates) {
+            String tid = id();
+            b.storeResult(tid, 5L, TaskState.SUCCESS);
+            try (Connection c = connect();
+                 PreparedStatement st = c.prepareStatement("UPDATE " + table("celery_taskmeta") + " SET " + u[0]
+                         + (u[1] == null ? " = NULL" : " = ?") + " WHERE task_id = ?")) {
+                int i = 1;
+                if (u[1] != null) {
+                    st.setString(i++, u[1]);
+                }
+                st.setString(i, tid);
+                assertThat(st.executeUpdate()).isEqualTo(1);
+            }
+            try {
+                io.celeriac.backend.TaskMeta m = b.getTaskMeta(tid);
+                assertThat(m.taskId()).isEqualTo(tid);
+                if (u[0].equals("status") && !u[1].isEmpty()) {
+                    assertThat(m.status().name()).isEqualTo(u[1]);
+                    assertThat(m.result()).isEqualTo(5L);
+                }
+            } catch (io.celeriac.backend.CorruptResultException expected) {
+                assertThat(expected.getMessage()).contains(tid);
+            }
+            b.forget(tid);
+            assertThat(b.getTaskMeta(tid).status()).isEqualTo(TaskState.PENDING);
+        }
+    }
+
+    @Test
+    void oddTaskIdsRoundTripOrAreRefusedTyped() throws Exception {
+        JdbcBackend b = open(BackendOptions.builder());
+        List<String> ids = List.of("quo\"te'd", "semi;colon -- drop table x", "new\nline\r\n", "uni-日本-é-\ud83d\ude80",
+                "x".repeat(155), "percent-%s-_%", "back\\slash");
+        for (String tid : ids) {
+            java.util.concurrent.CompletableFuture<io.celeriac.backend.TaskMeta> w =
+                    b.waitForAsync(tid, io.celeriac.tck.Tck.timeout(Duration.ofSeconds(30)));
+            b.storeResult(tid, Map.of("id", tid), TaskState.SUCCESS);
+            assertThat(w.get(io.celeriac.tck.Tck.timeout(Duration.ofSeconds(30)).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .result()).as(tid).isEqualTo(Map.of("id", tid));
+            assertThat(b.getTaskMeta(tid).result()).as(tid).isEqualTo(Map.of("id", tid));
+            assertThat(b.getMany(List.of(tid)).get(tid).result()).as(tid).isEqualTo(Map.of("id", tid));
+            b.forget(tid);
+            assertThat(b.getTaskMeta(tid).status()).as(tid).isEqualTo(TaskState.PENDING);
+        }
+        // Celery's task_id column holds 155 characters: a longer id is stored whole or refused, never cut
+        String tooLong = "L".repeat(156) + "-end";
+        try {
+            b.storeResult(tooLong, 1L, TaskState.SUCCESS);
+            assertThat(b.getTaskMeta(tooLong).taskId()).isEqualTo(tooLong);
+            assertThat(b.getResult(tooLong)).isEqualTo(1L);
+        } catch (io.celeriac.CeleriacException refused) {
+            assertThat(refused.getMessage()).contains("155");
+        }
+        assertThat(b.getTaskMeta("L".repeat(155)).status()).isEqualTo(TaskState.PENDING);
+        // PostgreSQL text cannot hold NUL: such an id is stored whole or refused with a typed error
+        String nul = "nul-\u0000-id";
+        try {
+            b.storeResult(nul, 1L, TaskState.SUCCESS);
+            assertThat(b.getResult(nul)).isEqualTo(1L);
+        } catch (io.celeriac.CeleriacException refused) {
+            assertThat(refused.getMessage()).contains("nul-");
+        }
+        String after = id();
+        b.storeResult(after, "still usable", TaskState.SUCCESS);
+        assertThat(b.getResult(after)).isEqualTo("still usable");
+    }
 }

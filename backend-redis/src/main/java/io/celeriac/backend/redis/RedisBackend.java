@@ -20,6 +20,7 @@ import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
 import io.celeriac.backend.redis.internal.ResultListener;
+import io.celeriac.backend.redis.internal.ChordClaimScript;
 import io.celeriac.backend.redis.internal.StoreScript;
 import io.celeriac.backend.spi.KeyValueBackend;
 import io.celeriac.json.CeleryJson;
@@ -52,6 +53,7 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.Spliterators;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -72,7 +74,9 @@ import java.util.stream.StreamSupport;
  *       value, unsubscribes as soon as nobody waits (Celery leaks channels of tasks never waited for), and
  *       after a reconnect re-subscribes and re-reads every pending result;</li>
  *   <li>a chord completes exactly once among Java parts even when a part is reported twice or retried
- *       after a lost reply: the completing part claims the chord by deleting its keys atomically;</li>
+ *       after a lost reply: the completing part claims the chord with one script that deletes its keys and
+ *       records the claim for a minute under {@code <group key>.c}, so that a claim whose reply was lost
+ *       with its connection learns on its retry that it won, and the body still fires once;</li>
  *   <li>connection failures are retried with {@link BackendOptions#retryPolicy()} and surface as
  *       {@link BackendUnavailableException} / {@link UnableToStoreResultException} with clear messages.</li>
  * </ul>
@@ -87,6 +91,14 @@ public final class RedisBackend extends KeyValueBackend {
     private static final byte[] NEG_INF = "-inf".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] POS_INF = "+inf".getBytes(StandardCharsets.US_ASCII);
     private static final Duration CHORD_JOIN_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Pushes ARGV[1] onto the list KEYS[1] unless it is there already ({@code LPOS}, Redis 6.0.6 and later;
+     * on an older server it pushes, as Celery does).
+     */
+    private static final byte[] PUSH_ONCE = ascii(String.join("\n",
+            "local at = redis.pcall('LPOS', KEYS[1], ARGV[1])",
+            "if type(at) == 'number' then return 0 end",
+            "return redis.call('RPUSH', KEYS[1], ARGV[1])"));
 
     private final RedisConfig config;
     private final RedisErrors errors;
@@ -439,6 +451,11 @@ public final class RedisBackend extends KeyValueBackend {
         return groupKey(groupId) + ".s";
     }
 
+    /** celeriac's record of a won claim, for a retry of the claim whose reply was lost (not Celery's). */
+    private String chordClaimKey(String groupId) {
+        return groupKey(groupId) + ".c";
+    }
+
     @Override
     protected void doSetChordSize(String groupId, int size) {
         String key = chordSizeKey(groupId);
@@ -451,10 +468,6 @@ public final class RedisBackend extends KeyValueBackend {
 
     /** What one part's transaction saw. */
     private record PartCount(long count, byte[] diff, byte[] size) {
-    }
-
-    /** What the completing part took when it claimed the chord. */
-    private record Claim(boolean won, byte[] savedGroup, List<byte[]> members) {
     }
 
     @Override
@@ -477,7 +490,9 @@ public final class RedisBackend extends KeyValueBackend {
                     tx.zadd(jkey, score, member);
                     count = tx.zcount(jkey, NEG_INF, POS_INF);
                 } else {
-                    tx.rpush(jkey, member);
+                    // a member already pushed (a retry after a lost reply, a duplicate report) is not pushed again:
+                    // the list would count it twice and the chord never complete
+                    tx.eval(PUSH_ONCE, List.of(jkey), List.of(member));
                     count = tx.llen(jkey);
                 }
                 if (ownSize != null) {
@@ -509,17 +524,11 @@ public final class RedisBackend extends KeyValueBackend {
             return Optional.empty();
         }
         byte[] groupKeyBytes = utf8(groupKey(gid));
-        Claim claim = write(part.taskId(), () -> {
-            try (AbstractTransaction tx = client.multi()) {
-                Response<byte[]> saved = tx.get(groupKeyBytes);
-                Response<List<byte[]>> members = ordered ? tx.zrange(jkey, 0, -1) : tx.lrange(jkey, 0, -1);
-                tx.del(jkey);
-                tx.del(tkey);
-                Response<Long> deletedSize = tx.del(skey);
-                checkExec(tx.exec());
-                return new Claim(deletedSize.get() == 1L, saved.get(), members.get());
-            }
-        });
+        byte[] claimKey = utf8(chordClaimKey(gid));
+        // one token for this report: a retry of the claim after a lost reply finds its own win
+        String token = UUID.randomUUID().toString();
+        ChordClaimScript.Claim claim = write(part.taskId(),
+                () -> ChordClaimScript.run(client, jkey, tkey, skey, groupKeyBytes, claimKey, token, ordered));
         if (!claim.won()) {
             LOG.debug("Chord {} was completed by another part", gid);
             return Optional.empty();
@@ -651,8 +660,8 @@ public final class RedisBackend extends KeyValueBackend {
 
     @Override
     protected Stream<String> doGroupIds() {
-        // the chord keys share the group prefix: celery-taskset-meta-<gid>.j/.t/.s
-        return scan(groupKeyPrefix(), id -> !(id.endsWith(".j") || id.endsWith(".t") || id.endsWith(".s")));
+        // the chord keys share the group prefix: celery-taskset-meta-<gid>.j/.t/.s, and celeriac's claim record .c
+        return scan(groupKeyPrefix(), id -> !(id.endsWith(".j") || id.endsWith(".t") || id.endsWith(".s") || id.endsWith(".c")));
     }
 
     /**
@@ -661,7 +670,7 @@ public final class RedisBackend extends KeyValueBackend {
      * may not be, and a key may be listed twice if the keyspace is rehashed during the scan.
      */
     private Stream<String> scan(String prefix, Predicate<String> accept) {
-        ScanParams params = new ScanParams().match(utf8(globEscape(prefix) + "*")).count(1000);
+        ScanParams params = new ScanParams().match(utf8(RedisConfig.globEscape(prefix) + "*")).count(1000);
         Iterator<String> it = new Iterator<>() {
             private byte[] cursor = ascii("0");
             private boolean done;
@@ -694,18 +703,6 @@ public final class RedisBackend extends KeyValueBackend {
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.NONNULL), false);
-    }
-
-    private static String globEscape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        return sb.toString();
     }
 
     // ------------------------------------------------------------------------------------------

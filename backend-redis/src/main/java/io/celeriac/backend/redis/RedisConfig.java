@@ -45,7 +45,9 @@ import java.util.TreeSet;
  *   <tr><td>{@code master_name}</td><td>the sentinel service name ({@code sentinel://} only, required)</td><td></td></tr>
  *   <tr><td>{@code ssl_cert_reqs}</td><td>{@code required}, {@code optional} or {@code none} ({@code rediss://} only, required)</td><td></td></tr>
  *   <tr><td>{@code ssl_ca_certs}, {@code ssl_certfile}, {@code ssl_keyfile}</td><td>PEM files ({@code rediss://} only)</td><td>JDK trust store, no client certificate</td></tr>
- *   <tr><td>{@code ssl_check_hostname}</td><td>verify the server's name against its certificate</td><td>false (as redis-py)</td></tr>
+ *   <tr><td>{@code ssl_check_hostname}</td><td>verify the server's host name against its certificate (checked
+ *       whenever the certificate is verified, that is unless {@code ssl_cert_reqs=none}); {@code false} is an
+ *       explicit opt-out</td><td>true (redis-py defaults to false)</td></tr>
  *   <tr><td>{@code retry_on_timeout}, {@code retry_on_error}</td><td>accepted for compatibility; timeouts and
  *       connection errors are always retried with the backend's retry policy</td><td></td></tr>
  *   <tr><td>{@code result_expires}, {@code result_extended}</td><td>see {@link BackendOptions}</td><td></td></tr>
@@ -218,7 +220,7 @@ public final class RedisConfig {
         Parser p = new Parser(url, options, ownParameters);
         p.run();
         if (!p.problems.isEmpty()) {
-            throw new InvalidUrlException(url.masked(), p.problems);
+            throw InvalidUrlException.of(url, p.problems);
         }
         return new RedisConfig(p);
     }
@@ -581,7 +583,8 @@ public final class RedisConfig {
             if (values.containsKey("ssl_keyfile") && !values.containsKey("ssl_certfile")) {
                 problems.add("ssl_keyfile is set without ssl_certfile; give the client certificate too");
             }
-            checkHostname = bool("ssl_check_hostname", false);
+            // Safer than redis-py, whose default is false: a verified certificate must also name the host.
+            checkHostname = bool("ssl_check_hostname", true) && certRequirement != CertRequirement.NONE;
         }
 
         private Path readableFile(String name) {
@@ -702,6 +705,51 @@ public final class RedisConfig {
         private static String stripBrackets(String host) {
             return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         }
+    }
+
+    /**
+     * The settings of a Redis URL's user that {@link #parse(BackendUrl, BackendOptions, Set)} leaves to it: the
+     * properties named in {@code names}, overridden by the query parameters of that name of every part of the URL.
+     *
+     * @param url the URL
+     * @param properties the properties
+     * @param names the names the caller reads itself
+     * @return name to value, in the order found
+     */
+    public static Map<String, String> ownSettings(BackendUrl url, Map<String, String> properties, Set<String> names) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        properties.forEach((k, v) -> {
+            if (names.contains(k)) {
+                settings.put(k, v);
+            }
+        });
+        for (BackendUrl part : url.parts()) {
+            part.query().forEach((k, v) -> {
+                if (names.contains(k)) {
+                    settings.put(k, v);
+                }
+            });
+        }
+        return settings;
+    }
+
+    /**
+     * Escapes Redis glob characters ({@code * ? [ ] \}) so that a text matches only itself in a pattern
+     * (SCAN MATCH, PSUBSCRIBE).
+     *
+     * @param s the text
+     * @return the escaped text
+     */
+    public static String globEscape(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
     }
 
     /**

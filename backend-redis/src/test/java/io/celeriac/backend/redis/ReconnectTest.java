@@ -7,6 +7,7 @@ import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.tck.Tck;
+import io.celeriac.testing.TcpProxy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -119,7 +119,10 @@ class RedisConfigTest {
         assertThat(parse("rediss://h?ssl_cert_reqs=none").certRequirement()).isEqualTo(RedisConfig.CertRequirement.NONE);
         RedisConfig c = parse("rediss://h:6380?ssl_cert_reqs=required");
         assertThat(c.transport()).isEqualTo(RedisConfig.Transport.TLS);
-        assertThat(c.checkHostname()).isFalse();
+        assertThat(c.checkHostname()).as("host names are checked by default").isTrue();
+        assertThat(parse("rediss://h:6380?ssl_cert_reqs=required&ssl_check_hostname=false").checkHostname()).isFalse();
+        assertThat(parse("rediss://h:6380?ssl_cert_reqs=none").checkHostname())
+                .as("nothing is verified with ssl_cert_reqs=none").isFalse();
 
         Path ca = Files.writeString(dir.resolve("my ca.pem"), "x");
         RedisConfig files = parse("rediss://h?ssl_cert_reqs=required&ssl_ca_certs=" + ca.toString().replace(" ", "%20")

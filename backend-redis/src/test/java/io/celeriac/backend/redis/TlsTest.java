@@ -10,7 +10,12 @@ import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToStoreResultException;
+import io.celeriac.backend.redis.events.RedisEventDispatcher;
+import io.celeriac.backend.redis.events.RedisEventSource;
+import io.celeriac.events.Event;
+import io.celeriac.events.EventSourceOptions;
 import io.celeriac.tck.Tck;
+import io.celeriac.url.BackendUrl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +35,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code rediss://} against private redis-servers listening on TLS only, with a CA, server and client
@@ -129,6 +135,22 @@ class TlsTest {
     }
 
     @Test
+    void eventsOverMutualTls() {
+        String u = url(mutual, "127.0.0.1", "ssl_cert_reqs=required&ssl_ca_certs=" + file("ca.crt") + "&ssl_certfile="
+                + file("client.crt") + "&ssl_keyfile=" + file("client.key"));
+        try (RedisEventSource source = (RedisEventSource) CELERIAC.openEventSource(u, EventSourceOptions.defaults());
+             RedisEventDispatcher d = RedisEventDispatcher.builder(BackendUrl.parse(u)).hostname("tls@test").build()) {
+            List<Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            source.start(events::add);
+            await().atMost(Duration.ofSeconds(20)).until(source::isSubscribed);
+            d.taskStarted("tls-1");
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.size() == 1);
+            assertThat(events.get(0).uuid()).isEqualTo("tls-1");
+            assertThat(source.channelPattern()).isEqualTo("/1.celeryev/*");
+        }
+    }
+
+    @Test
     void aServerSignedByAnotherCaFailsClearlyAndAtOnce() {
         try (Backend b = CELERIAC.openBackend(url(tls, "127.0.0.1", "ssl_cert_reqs=required&ssl_ca_certs=" + file("other-ca.crt")),
                 BackendOptions.builder().retryPolicy(QUICK).build())) {
@@ -154,6 +176,23 @@ class TlsTest {
     }
 
     @Test
+    void aServerThatDoesNotSpeakTlsFailsWithinTheConnectTimeout() {
+        // a plain redis-server reads the ClientHello as the start of a command line and waits for the rest
+        try (PrivateRedis plain = PrivateRedis.start();
+             Backend b = CELERIAC.openBackend("rediss://127.0.0.1:" + plain.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
+                     + file("ca.crt") + "&socket_connect_timeout=1", BackendOptions.builder().retryPolicy(QUICK).build())) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> b.getTaskMeta("x")).isInstanceOf(BackendUnavailableException.class)
+                    .hasMessageContaining("TLS handshake")
+                    .hasMessageContaining("is the server listening for TLS on this port?");
+            assertThatThrownBy(() -> b.storeResult("plain", 1L, TaskState.SUCCESS))
+                    .isInstanceOf(UnableToStoreResultException.class).hasMessageContaining("after 1 attempt:");
+            // not the 120 s socket_timeout per attempt that a read would wait
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
     void certNoneSkipsVerification() throws Exception {
         try (Backend b = CELERIAC.openBackend(url(tls, "127.0.0.1", "ssl_cert_reqs=none"))) {
             roundTrip(b);
@@ -161,19 +200,25 @@ class TlsTest {
     }
 
     @Test
-    void hostNamesAreCheckedOnlyWhenAsked() throws Exception {
+    void hostNamesAreCheckedByDefaultWithAnExplicitOptOut() throws Exception {
         // the server's certificate names localhost and 127.0.0.1, not 127.0.0.2 (also loopback)
-        try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
-                + file("ca.crt") + "&ssl_check_hostname=true", BackendOptions.builder().retryPolicy(QUICK).build())) {
-            assertThatThrownBy(() -> b.getTaskMeta("x")).isInstanceOf(BackendUnavailableException.class)
-                    .hasMessageContaining("TLS handshake");
+        for (String extra : List.of("", "&ssl_check_hostname=true")) {
+            try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
+                    + file("ca.crt") + extra, BackendOptions.builder().retryPolicy(QUICK).build())) {
+                assertThatThrownBy(() -> b.getTaskMeta("x")).isInstanceOf(BackendUnavailableException.class)
+                        .hasMessageContaining("the TLS certificate of 127.0.0.2:" + tls.port() + " does not name the host")
+                        .hasMessageContaining("ssl_check_hostname=false");
+                assertThatThrownBy(() -> b.storeResult("wrong-host", 1L, TaskState.SUCCESS))
+                        .isInstanceOf(UnableToStoreResultException.class)
+                        .hasMessageContaining("after 1 attempt:")
+                        .hasMessageContaining("does not name the host");
+            }
         }
         try (Backend b = CELERIAC.openBackend("rediss://127.0.0.2:" + tls.port() + "/1?ssl_cert_reqs=required&ssl_ca_certs="
-                + file("ca.crt"))) {
+                + file("ca.crt") + "&ssl_check_hostname=false")) {
             roundTrip(b);
         }
-        try (Backend b = CELERIAC.openBackend(url(tls, "localhost", "ssl_cert_reqs=required&ssl_check_hostname=true&ssl_ca_certs="
-                + file("ca.crt")))) {
+        try (Backend b = CELERIAC.openBackend(url(tls, "localhost", "ssl_cert_reqs=required&ssl_ca_certs=" + file("ca.crt")))) {
             roundTrip(b);
         }
     }

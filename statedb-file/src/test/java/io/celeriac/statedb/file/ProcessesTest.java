@@ -197,4 +197,40 @@ class ProcessesTest {
             assertThat(w.revoked().contains(id)).as(id).isTrue();
         }
     }
+
+    @Test
+    void aSnapshotThatCannotBeWrittenForWantOfSpaceFailsTheSyncAndKeepsTheLastGoodState() throws Exception {
+        // 'ulimit -f 64' caps every file at 32 KiB: the journal (rotated at each sync) stays under it, the
+        // snapshot of every id so far outgrows it after a few syncs
+        List<String> prefix = List.of("sh", "-c", "ulimit -f 64 && exec \"$0\" \"$@\"");
+        List<String> acked = new ArrayList<>();
+        List<String> syncFailed = new ArrayList<>();
+        int synced = 0;
+        try (ChildJvm child = ChildJvm.start(prefix, StateChild.class, "grow", file.toString())) {
+            child.awaitLine("DONE"::equals, t(120));
+            assertThat(child.awaitExit(t(60))).as("stderr: %s", child.stderr()).isZero();
+            for (String line : child.lines()) {
+                if (line.startsWith("ACK ")) {
+                    acked.add(line.substring(4));
+                } else if (line.startsWith("SYNCED ")) {
+                    synced++;
+                } else if (line.startsWith("SYNCFAILED ")) {
+                    syncFailed.add(line);
+                }
+            }
+            assertThat(child.lines()).noneMatch(l -> l.startsWith("ERR "));
+        }
+        assertThat(synced).as("syncs that fitted before the snapshot outgrew the limit").isPositive();
+        assertThat(syncFailed).hasSize(1);
+        assertThat(syncFailed.get(0)).contains("UnableToSaveStateException").contains(file.toString()).contains("File too large");
+        assertThat(acked).contains("after-failed-sync-9");
+
+        WorkerState w = WorkerState.withCeleryDefaults();
+        try (StateStore s = open()) { // fail mode: a torn snapshot or journal would be refused here
+            s.merge(w);
+        }
+        for (String id : acked) {
+            assertThat(w.revoked().contains(id)).as(id).isTrue();
+        }
+    }
 }

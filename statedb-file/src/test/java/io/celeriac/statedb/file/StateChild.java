@@ -20,6 +20,10 @@ import java.util.UUID;
  *       standard input to close; the test sends SIGTERM, on which the JVM runs the shutdown hook.</li>
  *   <li>{@code exit PATH N}: merge, revoke N ids ({@code exit-0} ...), print {@code DONE <clock>} and return
  *       from main without closing: the shutdown hook saves.</li>
+ *   <li>{@code grow PATH}: (run under a file size limit) revoke random ids 300 at a time, printing
+ *       {@code ACK <id>}, and sync after each batch ({@code SYNCED <n>}) until a sync fails
+ *       ({@code SYNCFAILED <exception class> <message>}); then revoke ten more ({@code after-failed-sync-N}),
+ *       close ({@code CLOSED} or {@code CLOSEFAILED ...}) and print {@code DONE}.</li>
  *   <li>{@code open PATH}: try to open the store and print {@code OPENED} or
  *       {@code FAILED <exception class> <message>}.</li>
  *   <li>{@code fill PATH}: (run under a file size limit) revoke ids, printing {@code ACK <id>} or
@@ -82,6 +86,10 @@ public final class StateChild {
                 fill(celeriac.openStateStore(path, StateStoreOptions.builder().nodeName("child@h")
                         .property("journal_compact_size", "0").property("shutdown_hook", "false").build()));
                 break;
+            case "grow":
+                grow(celeriac.openStateStore(path, StateStoreOptions.builder().nodeName("child@h")
+                        .property("journal_compact_size", "0").property("shutdown_hook", "false").build()));
+                break;
             case "open":
                 try {
                     StateStore s = celeriac.openStateStore(path, options);
@@ -123,6 +131,41 @@ public final class StateChild {
         } catch (RuntimeException e) {
             print("SYNCFAILED " + e.getMessage().replace('\n', ' '));
         }
+    }
+
+    private static void grow(StateStore s) {
+        WorkerState w = WorkerState.withCeleryDefaults();
+        s.merge(w);
+        for (int batch = 0; batch < 200; batch++) {
+            for (int i = 0; i < 300; i++) {
+                String id = UUID.randomUUID().toString(); // random: the snapshot hardly compresses
+                w.revoked().add(id);
+                print("ACK " + id);
+            }
+            try {
+                s.sync(w);
+                print("SYNCED " + batch);
+            } catch (RuntimeException e) {
+                print("SYNCFAILED " + e.getClass().getName() + " " + e.getMessage().replace('\n', ' '));
+                break;
+            }
+        }
+        for (int i = 0; i < 10; i++) {
+            String id = "after-failed-sync-" + i;
+            try {
+                w.revoked().add(id);
+                print("ACK " + id);
+            } catch (RuntimeException e) {
+                print("ERR " + id + " " + e.getClass().getName() + " " + e.getMessage().replace('\n', ' '));
+            }
+        }
+        try {
+            s.close();
+            print("CLOSED");
+        } catch (RuntimeException e) {
+            print("CLOSEFAILED " + e.getClass().getName() + " " + e.getMessage().replace('\n', ' '));
+        }
+        print("DONE");
     }
 
     private static void crash(StateStore s, int threads) throws InterruptedException {

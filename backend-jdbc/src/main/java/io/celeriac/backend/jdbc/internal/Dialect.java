@@ -283,9 +283,10 @@ abstract class Dialect {
     }
 
     List<PartRow> selectParts(Handle h, String groupId) {
-        return h.createQuery("SELECT task_id, group_index, state, result FROM " + chordPart + " WHERE group_id = ?"
+        return h.createQuery("SELECT task_id, group_index, state, result FROM " + chordPart + " WHERE group_id = ? AND state <> ?"
                         + " ORDER BY CASE WHEN group_index IS NULL THEN 1 ELSE 0 END, group_index, task_id")
                 .bind(0, str(groupId))
+                .bind(1, str(CLAIM_STATE))
                 .map((rs, ctx) -> {
                     int idx = rs.getInt(2);
                     return new PartRow(rs.getString(1), rs.wasNull() ? null : idx, rs.getString(3), rs.getBytes(4));
@@ -305,9 +306,35 @@ abstract class Dialect {
                 .findFirst();
     }
 
-    /** Deletes the chord's counter row; the caller that deleted it completes the chord. */
-    boolean claimChord(Handle h, String groupId) {
-        return h.createUpdate("DELETE FROM " + chord + " WHERE group_id = ?").bind(0, str(groupId)).execute() > 0;
+    /** The state of the row that records a won claim among a chord's parts (never a part's state). */
+    static final String CLAIM_STATE = "CELERIAC-CLAIM";
+    /** The task id prefix of that row; the rest is the claim's token. */
+    static final String CLAIM_TASK_PREFIX = "celeriac-claim:";
+
+    /**
+     * Claims a complete chord in one transaction: the caller that deletes the chord's counter row completes
+     * the chord, and records its win as a row among the chord's parts (state {@link #CLAIM_STATE}, task id
+     * {@code celeriac-claim:<token>}), deleted with the parts. A retry of a claim whose commit went through
+     * but whose reply was lost finds the counter gone and its own record, and so still wins; any other
+     * claim, such as a later duplicate report of the same part, loses.
+     *
+     * @param h the handle
+     * @param groupId the chord's group id
+     * @param token a token unique to this report of the completing part
+     * @return whether this claim won
+     */
+    boolean claimChord(Handle h, String groupId, String token) {
+        String record = CLAIM_TASK_PREFIX + token;
+        return h.inTransaction(tx -> {
+            if (tx.createUpdate("DELETE FROM " + chord + " WHERE group_id = ?").bind(0, str(groupId)).execute() > 0) {
+                tx.createUpdate("INSERT INTO " + chordPart + " (group_id, task_id, group_index, state, result)"
+                                + " VALUES (?, ?, NULL, ?, NULL)")
+                        .bind(0, str(groupId)).bind(1, str(record)).bind(2, str(CLAIM_STATE)).execute();
+                return true;
+            }
+            return tx.createQuery("SELECT 1 FROM " + chordPart + " WHERE group_id = ? AND task_id = ?")
+                    .bind(0, str(groupId)).bind(1, str(record)).mapTo(Integer.class).findFirst().isPresent();
+        });
     }
 
     void deleteParts(Handle h, String groupId) {

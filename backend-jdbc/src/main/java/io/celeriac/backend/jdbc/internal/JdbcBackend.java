@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -424,8 +425,10 @@ public final class JdbcBackend extends AbstractBackend {
             LOG.warn("Chord {} counter incremented too many times: {} for a header of {}", gid, count, size);
             return Optional.empty();
         }
-        // Whoever deletes the counter row completes the chord: exactly once, even when a retried part also saw it full.
-        boolean claimed = retryingWrite(gid, () -> sql(h -> dialect.claimChord(h, gid)));
+        // Whoever deletes the counter row completes the chord: exactly once, even when a retried part also saw it
+        // full; the token lets a retry of a claim whose reply was lost find its own win.
+        String token = UUID.randomUUID().toString();
+        boolean claimed = retryingWrite(gid, () -> sql(h -> dialect.claimChord(h, gid, token)));
         if (!claimed) {
             return Optional.empty();
         }

@@ -228,7 +228,7 @@ public final class JdbcStateStoreSettings {
             }
         }
         if (!problems.isEmpty()) {
-            throw new InvalidUrlException(url.masked(), problems);
+            throw InvalidUrlException.of(url, problems);
         }
         return new JdbcStateStoreSettings(connection, name, schema, prefix, reserve, retries, retryTimeout, hook);
     }

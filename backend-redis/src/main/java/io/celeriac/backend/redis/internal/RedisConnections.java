@@ -132,11 +132,24 @@ public final class RedisConnections implements AutoCloseable {
     /**
      * Opens a dedicated connection for the subscriber (to the current master with sentinels).
      *
+     * The handshake (authentication, database, client name) waits for each reply no longer than
+     * {@code socket_timeout} (or {@code readTimeout} when shorter), as every pooled call does, so that a server
+     * that accepts connections and never answers fails the subscriber within the configured timeout; only
+     * then does the connection take the longer read timeout of a subscriber that listens.
+     *
      * @param readTimeout how long a read may wait before the connection counts as dead
      * @return the connection, authenticated and on the right database
      */
     public PubSubConnection newSubscriberConnection(Duration readTimeout) {
-        return new PubSubConnection(subscriberSockets.withReadTimeout(readTimeout, true), clientConfig);
+        Duration handshake = config.socketTimeout().compareTo(readTimeout) < 0 ? config.socketTimeout() : readTimeout;
+        PubSubConnection c = new PubSubConnection(subscriberSockets.withReadTimeout(handshake, true), clientConfig);
+        try {
+            c.setSoTimeout(SocketFactory.millis(readTimeout));
+        } catch (RuntimeException e) {
+            c.shutdown();
+            throw e;
+        }
+        return c;
     }
 
     /** @return the configuration */

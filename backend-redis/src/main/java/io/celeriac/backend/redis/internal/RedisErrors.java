@@ -32,6 +32,10 @@ public final class RedisErrors {
     private static final Set<String> TRANSIENT_REPLIES = Set.of("LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN",
             "BUSY", "CLUSTERDOWN", "NOREPLICAS", "NOMASTERLINK");
     private static final Set<String> PERMANENT_REPLIES = Set.of("WRONGPASS", "NOAUTH", "NOPERM");
+    /** How Redis 7 reports an ACL denial inside a Lua script (it does not name the command). */
+    private static final String SCRIPT_DENIED = "can't run this command or subcommand";
+    /** The commands the store script runs, named when Redis denies one of them. */
+    private static final String STORE_SCRIPT_COMMANDS = "GETRANGE, GET, SET, SETEX, PSETEX and PUBLISH";
 
     private final String maskedUri;
     private final BackendUrl url;
@@ -59,6 +63,9 @@ public final class RedisErrors {
     public RuntimeException translate(RuntimeException e) {
         if (e instanceof BackendUnavailableException) {
             return e;
+        }
+        if (isDenied(e)) {
+            return new BackendUnavailableException(maskedUri, deniedDescription(target(), denial(e).getMessage()), e);
         }
         if (e instanceof JedisConnectionException || isPermanent(e)) {
             return new BackendUnavailableException(maskedUri, describe(e), e);
@@ -100,8 +107,53 @@ public final class RedisErrors {
             if (c instanceof JedisDataException && PERMANENT_REPLIES.contains(String.valueOf(firstWord(c.getMessage())))) {
                 return true;
             }
+            if (isDenied(c)) {
+                return true;
+            }
         }
         return false;
+    }
+
+    /** Whether Redis refused a command or key to the connection's ACL user. */
+    private static boolean isDenied(Throwable c) {
+        return denial(c) != null;
+    }
+
+    /** The denial itself: {@code c}, or one suppressed by it (a transaction's EXECABORT keeps the NOPERM there). */
+    private static Throwable denial(Throwable c) {
+        if (!(c instanceof JedisDataException)) {
+            return null;
+        }
+        String m = String.valueOf(c.getMessage());
+        if (m.startsWith("NOPERM") || m.contains(SCRIPT_DENIED)) {
+            return c;
+        }
+        for (Throwable s : c.getSuppressed()) {
+            if (s instanceof JedisDataException && denial(s) != null) {
+                return denial(s);
+            }
+        }
+        return null;
+    }
+
+    private String deniedDescription(String where, String message) {
+        String m = scrub(message);
+        String what;
+        if (m.contains(SCRIPT_DENIED)) {
+            what = m.contains(StoreScript.sha())
+                    ? "a command of the store script, which runs " + STORE_SCRIPT_COMMANDS
+                    : "a command run by a Lua script";
+        } else if (m.contains("keys")) {
+            what = "a key (the backend's keys start with celery-task-meta-, celery-taskset-meta- and chord-unlock-, after any global_keyprefix)";
+        } else if (m.contains("channel")) {
+            what = "a channel (the backend subscribes to celery-task-meta-<task id>)";
+        } else {
+            int q1 = m.indexOf('\'');
+            int q2 = q1 < 0 ? -1 : m.indexOf('\'', q1 + 1);
+            what = q2 > q1 ? "the command " + m.substring(q1 + 1, q2).toUpperCase(java.util.Locale.ROOT) : "a command";
+        }
+        return "Redis at " + where + " denied " + what + " to this connection's ACL user (" + m
+                + "); grant it with ACL SETUSER";
     }
 
     private static String firstWord(String message) {
@@ -123,11 +175,19 @@ public final class RedisErrors {
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof SSLException) {
                 String m = String.valueOf(c.getMessage());
+                if (m.contains("No subject alternative") || m.contains("No name matching")) {
+                    return "the TLS certificate of " + where + " does not name the host it was reached by ("
+                            + scrub(m) + "); connect by a name the certificate holds, or opt out with "
+                            + "ssl_check_hostname=false";
+                }
                 boolean clientCert = m.contains("certificate_required") || m.contains("bad_certificate")
                         || m.contains("unknown_ca") || m.contains("certificate_unknown");
                 return "the TLS handshake with " + where + " failed (" + scrub(m) + "); "
                         + (clientCert ? "the server did not accept our client certificate: check ssl_certfile and ssl_keyfile"
                         : "check ssl_ca_certs, ssl_cert_reqs and the server's certificate");
+            }
+            if (isDenied(c)) {
+                return deniedDescription(where, denial(c).getMessage());
             }
             if (c instanceof JedisAccessControlException
                     || (c instanceof JedisDataException && PERMANENT_REPLIES.contains(String.valueOf(firstWord(c.getMessage()))))) {

@@ -364,7 +364,12 @@ public final class ResultListener implements PendingWaits.Subscriptions {
                     try {
                         reply = c.readReply();
                     } catch (JedisDataException e) {
-                        LOG.error("Redis refused a subscription of {}: {}", maskedUri, e.getMessage());
+                        RuntimeException t = source.translate(e);
+                        LOG.error("Redis refused a subscription of {}: {}", maskedUri, t.getMessage());
+                        if (RedisErrors.isPermanent(e)) {
+                            // no retry can help (an ACL user without SUBSCRIBE or the channel): fail the waiters now
+                            failPending(t);
+                        }
                         continue;
                     }
                     handle(reply);

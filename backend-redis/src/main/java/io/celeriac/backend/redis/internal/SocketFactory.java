@@ -19,8 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * Opens the sockets of every Jedis connection of a backend: TCP with the configured connect timeout,
- * read timeout and keepalive; TLS on top with the backend's {@link SSLContext} (host name checked only when
- * {@code ssl_check_hostname} is on, as redis-py); or a unix domain socket. Failures are
+ * read timeout and keepalive; TLS on top with the backend's {@link SSLContext} (host name checked unless
+ * {@code ssl_check_hostname=false} or {@code ssl_cert_reqs=none}); or a unix domain socket. Failures are
  * {@link JedisConnectionException}s, as Jedis expects. Thread-safe.
  */
 public final class SocketFactory implements JedisSocketFactory {
@@ -106,17 +106,26 @@ public final class SocketFactory implements JedisSocketFactory {
                 s.setKeepAlive(keepalive);
                 s.setTcpNoDelay(true);
                 s.connect(new InetSocketAddress(address, hp.getPort()), connectTimeoutMillis);
-                s.setSoTimeout(socketTimeoutMillis);
                 if (ssl == null) {
+                    s.setSoTimeout(socketTimeoutMillis);
                     return s;
                 }
+                // the handshake is part of connecting: a server that does not speak TLS (a plain Redis waits for
+                // the end of a command line that never comes) fails within the connect timeout
+                s.setSoTimeout(connectTimeoutMillis);
                 SSLSocket tls = (SSLSocket) ssl.getSocketFactory().createSocket(s, hp.getHost(), hp.getPort(), true);
                 if (checkHostname) {
                     SSLParameters p = tls.getSSLParameters();
                     p.setEndpointIdentificationAlgorithm("HTTPS");
                     tls.setSSLParameters(p);
                 }
-                tls.startHandshake();
+                try {
+                    tls.startHandshake();
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new javax.net.ssl.SSLException("no TLS handshake reply within socket_connect_timeout ("
+                            + connectTimeoutMillis + " ms): is the server listening for TLS on this port?", e);
+                }
+                tls.setSoTimeout(socketTimeoutMillis);
                 return tls;
             } catch (IOException e) {
                 last = e;

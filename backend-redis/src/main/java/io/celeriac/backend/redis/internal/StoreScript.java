@@ -56,16 +56,27 @@ public final class StoreScript {
      * @return whether the value was written
      */
     public static boolean run(UnifiedJedis client, byte[] key, byte[] value, byte[] ttlUnit, byte[] ttlAmount) {
-        List<byte[]> keys = List.of(key);
-        List<byte[]> args = List.of(value, ttlUnit, ttlAmount);
-        Object r;
-        try {
-            r = client.evalsha(SHA, keys, args);
-        } catch (JedisNoScriptException e) {
-            client.scriptLoad(SOURCE);
-            r = client.evalsha(SHA, keys, args);
-        }
+        Object r = evalsha(client, SHA, SOURCE, List.of(key), List.of(value, ttlUnit, ttlAmount));
         return r instanceof Long n && n == 1L;
+    }
+
+    /**
+     * Runs a script by its SHA, loading it first if Redis does not know it (after a restart or a failover).
+     *
+     * @param client the client
+     * @param sha the script's SHA-1 in hex
+     * @param source the script
+     * @param keys its keys
+     * @param args its arguments
+     * @return the script's reply
+     */
+    static Object evalsha(UnifiedJedis client, byte[] sha, String source, List<byte[]> keys, List<byte[]> args) {
+        try {
+            return client.evalsha(sha, keys, args);
+        } catch (JedisNoScriptException e) {
+            client.scriptLoad(source);
+            return client.evalsha(sha, keys, args);
+        }
     }
 
     /** @return the script's SHA-1 in hex, as {@code EVALSHA} takes it */
@@ -73,7 +84,7 @@ public final class StoreScript {
         return new String(SHA, StandardCharsets.US_ASCII);
     }
 
-    private static byte[] sha1Hex(String script) {
+    static byte[] sha1Hex(String script) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).getBytes(StandardCharsets.US_ASCII);

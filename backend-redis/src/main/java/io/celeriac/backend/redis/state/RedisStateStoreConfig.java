@@ -9,7 +9,6 @@ import io.celeriac.url.InvalidUrlException;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -115,19 +114,7 @@ public final class RedisStateStoreConfig {
         } catch (InvalidUrlException e) {
             problems.addAll(e.problems());
         }
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : options.properties().entrySet()) {
-            if (NAMES.contains(e.getKey())) {
-                settings.put(e.getKey(), e.getValue());
-            }
-        }
-        for (BackendUrl part : url.parts()) {
-            for (Map.Entry<String, String> e : part.query().entrySet()) {
-                if (NAMES.contains(e.getKey())) {
-                    settings.put(e.getKey(), e.getValue());
-                }
-            }
-        }
+        Map<String, String> settings = RedisConfig.ownSettings(url, options.properties(), NAMES);
         String name = stateName(settings.get(STATE_NAME), problems);
         long reserve = number(settings, CLOCK_RESERVE, DEFAULT_CLOCK_RESERVE, 0, Long.MAX_VALUE / 4, problems);
         boolean hook = bool(settings, SHUTDOWN_HOOK, true, problems);
@@ -137,7 +124,7 @@ public final class RedisStateStoreConfig {
         Duration step = seconds(settings, INTERVAL_STEP, celery.intervalStep(), problems);
         Duration max = seconds(settings, INTERVAL_MAX, celery.intervalMax(), problems);
         if (!problems.isEmpty()) {
-            throw new InvalidUrlException(url.masked(), problems);
+            throw InvalidUrlException.of(url, problems);
         }
         return new RedisStateStoreConfig(url, redis, name, reserve, hook, new RetryPolicy(retries, start, step, max));
     }

@@ -38,6 +38,8 @@ final class SnapshotCodec {
     static final int HEADER = 64;
     private static final int KIND_UUID = 0;
     private static final int KIND_UTF8 = 1;
+    /** The most that zlib's deflate can compress, rounded up. */
+    private static final long MAX_INFLATE_RATIO = 1100;
 
     private SnapshotCodec() {
     }
@@ -138,8 +140,12 @@ final class SnapshotCodec {
         if (crc(b, 0, b.length - 4) != ByteSource.getInt(b, b.length - 4)) {
             throw new FormatException("the checksum of the file does not match (its contents are damaged)");
         }
-        if (n > Integer.MAX_VALUE - 8 || u % 16 != 0 || u / 16 > n || rawLen > Integer.MAX_VALUE - 8) {
-            throw new FormatException("the header holds impossible sizes (ids " + n + ", UUID block " + u + ", body " + rawLen + ")");
+        // zlib inflates at most about 1032 times, and every id takes at least two bytes of the body (its kind and
+        // timestamp): larger sizes can only come from a crafted header, and would allocate gigabytes
+        if (n > Integer.MAX_VALUE - 8 || u % 16 != 0 || u / 16 > n || rawLen > Integer.MAX_VALUE - 8
+                || rawLen > MAX_INFLATE_RATIO * bodyLen + 64 || 2 * n > rawLen) {
+            throw new FormatException("the header holds impossible sizes (ids " + n + ", UUID block " + u + ", body "
+                    + bodyLen + " bytes inflating to " + rawLen + ")");
         }
         byte[] raw = inflate(b, HEADER + (int) u, (int) bodyLen, (int) rawLen);
         int count = (int) n;

@@ -1,4 +1,4 @@
-package io.celeriac.backend.redis;
+package io.celeriac.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,13 +8,18 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * A loopback TCP relay in front of a real server, to cut connections on purpose: {@link #cutAll()} closes
  * every relayed connection, and while {@linkplain #accepting(boolean) not accepting} new connections are
- * closed as soon as they arrive. Real sockets and a real server: the fault is the network's, not a mock's.
+ * closed as soon as they arrive; {@link #loseReplyOnceWhen(BooleanSupplier)} loses a reply the server sent
+ * (it executed the request, the client never hears so). Real sockets and a real server: the fault is the
+ * network's, not a mock's. Thread-safe.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final String targetHost;
@@ -22,9 +27,18 @@ final class TcpProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean accepting = true;
     private volatile boolean closed;
+    private final AtomicReference<BooleanSupplier> loseWhen = new AtomicReference<>();
+    private final AtomicBoolean replyLost = new AtomicBoolean();
     private final Thread acceptor;
 
-    TcpProxy(String targetHost, int targetPort) throws IOException {
+    /**
+     * Starts relaying from a free loopback port to a target.
+     *
+     * @param targetHost the server's host
+     * @param targetPort the server's port
+     * @throws IOException when no port can be bound
+     */
+    public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetHost = targetHost;
         this.targetPort = targetPort;
@@ -33,15 +47,36 @@ final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    /** @return the loopback port clients connect to */
+    public int port() {
         return server.getLocalPort();
     }
 
-    void accepting(boolean on) {
+    /**
+     * Whether new connections are relayed; when not, they are closed as soon as they arrive.
+     *
+     * @param on whether to relay new connections
+     */
+    public void accepting(boolean on) {
         accepting = on;
     }
 
-    void cutAll() {
+    /**
+     * Once: the first reply from the server that arrives while {@code serverState} holds (checked as each
+     * reply arrives, on a connection of the caller's own) is not passed on; its connection is cut instead.
+     */
+    public void loseReplyOnceWhen(BooleanSupplier serverState) {
+        replyLost.set(false);
+        loseWhen.set(serverState);
+    }
+
+    /** @return whether a reply was lost since {@link #loseReplyOnceWhen(BooleanSupplier)} */
+    public boolean replyLost() {
+        return replyLost.get();
+    }
+
+    /** Closes every relayed connection. */
+    public void cutAll() {
         for (Socket s : open) {
             close(s);
         }
@@ -64,20 +99,25 @@ final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(targetHost, targetPort);
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 close(client);
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean replies) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    BooleanSupplier when = loseWhen.get();
+                    if (replies && when != null && when.getAsBoolean() && loseWhen.compareAndSet(when, null)) {
+                        replyLost.set(true);
+                        break; // the reply is lost: the connection is cut before the client reads it
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
