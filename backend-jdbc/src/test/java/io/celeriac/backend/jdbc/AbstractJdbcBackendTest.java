@@ -294,6 +294,41 @@ abstract class AbstractJdbcBackendTest {
         assertThat(CeleryJson.encodeToString(b.getMany(List.of(good)).get(good).result())).isEqualTo("\"fine\"");
     }
 
+    @Test
+    void hotPathStatementsGiveTheirConnectionBackAlsoWhenTheyFail() throws SQLException {
+        // one connection: a statement that kept its connection would make the next one wait for the pool and fail
+        JdbcBackend b = open(BackendOptions.builder().property(JdbcBackendSettings.POOL_SIZE, "1"));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String id = id();
+            ids.add(id);
+            b.storeResult(id, List.of((long) i, "v" + i), TaskState.SUCCESS);
+            assertThat(b.getTaskMeta(id).result()).isEqualTo(List.of((long) i, "v" + i));
+            assertThat(b.getTaskMeta(id()).status()).isEqualTo(TaskState.PENDING);
+        }
+        assertThat(b.getMany(ids)).hasSize(30).allSatisfy((id, m) -> assertThat(m.status()).isEqualTo(TaskState.SUCCESS));
+        String table = table("celery_taskmeta");
+        String renamed = "celery_taskmeta_away";
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + table + " RENAME TO " + renamed);
+        }
+        try {
+            for (int i = 0; i < 3; i++) { // each fails inside the statement, on the pool's only connection
+                assertThatThrownBy(() -> b.getTaskMeta(ids.get(0))).isInstanceOf(io.celeriac.CeleriacException.class);
+                assertThatThrownBy(() -> b.getMany(ids)).isInstanceOf(io.celeriac.CeleriacException.class);
+            }
+        } finally {
+            try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE " + table.substring(0, table.length() - "celery_taskmeta".length()) + renamed
+                        + " RENAME TO celery_taskmeta");
+            }
+        }
+        assertThat(b.getTaskMeta(ids.get(7)).result()).isEqualTo(List.of(7L, "v7"));
+        String after = id();
+        b.storeResult(after, "after", TaskState.SUCCESS);
+        assertThat(b.getMany(List.of(after, ids.get(0))).get(after).result()).isEqualTo("after");
+    }
+
     // ------------------------------------------------------------------------------------------
     // values planted with raw SQL, and odd task ids
 

@@ -1,0 +1,74 @@
+package io.celeriac.benchmarks;
+
+import io.celeriac.json.CeleryJson;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Python Celery doing the harness's operations through its own code ({@code celery_reference.py}, written to
+ * a temporary directory and run with {@code /usr/bin/python3}), for the "× Celery" column. Each call is a
+ * child process with a timeout, stopped by its own handle.
+ */
+final class CeleryReference {
+
+    static final String PYTHON = "/usr/bin/python3";
+
+    private final Path script;
+
+    private CeleryReference(Path script) {
+        this.script = script;
+    }
+
+    /**
+     * Writes the script when {@code /usr/bin/python3 -c 'import celery'} works.
+     *
+     * @param dir where to write it
+     * @return the reference, or {@code null} when Python Celery is missing
+     */
+    static CeleryReference find(Path dir) throws IOException, InterruptedException {
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import celery").redirectErrorStream(true).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            if (p.exitValue() != 0) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        Path script = dir.resolve("celery_reference.py");
+        try (InputStream in = CeleryReference.class.getResourceAsStream("celery_reference.py")) {
+            if (in == null) {
+                throw new IOException("celery_reference.py is missing from the class path");
+            }
+            Files.write(script, in.readAllBytes());
+        }
+        return new CeleryReference(script);
+    }
+
+    /**
+     * Runs one mode of the script.
+     *
+     * @param timeoutSeconds how long it may take
+     * @param args the mode and its arguments
+     * @return the JSON object it printed
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> run(long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        String out = Yardsticks.run(pb, timeoutSeconds).strip();
+        String last = out.substring(out.lastIndexOf('\n') + 1);
+        return (Map<String, Object>) CeleryJson.decode(last);
+    }
+}

@@ -1,0 +1,102 @@
+package io.celeriac.benchmarks;
+
+import io.celeriac.testing.PostgresTestServer;
+import io.celeriac.testing.RedisTestServer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The servers' own benchmark tools, run as child processes with a timeout: {@code redis-benchmark} and
+ * {@code pgbench}. Their figures are the yardsticks the harness divides celeriac's by.
+ */
+final class Yardsticks {
+
+    private static final Pattern RPS = Pattern.compile("(SET|GET): ([0-9.]+) requests per second");
+    private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+
+    private Yardsticks() {
+    }
+
+    /**
+     * Runs {@code redis-benchmark -c clients -n requests -t set,get -d 200 -q} on database {@code db}.
+     *
+     * @return requests per second of SET and of GET
+     */
+    static double[] redisBenchmark(RedisTestServer redis, int db, int clients, int requests) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("redis-benchmark", "-h", redis.host(), "-p", Integer.toString(redis.port()),
+                "--dbnum", Integer.toString(db), "-c", Integer.toString(clients), "-n", Integer.toString(requests),
+                "-t", "set,get", "-d", "200", "-q"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (redis.password() != null) {
+            pb.environment().put("REDISCLI_AUTH", redis.password()); // never on the command line
+        }
+        String out = run(pb, 300);
+        double[] rps = new double[2];
+        Matcher m = RPS.matcher(out.replace('\r', '\n'));
+        while (m.find()) {
+            rps[m.group(1).equals("SET") ? 0 : 1] = Double.parseDouble(m.group(2));
+        }
+        if (rps[0] == 0 || rps[1] == 0) {
+            throw new IllegalStateException("unexpected redis-benchmark output: " + out);
+        }
+        return rps;
+    }
+
+    /**
+     * Runs {@code pgbench -M prepared -n -c clients -j clients -T seconds -f script} with the tables of
+     * {@code schema} first on the search path.
+     *
+     * @return transactions per second
+     */
+    static double pgbench(PostgresTestServer pg, String database, String schema, Path dir, String name, String script, int clients, int seconds)
+            throws IOException, InterruptedException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, script, StandardCharsets.UTF_8);
+        List<String> cmd = List.of("pgbench", "-h", pg.host(), "-p", Integer.toString(pg.port()), "-U", pg.user(),
+                "-M", "prepared", "-n", "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
+                "-T", Integer.toString(seconds), "-f", f.toString(), database);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (pg.password() != null) {
+            pb.environment().put("PGPASSWORD", pg.password());
+        }
+        pb.environment().put("PGOPTIONS", "-c search_path=" + schema);
+        String out = run(pb, seconds + 120L);
+        Matcher m = TPS.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no tps in pgbench's output:\n" + out);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Runs a process to its end (stopping it by its own handle after the timeout) and returns its output. */
+    static String run(ProcessBuilder pb, long timeoutSeconds) throws IOException, InterruptedException {
+        Process p = pb.start();
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try {
+                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                out.append("(output lost: ").append(e.getMessage()).append(')');
+            }
+        }, "bench-child-output");
+        reader.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            reader.join(5000);
+            throw new IllegalStateException(pb.command().get(0) + " did not finish in " + timeoutSeconds + " s");
+        }
+        reader.join(5000);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(pb.command().get(0) + " exited with " + p.exitValue() + ":\n" + out);
+        }
+        return out.toString();
+    }
+}
