@@ -25,14 +25,19 @@ import java.util.UUID;
  */
 public final class RevokedEntries extends AbstractMap<String, Double> {
 
-    private static final RevokedEntries EMPTY = new RevokedEntries(new Object[0], new long[0]);
+    private static final RevokedEntries EMPTY = new RevokedEntries(new long[0], new long[0], new String[0], new long[0]);
 
-    private final Object[] keys;
+    /** A canonical UUID id as its two halves with a null string; any other id as its string (halves 0). */
+    private final long[] msb;
+    private final long[] lsb;
+    private final String[] strings;
     private final long[] micros;
     private volatile Map<Object, Integer> index;
 
-    private RevokedEntries(Object[] keys, long[] micros) {
-        this.keys = keys;
+    private RevokedEntries(long[] msb, long[] lsb, String[] strings, long[] micros) {
+        this.msb = msb;
+        this.lsb = lsb;
+        this.strings = strings;
         this.micros = micros;
     }
 
@@ -56,9 +61,9 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
      */
     public static RevokedEntries of(String[] ids, long[] micros) {
         RevokedEntries e = ofDistinct(ids, micros.clone());
-        Map<Object, Integer> idx = new HashMap<>(e.keys.length * 4 / 3 + 1);
-        for (int i = 0; i < e.keys.length; i++) {
-            if (idx.put(e.keys[i], i) != null) {
+        Map<Object, Integer> idx = new HashMap<>(e.size() * 4 / 3 + 1);
+        for (int i = 0; i < e.size(); i++) {
+            if (idx.put(e.key(i), i) != null) {
                 throw new IllegalArgumentException("the id " + ids[i] + " appears twice");
             }
         }
@@ -82,16 +87,29 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
         if (ids.length != micros.length) {
             throw new IllegalArgumentException(ids.length + " ids but " + micros.length + " timestamps");
         }
-        Object[] keys = new Object[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            keys[i] = TaskIdKeys.keyOf(Objects.requireNonNull(ids[i], "id"));
+        int n = ids.length;
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        String[] s = new String[n];
+        for (int i = 0; i < n; i++) {
+            split(Objects.requireNonNull(ids[i], "id"), i, hi, lo, s);
         }
-        return wrap(keys, micros);
+        return wrap(hi, lo, s, micros);
     }
 
-    /** Takes ownership of the arrays (no copy, no check). */
-    static RevokedEntries wrap(Object[] keys, long[] micros) {
-        return keys.length == 0 ? EMPTY : new RevokedEntries(keys, micros);
+    /** Stores an id's {@link TaskIdKeys} parts at a position of the three arrays. */
+    private static void split(String id, int i, long[] hi, long[] lo, String[] s) {
+        if (TaskIdKeys.isUuid(id)) {
+            hi[i] = TaskIdKeys.msb(id);
+            lo[i] = TaskIdKeys.lsb(id);
+        } else {
+            s[i] = id;
+        }
+    }
+
+    /** Takes ownership of the arrays (no copy, no check): the ids as UUID halves or strings, and the timestamps. */
+    static RevokedEntries wrap(long[] msb, long[] lsb, String[] strings, long[] micros) {
+        return micros.length == 0 ? EMPTY : new RevokedEntries(msb, lsb, strings, micros);
     }
 
     /**
@@ -116,20 +134,23 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
         if (entries instanceof RevokedEntries) {
             return (RevokedEntries) entries;
         }
-        Object[] keys = new Object[entries.size()];
-        long[] micros = new long[keys.length];
+        int n = entries.size();
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        String[] s = new String[n];
+        long[] micros = new long[n];
         int i = 0;
         for (Map.Entry<String, Double> e : entries.entrySet()) {
-            keys[i] = TaskIdKeys.keyOf(Objects.requireNonNull(e.getKey(), "id"));
+            split(Objects.requireNonNull(e.getKey(), "id"), i, hi, lo, s);
             micros[i] = RevokedSet.toMicros(Objects.requireNonNull(e.getValue(), "timestamp"));
             i++;
         }
-        return wrap(keys, micros);
+        return wrap(hi, lo, s, micros);
     }
 
     @Override
     public int size() {
-        return keys.length;
+        return micros.length;
     }
 
     /**
@@ -140,7 +161,8 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
      * @throws IndexOutOfBoundsException when {@code i} is out of range
      */
     public String id(int i) {
-        return TaskIdKeys.idOf(keys[i]);
+        String s = strings[i];
+        return s != null ? s : new UUID(msb[i], lsb[i]).toString();
     }
 
     /**
@@ -152,7 +174,7 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
      * @throws IndexOutOfBoundsException when {@code i} is out of range
      */
     public UUID uuid(int i) {
-        return keys[i] instanceof UUID u ? u : null;
+        return strings[i] == null ? new UUID(msb[i], lsb[i]) : null;
     }
 
     /**
@@ -177,17 +199,33 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
         return micros[i] / 1e6;
     }
 
-    /** The key (a UUID or a string) at a position, for {@link RevokedSet}. */
-    Object key(int i) {
-        return keys[i];
+    /** The key ({@link TaskIdKeys}: a UUID or a string) at a position. */
+    private Object key(int i) {
+        String s = strings[i];
+        return s != null ? s : new UUID(msb[i], lsb[i]);
+    }
+
+    /** The first half of the UUID id at a position (0 for a string id), for {@link RevokedSet}. */
+    long msb(int i) {
+        return msb[i];
+    }
+
+    /** The second half of the UUID id at a position (0 for a string id), for {@link RevokedSet}. */
+    long lsb(int i) {
+        return lsb[i];
+    }
+
+    /** The string id at a position, or {@code null} for a UUID id, for {@link RevokedSet}. */
+    String string(int i) {
+        return strings[i];
     }
 
     private Map<Object, Integer> index() {
         Map<Object, Integer> idx = index;
         if (idx == null) {
-            idx = new HashMap<>(keys.length * 4 / 3 + 1);
-            for (int i = 0; i < keys.length; i++) {
-                idx.put(keys[i], i);
+            idx = new HashMap<>(size() * 4 / 3 + 1);
+            for (int i = 0; i < size(); i++) {
+                idx.put(key(i), i);
             }
             index = idx;
         }
@@ -221,12 +259,12 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
 
                     @Override
                     public boolean hasNext() {
-                        return next < keys.length;
+                        return next < micros.length;
                     }
 
                     @Override
                     public Map.Entry<String, Double> next() {
-                        if (next >= keys.length) {
+                        if (next >= micros.length) {
                             throw new NoSuchElementException();
                         }
                         int i = next++;
@@ -237,18 +275,18 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
 
             @Override
             public int size() {
-                return keys.length;
+                return micros.length;
             }
         };
     }
 
     @Override
     public String toString() {
-        if (keys.length > 20) {
-            return "RevokedEntries[" + keys.length + " ids, first " + id(0) + "=" + timestamp(0) + "]";
+        if (size() > 20) {
+            return "RevokedEntries[" + size() + " ids, first " + id(0) + "=" + timestamp(0) + "]";
         }
         StringBuilder sb = new StringBuilder("{");
-        for (int i = 0; i < keys.length; i++) {
+        for (int i = 0; i < size(); i++) {
             if (i > 0) {
                 sb.append(", ");
             }
@@ -262,19 +300,27 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
      * thread-safe.
      */
     public static final class Builder {
-        private Object[] keys;
+        private long[] msb;
+        private long[] lsb;
+        private String[] strings;
         private long[] micros;
         private int size;
 
         private Builder(int expected) {
-            keys = new Object[Math.max(4, expected)];
-            micros = new long[keys.length];
+            int n = Math.max(4, expected);
+            msb = new long[n];
+            lsb = new long[n];
+            strings = new String[n];
+            micros = new long[n];
         }
 
         private void grow() {
-            if (size == keys.length) {
-                keys = Arrays.copyOf(keys, keys.length * 2);
-                micros = Arrays.copyOf(micros, keys.length);
+            if (size == micros.length) {
+                int n = micros.length * 2;
+                msb = Arrays.copyOf(msb, n);
+                lsb = Arrays.copyOf(lsb, n);
+                strings = Arrays.copyOf(strings, n);
+                micros = Arrays.copyOf(micros, n);
             }
         }
 
@@ -288,7 +334,7 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
          */
         public Builder add(String id, long timestampMicros) {
             grow();
-            keys[size] = TaskIdKeys.keyOf(Objects.requireNonNull(id, "id"));
+            split(Objects.requireNonNull(id, "id"), size, msb, lsb, strings);
             micros[size++] = timestampMicros;
             return this;
         }
@@ -303,7 +349,8 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
          */
         public Builder addUuid(long mostSignificantBits, long leastSignificantBits, long timestampMicros) {
             grow();
-            keys[size] = new UUID(mostSignificantBits, leastSignificantBits);
+            msb[size] = mostSignificantBits;
+            lsb[size] = leastSignificantBits;
             micros[size++] = timestampMicros;
             return this;
         }
@@ -314,7 +361,10 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
          * @return the map
          */
         public RevokedEntries buildDistinct() {
-            return wrap(Arrays.copyOf(keys, size), Arrays.copyOf(micros, size));
+            if (size == micros.length) { // presized exactly, as decoders do: no copies
+                return wrap(msb, lsb, strings, micros);
+            }
+            return wrap(Arrays.copyOf(msb, size), Arrays.copyOf(lsb, size), Arrays.copyOf(strings, size), Arrays.copyOf(micros, size));
         }
     }
 }

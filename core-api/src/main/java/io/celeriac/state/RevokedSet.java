@@ -7,7 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,10 +53,10 @@ public final class RevokedSet implements Iterable<String> {
     private final long expiresMicros;
     private final Clock clock;
     /**
-     * Task id key ({@link TaskIdKeys}: a UUID for a canonical UUID id, else the string) to wall-clock epoch
-     * microseconds; in ascending time order while {@link #ordered}.
+     * Task ids ({@link TaskIdKeys} parts: a canonical UUID id as its halves, else the string) to wall-clock
+     * epoch microseconds, in the order they were added; in ascending time order while {@link #ordered}.
      */
-    private LinkedHashMap<Object, Long> data = new LinkedHashMap<>();
+    private RevokedTable data = new RevokedTable(16);
     private boolean ordered = true;
     private long newest = Long.MIN_VALUE;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -297,7 +297,7 @@ public final class RevokedSet implements Iterable<String> {
         double seconds;
         synchronized (this) {
             long ts = Math.max(nowMicros(), newest);
-            put(TaskIdKeys.keyOf(id), ts);
+            put(id, ts);
             purgeAfterAdd();
             seconds = toSeconds(ts);
             p = tellOrdered(l -> l.added(id, seconds));
@@ -321,7 +321,7 @@ public final class RevokedSet implements Iterable<String> {
         double seconds;
         synchronized (this) {
             long ts = Math.min(toMicros(timestamp), Math.max(nowMicros(), newest));
-            put(TaskIdKeys.keyOf(id), ts);
+            put(id, ts);
             purgeAfterAdd();
             seconds = toSeconds(ts);
             p = tellOrdered(l -> l.added(id, seconds));
@@ -417,28 +417,27 @@ public final class RevokedSet implements Iterable<String> {
         Objects.requireNonNull(entries, "entries");
         RevokedEntries in = RevokedEntries.copyOf(entries);
         int n = in.size();
-        if (data.isEmpty() && n > 1024) {
-            data = new LinkedHashMap<>(capacity(maxlen > 0 ? Math.min(n, maxlen + 1) : n));
-        }
-        Object[] acceptedKeys = collect ? new Object[n] : null;
+        data.ensureRoom(n); // one allocation for a bulk load, however large
+        int[] acceptedAt = collect ? new int[n] : null;
         long[] acceptedMicros = collect ? new long[n] : null;
         int accepted = 0;
         long limit = Math.max(nowMicros(), newest);
         for (int i = 0; i < n; i++) {
-            Object key = in.key(i);
+            long hi = in.msb(i);
+            long lo = in.lsb(i);
+            String str = in.string(i);
             long ts = Math.min(in.micros(i), limit);
-            Long existing = data.putIfAbsent(key, ts);
-            if (existing == null) {
-                track(ts);
-            } else if (existing < ts) {
-                data.remove(key);
-                data.put(key, ts);
-                track(ts);
-            } else {
-                continue;
+            int slot = data.appendIfAbsent(hi, lo, str, ts);
+            if (slot >= 0) {
+                if (data.micros(slot) >= ts) {
+                    continue;
+                }
+                data.remove(slot);
+                data.append(hi, lo, str, ts);
             }
+            track(ts);
             if (collect) {
-                acceptedKeys[accepted] = key;
+                acceptedAt[accepted] = i;
                 acceptedMicros[accepted] = ts;
                 accepted++;
             }
@@ -447,7 +446,16 @@ public final class RevokedSet implements Iterable<String> {
         if (!collect) {
             return null;
         }
-        return RevokedEntries.wrap(java.util.Arrays.copyOf(acceptedKeys, accepted), java.util.Arrays.copyOf(acceptedMicros, accepted));
+        long[] hi = new long[accepted];
+        long[] lo = new long[accepted];
+        String[] str = new String[accepted];
+        for (int k = 0; k < accepted; k++) {
+            int i = acceptedAt[k];
+            hi[k] = in.msb(i);
+            lo[k] = in.lsb(i);
+            str[k] = in.string(i);
+        }
+        return RevokedEntries.wrap(hi, lo, str, Arrays.copyOf(acceptedMicros, accepted));
     }
 
     private void track(long ts) {
@@ -458,12 +466,20 @@ public final class RevokedSet implements Iterable<String> {
         }
     }
 
-    private void put(Object key, long ts) {
-        if (data.remove(key) != null && data.isEmpty()) {
-            newest = Long.MIN_VALUE;
-            ordered = true;
+    private void put(String id, long ts) {
+        boolean uuid = TaskIdKeys.isUuid(id);
+        long hi = uuid ? TaskIdKeys.msb(id) : 0;
+        long lo = uuid ? TaskIdKeys.lsb(id) : 0;
+        String str = uuid ? null : id;
+        int slot = data.find(hi, lo, str);
+        if (slot >= 0) {
+            data.remove(slot);
+            if (data.size() == 0) {
+                newest = Long.MIN_VALUE;
+                ordered = true;
+            }
         }
-        data.put(key, ts);
+        data.append(hi, lo, str, ts);
         if (ts < newest) {
             ordered = false;
         } else {
@@ -486,11 +502,15 @@ public final class RevokedSet implements Iterable<String> {
      * @return {@code true} when revoked
      */
     public synchronized boolean contains(String id) {
-        Long ts = data.get(TaskIdKeys.keyOf(Objects.requireNonNull(id, "id")));
-        if (ts == null) {
+        int slot = find(Objects.requireNonNull(id, "id"));
+        if (slot < 0) {
             return false;
         }
-        return expiresMicros <= 0 || ts + expiresMicros > nowMicros();
+        return expiresMicros <= 0 || data.micros(slot) + expiresMicros > nowMicros();
+    }
+
+    private int find(String id) {
+        return TaskIdKeys.isUuid(id) ? data.find(TaskIdKeys.msb(id), TaskIdKeys.lsb(id), null) : data.find(0, 0, id);
     }
 
     /**
@@ -503,10 +523,12 @@ public final class RevokedSet implements Iterable<String> {
     public boolean discard(String id) {
         Pending p;
         synchronized (this) {
-            if (data.remove(TaskIdKeys.keyOf(Objects.requireNonNull(id, "id"))) == null) {
+            int slot = find(Objects.requireNonNull(id, "id"));
+            if (slot < 0) {
                 return false;
             }
-            if (data.isEmpty()) {
+            data.remove(slot);
+            if (data.size() == 0) {
                 ordered = true;
                 newest = Long.MIN_VALUE;
             }
@@ -554,24 +576,22 @@ public final class RevokedSet implements Iterable<String> {
             return;
         }
         sortIfNeeded();
-        Iterator<Map.Entry<Object, Long>> it = data.entrySet().iterator();
         if (overfull) {
             int excess = data.size() - maxlen;
-            while (excess-- > 0 && it.hasNext()) {
-                it.next();
-                it.remove();
+            while (excess-- > 0 && data.size() > 0) {
+                data.remove(data.first());
             }
         }
         if (expiresMicros > 0) {
-            while (it.hasNext()) {
-                Map.Entry<Object, Long> e = it.next();
-                if (e.getValue() + expiresMicros > now) {
+            while (data.size() > 0) {
+                int oldest = data.first();
+                if (data.micros(oldest) + expiresMicros > now) {
                     break;
                 }
-                it.remove();
+                data.remove(oldest);
             }
         }
-        if (data.isEmpty()) {
+        if (data.size() == 0) {
             newest = Long.MIN_VALUE;
         }
     }
@@ -580,14 +600,8 @@ public final class RevokedSet implements Iterable<String> {
         if (ordered) {
             return;
         }
-        List<Map.Entry<Object, Long>> entries = new ArrayList<>(data.entrySet());
-        entries.sort(Map.Entry.comparingByValue()); // stable: equal times keep their insertion order
-        data.clear();
-        for (Map.Entry<Object, Long> e : entries) {
-            data.put(e.getKey(), e.getValue());
-        }
+        newest = data.sortByMicros(); // stable: equal times keep their insertion order
         ordered = true;
-        newest = entries.isEmpty() ? Long.MIN_VALUE : entries.get(entries.size() - 1).getValue();
     }
 
     /**
@@ -605,7 +619,7 @@ public final class RevokedSet implements Iterable<String> {
      * @return {@code true} when empty
      */
     public synchronized boolean isEmpty() {
-        return data.isEmpty();
+        return data.size() == 0;
     }
 
     /**
@@ -615,16 +629,7 @@ public final class RevokedSet implements Iterable<String> {
      */
     public synchronized RevokedEntries asMap() {
         sortIfNeeded();
-        int n = data.size();
-        Object[] keys = new Object[n];
-        long[] micros = new long[n];
-        int i = 0;
-        for (Map.Entry<Object, Long> e : data.entrySet()) {
-            keys[i] = e.getKey();
-            micros[i] = e.getValue();
-            i++;
-        }
-        return RevokedEntries.wrap(keys, micros);
+        return data.toEntries();
     }
 
     /**
@@ -638,8 +643,8 @@ public final class RevokedSet implements Iterable<String> {
         synchronized (this) {
             sortIfNeeded();
             ids = new ArrayList<>(data.size());
-            for (Object k : data.keySet()) {
-                ids.add(TaskIdKeys.idOf(k));
+            for (int slot = data.first(); slot >= 0; slot = data.next(slot)) {
+                ids.add(data.id(slot));
             }
         }
         return Collections.unmodifiableList(ids).iterator();
@@ -672,10 +677,6 @@ public final class RevokedSet implements Iterable<String> {
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE / 4;
         }
-    }
-
-    private static int capacity(int size) {
-        return (int) Math.min(Integer.MAX_VALUE, size * 4L / 3 + 1);
     }
 
     private static RuntimeException keep(RuntimeException first, RuntimeException next) {

@@ -26,33 +26,41 @@ final class TaskIdKeys {
 
     /** The key of an id: a {@link UUID} for a canonical UUID string, else the string itself. */
     static Object keyOf(String id) {
+        return isUuid(id) ? new UUID(msb(id), lsb(id)) : id;
+    }
+
+    /** Whether an id is a canonical UUID string (lower-case hex). */
+    static boolean isUuid(String id) {
         if (id.length() != 36 || id.charAt(8) != '-' || id.charAt(13) != '-' || id.charAt(18) != '-' || id.charAt(23) != '-') {
-            return id;
+            return false;
         }
-        long msb = 0;
-        long lsb = 0;
-        int digits = 0;
         for (int i = 0; i < 36; i++) {
             if (i == 8 || i == 13 || i == 18 || i == 23) {
                 continue;
             }
             char c = id.charAt(i);
-            int v = c < 128 ? VALUE[c] : -1;
-            if (v < 0) {
-                return id;
+            if (c >= 128 || VALUE[c] < 0) {
+                return false;
             }
-            if (digits < 16) {
-                msb = (msb << 4) | v;
-            } else {
-                lsb = (lsb << 4) | v;
-            }
-            digits++;
         }
-        return new UUID(msb, lsb);
+        return true;
     }
 
-    /** The id of a key. */
-    static String idOf(Object key) {
-        return key instanceof String s ? s : key.toString();
+    /** The first half of a canonical UUID id ({@link #isUuid} holds). */
+    static long msb(String id) {
+        return hex(id, 0, 8) << 32 | hex(id, 9, 13) << 16 | hex(id, 14, 18);
+    }
+
+    /** The second half of a canonical UUID id ({@link #isUuid} holds). */
+    static long lsb(String id) {
+        return hex(id, 19, 23) << 48 | hex(id, 24, 36);
+    }
+
+    private static long hex(String id, int from, int to) {
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            v = (v << 4) | VALUE[id.charAt(i)];
+        }
+        return v;
     }
 }

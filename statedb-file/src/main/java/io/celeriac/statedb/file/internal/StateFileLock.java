@@ -83,8 +83,10 @@ final class StateFileLock implements AutoCloseable {
                 throw new StateStoreLockedException(location, readHolder(ch));
             }
             byte[] text = me.getBytes(StandardCharsets.UTF_8);
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap(text), 0); // informational: not fsynced, the OS lock is what counts
+            // informational: not fsynced, the OS lock is what counts. Written over the old text, then cut to its
+            // length: truncate only changes (and journals) the file when the old text was longer
+            ch.write(ByteBuffer.wrap(text), 0);
+            ch.truncate(text.length);
             acquired = true;
             return new StateFileLock(key, ch, l);
         } catch (AccessDeniedException e) {
