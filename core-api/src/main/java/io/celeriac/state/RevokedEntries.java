@@ -205,13 +205,37 @@ public final class RevokedEntries extends AbstractMap<String, Double> {
         return s != null ? s : new UUID(msb[i], lsb[i]);
     }
 
-    /** The first half of the UUID id at a position (0 for a string id), for {@link RevokedSet}. */
-    long msb(int i) {
+    /**
+     * Whether the id at a position is a canonical lower-case UUID string, held as its two halves
+     * ({@link #msb(int)}, {@link #lsb(int)}): what {@link #uuid(int)} returns without creating it.
+     *
+     * @param i the position
+     * @return {@code true} for a UUID id
+     * @throws IndexOutOfBoundsException when {@code i} is out of range
+     */
+    public boolean isUuid(int i) {
+        return strings[i] == null;
+    }
+
+    /**
+     * The first 8 bytes of the UUID id at a position (its {@link UUID#getMostSignificantBits()}).
+     *
+     * @param i the position
+     * @return the bits; 0 for an id that is not a UUID ({@link #isUuid(int)})
+     * @throws IndexOutOfBoundsException when {@code i} is out of range
+     */
+    public long msb(int i) {
         return msb[i];
     }
 
-    /** The second half of the UUID id at a position (0 for a string id), for {@link RevokedSet}. */
-    long lsb(int i) {
+    /**
+     * The last 8 bytes of the UUID id at a position (its {@link UUID#getLeastSignificantBits()}).
+     *
+     * @param i the position
+     * @return the bits; 0 for an id that is not a UUID ({@link #isUuid(int)})
+     * @throws IndexOutOfBoundsException when {@code i} is out of range
+     */
+    public long lsb(int i) {
         return lsb[i];
     }
 

@@ -201,4 +201,25 @@ class RevokedTableTest {
         assertThat(bulk.contains(ids[n - 2])).isFalse();
         assertThat(bulk.size()).isEqualTo(4_999);
     }
+
+    @Test
+    void entriesExposeUuidIdsAsTheirHalvesAndKeepOtherIdsAsStrings() {
+        String upper = "3F2504E0-4F89-11D3-9A0C-0305E82C3301";
+        String lower = upper.toLowerCase(java.util.Locale.ROOT);
+        RevokedEntries e = RevokedEntries.of(new String[] {lower, upper, "task-1"}, new long[] {1, 2, 3});
+        UUID u = UUID.fromString(lower);
+        assertThat(e.isUuid(0)).isTrue();
+        assertThat(e.msb(0)).isEqualTo(u.getMostSignificantBits());
+        assertThat(e.lsb(0)).isEqualTo(u.getLeastSignificantBits());
+        assertThat(e.uuid(0)).isEqualTo(u);
+        assertThat(e.isUuid(1)).isFalse();
+        assertThat(e.uuid(1)).isNull();
+        assertThat(e.isUuid(2)).isFalse();
+        assertThat(e.keySet()).containsExactly(lower, upper, "task-1");
+        assertThat(e.get(upper)).isEqualTo(2e-6);
+        RevokedEntries built = RevokedEntries.builder(1).addUuid(u.getMostSignificantBits(), u.getLeastSignificantBits(), 1)
+                .add(upper, 2).add("task-1", 3).buildDistinct();
+        assertThat(built).isEqualTo(e);
+        assertThat(built.id(0)).isEqualTo(lower);
+    }
 }

@@ -219,9 +219,8 @@ public final class FileStateStore extends AbstractStateStore {
         ByteSink rec = new ByteSink(entries.size() * 40 + 16);
         if (entries instanceof RevokedEntries e) {
             for (int i = 0; i < e.size(); i++) {
-                java.util.UUID u = e.uuid(i);
-                if (u != null) {
-                    JournalCodec.add(rec, u, e.micros(i));
+                if (e.isUuid(i)) {
+                    JournalCodec.addUuid(rec, e.msb(i), e.lsb(i), e.micros(i));
                 } else {
                     JournalCodec.add(rec, e.id(i), e.micros(i));
                 }

@@ -84,14 +84,14 @@ final class JournalCodec {
         end(out, at);
     }
 
-    /** An ADD record of an id that is the canonical string of {@code uuid}. */
-    static void add(ByteSink out, java.util.UUID uuid, long micros) {
+    /** An ADD record of an id that is the canonical string of the UUID with these halves. */
+    static void addUuid(ByteSink out, long mostSignificantBits, long leastSignificantBits, long micros) {
         int at = begin(out);
         out.u8(ADD);
         out.i64(micros);
         out.u8(0);
-        out.i64(uuid.getMostSignificantBits());
-        out.i64(uuid.getLeastSignificantBits());
+        out.i64(mostSignificantBits);
+        out.i64(leastSignificantBits);
         end(out, at);
     }
 

@@ -57,10 +57,9 @@ final class SnapshotCodec {
         ByteSink body = new ByteSink(n * 3 + 64);
         int kinds = body.skip(n);
         for (int i = 0; i < n; i++) {
-            java.util.UUID uuid = e.uuid(i);
-            if (uuid != null) {
-                ByteSink.putLong(uuids, u, uuid.getMostSignificantBits());
-                ByteSink.putLong(uuids, u + 8, uuid.getLeastSignificantBits());
+            if (e.isUuid(i)) {
+                ByteSink.putLong(uuids, u, e.msb(i));
+                ByteSink.putLong(uuids, u + 8, e.lsb(i));
                 u += 16;
                 body.array()[kinds + i] = KIND_UUID;
             } else {
