@@ -88,16 +88,21 @@ public final class GetManyProbe {
     private static void time(Backend b, int calls) {
         List<String> many = Load.populate(b, "many-", MANY);
         StringBuilder line = new StringBuilder();
+        StringBuilder cpu = new StringBuilder();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int i = 0; i < calls; i++) {
+            long c0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             Map<String, TaskMeta> got = b.getMany(many);
             double ms = (System.nanoTime() - t0) / 1e6;
+            cpu.append(String.format(Locale.ROOT, "%.1f ", (mx.getCurrentThreadCpuTime() - c0) / 1e6));
             if (got.size() != MANY) {
                 throw new IllegalStateException("get_many returned " + got.size() + " of " + MANY);
             }
             line.append(String.format(Locale.ROOT, "%.1f ", ms));
         }
         System.out.println("get_many ms per call: " + line.toString().strip());
+        System.out.println("get_many calling thread's CPU ms per call: " + cpu.toString().strip());
     }
 
     private static void sql(PostgresTestServer pg, String statement) throws java.sql.SQLException {
