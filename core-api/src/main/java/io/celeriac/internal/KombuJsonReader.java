@@ -28,19 +28,40 @@ public final class KombuJsonReader {
     private static final int MAX_DEPTH = 1000;
     private static final int MAX_INT_DIGITS = 4300;
 
+    /**
+     * The top-level keys of a Celery result meta. {@link #readMeta} returns these very instances for the
+     * top-level object's keys (never kept in a returned value: the meta's fields are read from them), so
+     * that reading a meta neither allocates nor hashes them.
+     */
+    private static final String[] META_KEYS = {"status", "result", "traceback", "children", "date_done", "task_id",
+        "group_id", "parent_id", "name", "args", "kwargs", "worker", "retries", "queue"};
+    private static final byte[][] META_KEY_BYTES = new byte[META_KEYS.length][];
+    private static final int META_KEY_MAX = 9;
+    /** How many distinct keys a meta's top-level object keeps in arrays before it becomes a hash map. */
+    private static final int SMALL_OBJECT = 16;
+
+    static {
+        for (int i = 0; i < META_KEYS.length; i++) {
+            META_KEY_BYTES[i] = META_KEYS[i].getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
     private final byte[] in;
     private final int end;
     private final boolean surrogatesEncoded;
+    private final boolean metaKeys;
     private int pos;
     private int depth;
-    private final StringBuilder sb = new StringBuilder(32);
-    /** Python's json decoder memoizes object keys per document: equal keys are one object. */
-    private final java.util.HashMap<String, String> keyMemo = new java.util.HashMap<>();
+    /** The slow path's buffer (strings with escapes or non-ASCII), made on first use. */
+    private StringBuilder sb;
+    /** Python's json decoder memoizes object keys per document: equal keys are one object. Made on first use. */
+    private java.util.HashMap<String, String> keyMemo;
 
-    private KombuJsonReader(byte[] in, boolean surrogatesEncoded) {
+    private KombuJsonReader(byte[] in, boolean surrogatesEncoded, boolean metaKeys) {
         this.in = in;
         this.end = in.length;
         this.surrogatesEncoded = surrogatesEncoded;
+        this.metaKeys = metaKeys;
     }
 
     /**
@@ -51,7 +72,21 @@ public final class KombuJsonReader {
      * @throws JsonFormatException when the bytes are not exactly one JSON value
      */
     public static Object read(byte[] json) {
-        return new KombuJsonReader(json, false).document();
+        return new KombuJsonReader(json, false, false).document();
+    }
+
+    /**
+     * Reads one JSON document from UTF-8 bytes that is expected to be a Celery result meta: the same value
+     * as {@link #read(byte[])}, except that the top-level object's keys that are a meta's known keys
+     * ({@code status}, {@code result}, ...) are shared constants rather than per-document strings. Only for
+     * callers that read the meta's fields and do not keep the top-level map.
+     *
+     * @param json the bytes
+     * @return the value
+     * @throws JsonFormatException when the bytes are not exactly one JSON value
+     */
+    public static Object readMeta(byte[] json) {
+        return new KombuJsonReader(json, false, true).document();
     }
 
     /**
@@ -62,7 +97,7 @@ public final class KombuJsonReader {
      * @throws JsonFormatException when the text is not exactly one JSON value
      */
     public static Object read(String json) {
-        return new KombuJsonReader(wtf8(json), true).document();
+        return new KombuJsonReader(wtf8(json), true, false).document();
     }
 
     /** UTF-8, except that lone surrogates are encoded as 3-byte sequences instead of being replaced. */
@@ -191,12 +226,17 @@ public final class KombuJsonReader {
     private Map<String, Object> object() {
         enter();
         pos++; // '{'
-        Map<String, Object> map = new LinkedHashMap<>();
+        // a meta's top-level object: a few keys, kept in two small arrays rather than a hash map
+        boolean small = metaKeys && depth == 1;
+        String[] keys = small ? new String[SMALL_OBJECT] : null;
+        Object[] values = small ? new Object[SMALL_OBJECT] : null;
+        int n = 0;
+        Map<String, Object> map = small ? null : new LinkedHashMap<>();
         skipWhitespace();
         if (pos < end && in[pos] == '}') {
             pos++;
             depth--;
-            return Collections.unmodifiableMap(map);
+            return map == null ? Collections.emptyMap() : Collections.unmodifiableMap(map);
         }
         while (true) {
             skipWhitespace();
@@ -204,10 +244,16 @@ public final class KombuJsonReader {
                 throw error("expected a property name in double quotes");
             }
             pos++;
-            String key = string();
-            String seen = keyMemo.putIfAbsent(key, key);
-            if (seen != null) {
-                key = seen;
+            String key = small ? metaKey() : null;
+            if (key == null) {
+                key = string();
+                if (keyMemo == null) {
+                    keyMemo = new java.util.HashMap<>();
+                }
+                String seen = keyMemo.putIfAbsent(key, key);
+                if (seen != null) {
+                    key = seen;
+                }
             }
             skipWhitespace();
             if (pos >= end || in[pos] != ':') {
@@ -215,7 +261,24 @@ public final class KombuJsonReader {
             }
             pos++;
             skipWhitespace();
-            map.put(key, value());
+            Object v = value();
+            if (map != null) {
+                map.put(key, v);
+            } else {
+                int at = indexOf(keys, n, key);
+                if (at >= 0) {
+                    values[at] = v; // a duplicate keeps its first position and takes the last value
+                } else if (n < SMALL_OBJECT) {
+                    keys[n] = key;
+                    values[n++] = v;
+                } else {
+                    map = new LinkedHashMap<>();
+                    for (int i = 0; i < n; i++) {
+                        map.put(keys[i], values[i]);
+                    }
+                    map.put(key, v);
+                }
+            }
             skipWhitespace();
             if (pos >= end) {
                 throw error("unterminated object");
@@ -223,13 +286,115 @@ public final class KombuJsonReader {
             byte b = in[pos++];
             if (b == '}') {
                 depth--;
-                return Collections.unmodifiableMap(map);
+                return map == null ? new SmallObject(keys, values, n) : Collections.unmodifiableMap(map);
             }
             if (b != ',') {
                 pos--;
                 throw error("expected ',' or '}' in an object");
             }
         }
+    }
+
+    private static int indexOf(String[] keys, int n, String key) {
+        for (int i = 0; i < n; i++) {
+            if (keys[i] == key || keys[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * An unmodifiable, insertion-ordered map of a few entries in two arrays: a meta's top-level object,
+     * equal (as a {@link Map}) to the {@link LinkedHashMap} the general path builds.
+     */
+    private static final class SmallObject extends java.util.AbstractMap<String, Object> {
+        private final String[] keys;
+        private final Object[] values;
+        private final int size;
+
+        SmallObject(String[] keys, Object[] values, int size) {
+            this.keys = keys;
+            this.values = values;
+            this.size = size;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public Object get(Object key) {
+            int i = key instanceof String k ? indexOf(keys, size, k) : -1;
+            return i < 0 ? null : values[i];
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof String k && indexOf(keys, size, k) >= 0;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Object>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public java.util.Iterator<Map.Entry<String, Object>> iterator() {
+                    return new java.util.Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < size;
+                        }
+
+                        @Override
+                        public Map.Entry<String, Object> next() {
+                            if (next >= size) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            int i = next++;
+                            return new java.util.AbstractMap.SimpleImmutableEntry<>(keys[i], values[i]);
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return size;
+                }
+            };
+        }
+    }
+
+    /**
+     * The constant for a known meta key whose plain ASCII body starts at {@code pos} (just after the
+     * opening quote), with {@code pos} moved past the closing quote; {@code null}, {@code pos} unchanged,
+     * for any other key (or one with escapes), which {@link #string()} then reads.
+     */
+    private String metaKey() {
+        int len = 0;
+        while (len <= META_KEY_MAX && pos + len < end) {
+            byte b = in[pos + len];
+            if (b == '"') {
+                break;
+            }
+            if (b == '\\' || b < 0x20) { // escapes, control and non-ASCII bytes: the general path
+                return null;
+            }
+            len++;
+        }
+        if (len > META_KEY_MAX || pos + len >= end) {
+            return null;
+        }
+        for (int k = 0; k < META_KEYS.length; k++) {
+            byte[] kb = META_KEY_BYTES[k];
+            if (kb.length == len && java.util.Arrays.equals(in, pos, pos + len, kb, 0, len)) {
+                pos += len + 1;
+                return META_KEYS[k];
+            }
+        }
+        return null;
     }
 
     private List<Object> array() {
@@ -282,6 +447,9 @@ public final class KombuJsonReader {
                 break;
             }
             pos++;
+        }
+        if (sb == null) {
+            sb = new StringBuilder(Math.max(32, pos - start + 16));
         }
         sb.setLength(0);
         for (int i = start; i < pos; i++) {

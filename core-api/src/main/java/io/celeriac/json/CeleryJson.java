@@ -168,7 +168,20 @@ public final class CeleryJson {
      * @throws JsonFormatException when the bytes are not JSON or not a meta document
      */
     public static TaskMeta decodeMeta(byte[] json) {
-        return metaFromValue(decode(json), null);
+        return decodeMeta(json, null);
+    }
+
+    /**
+     * Decodes a stored meta document: {@link #metaFromValue}{@code (}{@link #decode(byte[])}{@code , defaultTaskId)},
+     * without allocating the document's own top-level keys.
+     *
+     * @param json the bytes
+     * @param defaultTaskId the id to use when the document has no {@code task_id}
+     * @return the meta
+     * @throws JsonFormatException when the bytes are not JSON or not a meta document
+     */
+    public static TaskMeta decodeMeta(byte[] json, String defaultTaskId) {
+        return metaFromValue(KombuJsonReader.readMeta(json), defaultTaskId);
     }
 
     /**

@@ -337,6 +337,37 @@ class RedisBackendTest {
     // bad data
 
     @Test
+    void getManyPipelinesItsChunksKeepingOrderMissingIdsAndCorruptValuesOfALaterChunk() {
+        RedisBackend b = open();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2001; i++) { // three MGET chunks of at most 1000
+            ids.add(id());
+        }
+        Set<Integer> stored = Set.of(0, 998, 999, 1000, 1001, 1999, 2000);
+        for (int i : stored) {
+            b.storeResult(ids.get(i), (long) i, TaskState.SUCCESS);
+        }
+        List<String> asked = new ArrayList<>(ids);
+        asked.add(ids.get(1000));
+        Map<String, TaskMeta> many = b.getMany(asked);
+        assertThat(new ArrayList<>(many.keySet())).isEqualTo(ids);
+        for (int i = 0; i < ids.size(); i++) {
+            TaskMeta m = many.get(ids.get(i));
+            assertThat(m.taskId()).isEqualTo(ids.get(i));
+            assertThat(m.status()).as("id %d", i).isEqualTo(stored.contains(i) ? TaskState.SUCCESS : TaskState.PENDING);
+            assertThat(m.result()).isEqualTo(stored.contains(i) ? (Object) (long) i : null);
+        }
+        many.clear(); // the caller's own map: the next call is not affected
+        assertThat(b.getMany(ids.subList(999, 1001))).containsOnlyKeys(ids.get(999), ids.get(1000));
+
+        String key = prefix + "celery-task-meta-" + ids.get(2000);
+        raw("SET", key, "[1, 2]");
+        assertThatThrownBy(() -> b.getMany(ids)).isInstanceOf(CorruptResultException.class).hasMessageContaining(key)
+                .satisfies(e -> assertThat(((CorruptResultException) e).key()).isEqualTo(key));
+        assertThat(b.getMany(ids.subList(0, 2000))).hasSize(2000);
+    }
+
+    @Test
     void aValueThatIsNotACeleryResultNamesItsKey() throws Exception {
         RedisBackend b = open();
         String id = id();

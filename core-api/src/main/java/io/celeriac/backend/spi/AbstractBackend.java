@@ -284,17 +284,45 @@ public abstract class AbstractBackend implements Backend {
     @Override
     public Map<String, TaskMeta> getMany(Collection<String> taskIds) {
         require(BackendCapability.READ);
-        List<String> unique = new ArrayList<>(new LinkedHashSet<>(taskIds));
-        for (String id : unique) {
-            Objects.requireNonNull(id, "task id");
-        }
+        List<String> unique = distinct(taskIds);
         Map<String, TaskMeta> found = unique.isEmpty() ? Map.of() : doGetMany(unique);
+        if (found instanceof LinkedHashMap<String, TaskMeta> complete && isComplete(complete, unique)) {
+            return complete; // already every id, in order, none missing: no second map of them all
+        }
         Map<String, TaskMeta> out = new LinkedHashMap<>(unique.size() * 2);
         for (String id : unique) {
             TaskMeta m = found.get(id);
             out.put(id, m != null ? m : TaskMeta.pending(id));
         }
         return out;
+    }
+
+    /** The ids in their first order, each once; none may be {@code null}. */
+    private static List<String> distinct(Collection<String> taskIds) {
+        List<String> unique = new ArrayList<>(taskIds.size());
+        java.util.Set<String> seen = new java.util.HashSet<>(Math.max(16, (int) (taskIds.size() / 0.75f) + 1));
+        for (String id : taskIds) {
+            Objects.requireNonNull(id, "task id");
+            if (seen.add(id)) {
+                unique.add(id);
+            }
+        }
+        return unique;
+    }
+
+    /** Whether {@code found} maps exactly {@code ids}, in their order, each to a meta. */
+    private static boolean isComplete(Map<String, TaskMeta> found, List<String> ids) {
+        if (found.size() != ids.size()) {
+            return false;
+        }
+        int i = 0;
+        for (Map.Entry<String, TaskMeta> e : found.entrySet()) {
+            String id = ids.get(i++);
+            if (e.getValue() == null || (e.getKey() != id && !e.getKey().equals(id))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -649,7 +677,8 @@ public abstract class AbstractBackend implements Backend {
 
     /**
      * Reads several metas; the default reads them one by one. Ids with no result may be absent from
-     * the map or PENDING.
+     * the map or PENDING. The map is the caller's: a {@link LinkedHashMap} of exactly {@code taskIds}, in
+     * their order, is handed on as {@link #getMany}'s result, so it must be a fresh map.
      *
      * @param taskIds distinct ids
      * @return what was found

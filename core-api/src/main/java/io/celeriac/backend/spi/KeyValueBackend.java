@@ -287,7 +287,7 @@ public abstract class KeyValueBackend extends AbstractBackend {
      */
     protected TaskMeta decodeMeta(String key, String taskId, byte[] bytes) {
         try {
-            TaskMeta m = CeleryJson.metaFromValue(CeleryJson.decode(bytes), taskId);
+            TaskMeta m = CeleryJson.decodeMeta(bytes, taskId);
             return m.taskId() == null ? m.withTaskId(taskId) : m;
         } catch (JsonFormatException e) {
             throw new CorruptResultException(key, e.getMessage(), e);
@@ -296,19 +296,41 @@ public abstract class KeyValueBackend extends AbstractBackend {
 
     @Override
     protected Map<String, TaskMeta> doGetMany(List<String> taskIds) {
-        Map<String, TaskMeta> out = new LinkedHashMap<>(taskIds.size() * 2);
-        int chunk = mgetChunkSize();
-        for (int i = 0; i < taskIds.size(); i += chunk) {
-            List<String> ids = taskIds.subList(i, Math.min(taskIds.size(), i + chunk));
-            List<String> keys = new ArrayList<>(ids.size());
-            for (String id : ids) {
-                keys.add(taskKey(id));
+        int chunk = Math.max(1, mgetChunkSize());
+        List<String> keys = new ArrayList<>(taskIds.size());
+        for (String id : taskIds) {
+            keys.add(taskKey(id));
+        }
+        List<List<String>> chunks = new ArrayList<>(taskIds.size() / chunk + 1);
+        for (int i = 0; i < keys.size(); i += chunk) {
+            chunks.add(keys.subList(i, Math.min(keys.size(), i + chunk)));
+        }
+        List<List<byte[]>> values = retryingRead(taskIds.get(0) + " and " + (taskIds.size() - 1) + " more",
+                () -> mgetChunks(chunks));
+        Map<String, TaskMeta> out = new LinkedHashMap<>((int) (taskIds.size() / 0.75f) + 1);
+        int j = 0;
+        for (List<byte[]> part : values) {
+            for (byte[] v : part) {
+                String id = taskIds.get(j);
+                out.put(id, v == null ? TaskMeta.pending(id) : decodeMeta(keys.get(j), id, v));
+                j++;
             }
-            List<byte[]> values = retryingRead(ids.get(0) + " and " + (ids.size() - 1) + " more", () -> mget(keys));
-            for (int j = 0; j < ids.size(); j++) {
-                byte[] v = values.get(j);
-                out.put(ids.get(j), v == null ? TaskMeta.pending(ids.get(j)) : decodeMeta(keys.get(j), ids.get(j), v));
-            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads the values of several chunks of keys (each at most {@link #mgetChunkSize()} long), one
+     * {@link #mget} per chunk. A store with pipelining overrides it to send every chunk's command before
+     * reading the first reply, so that the chunks cost one round trip rather than one each.
+     *
+     * @param chunks the keys, chunk by chunk
+     * @return the values of each chunk, in order, {@code null} for a missing key
+     */
+    protected List<List<byte[]>> mgetChunks(List<List<String>> chunks) {
+        List<List<byte[]>> out = new ArrayList<>(chunks.size());
+        for (List<String> keys : chunks) {
+            out.add(mget(keys));
         }
         return out;
     }

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -332,14 +333,21 @@ public final class JdbcBackend extends AbstractBackend {
 
     @Override
     protected Map<String, TaskMeta> doGetMany(List<String> taskIds) {
-        Map<String, TaskMeta> out = new LinkedHashMap<>(taskIds.size() * 2);
+        // every id, in order, PENDING when it has no row: getMany then returns this very map
+        Map<String, TaskMeta> out = new LinkedHashMap<>((int) (taskIds.size() / 0.75f) + 1);
         int chunk = dialect.batchSize();
+        Map<String, TaskRow> byId = new HashMap<>((int) (Math.min(chunk, taskIds.size()) / 0.75f) + 1);
         for (int i = 0; i < taskIds.size(); i += chunk) {
             List<String> part = taskIds.subList(i, Math.min(taskIds.size(), i + chunk));
             List<TaskRow> rows = retryingRead(part.get(0) + " and " + (part.size() - 1) + " more",
                     () -> jdbc(c -> dialect.selectTasks(c, part)));
+            byId.clear();
             for (TaskRow r : rows) {
-                out.put(r.taskId(), toMeta(r));
+                byId.put(r.taskId(), r);
+            }
+            for (String id : part) {
+                TaskRow r = byId.get(id);
+                out.put(id, r == null ? TaskMeta.pending(id) : toMeta(r));
             }
         }
         return out;

@@ -139,7 +139,7 @@ public final class PickleReader {
     public static Object loads(byte[] data) {
         PickleReader r = new PickleReader(data);
         Object raw = r.run();
-        return r.toJava(raw, 0, new IdentityHashMap<>());
+        return isPlain(raw) ? raw : r.toJava(raw, 0, new IdentityHashMap<>());
     }
 
     // ------------------------------------------------------------------------------------------
@@ -968,10 +968,15 @@ public final class PickleReader {
     // ------------------------------------------------------------------------------------------
     // to Java values
 
-    private Object toJava(Object o, int depth, IdentityHashMap<Object, Object> done) {
-        if (o == null || o instanceof String || o instanceof Long || o instanceof Double || o instanceof Boolean
+    /** A value that is already its Java form (no container to convert). */
+    private static boolean isPlain(Object o) {
+        return o == null || o instanceof String || o instanceof Long || o instanceof Double || o instanceof Boolean
                 || o instanceof BigInteger || o instanceof byte[] || o instanceof ResultTuple
-                || o instanceof Duration || o instanceof BackendReference || o instanceof ExceptionInfo) {
+                || o instanceof Duration || o instanceof BackendReference || o instanceof ExceptionInfo;
+    }
+
+    private Object toJava(Object o, int depth, IdentityHashMap<Object, Object> done) {
+        if (isPlain(o)) {
             return o;
         }
         if (depth > MAX_DEPTH) {
