@@ -708,6 +708,30 @@ public final class RedisConfig {
     }
 
     /**
+     * Parses the connection settings of a component that has settings of its own (a state store, an event
+     * source): like {@link #parse(BackendUrl, BackendOptions, Set)} on the given string properties, but the
+     * problems are added to {@code problems} instead of thrown, so the caller can report them together with
+     * its own.
+     *
+     * @param url the URL
+     * @param properties the properties, connection settings and the caller's own
+     * @param ownParameters the names the caller reads itself (see {@link #ownSettings})
+     * @param problems where the problems go
+     * @return the configuration, or {@code null} when there were problems
+     */
+    public static RedisConfig parseCollecting(BackendUrl url, Map<String, String> properties, Set<String> ownParameters,
+                                              List<String> problems) {
+        BackendOptions.Builder b = BackendOptions.builder();
+        properties.forEach(b::property);
+        try {
+            return parse(url, b.build(), ownParameters);
+        } catch (InvalidUrlException e) {
+            problems.addAll(e.problems());
+            return null;
+        }
+    }
+
+    /**
      * The settings of a Redis URL's user that {@link #parse(BackendUrl, BackendOptions, Set)} leaves to it: the
      * properties named in {@code names}, overridden by the query parameters of that name of every part of the URL.
      *

@@ -1,6 +1,5 @@
 package io.celeriac.backend.redis.state;
 
-import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.redis.RedisConfig;
 import io.celeriac.state.StateStoreOptions;
@@ -105,15 +104,8 @@ public final class RedisStateStoreConfig {
     public static RedisStateStoreConfig from(BackendUrl url, StateStoreOptions options) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(options, "options");
-        BackendOptions.Builder b = BackendOptions.builder();
-        options.properties().forEach(b::property);
         List<String> problems = new ArrayList<>();
-        RedisConfig redis = null;
-        try {
-            redis = RedisConfig.parse(url, b.build(), NAMES);
-        } catch (InvalidUrlException e) {
-            problems.addAll(e.problems());
-        }
+        RedisConfig redis = RedisConfig.parseCollecting(url, options.properties(), NAMES, problems);
         Map<String, String> settings = RedisConfig.ownSettings(url, options.properties(), NAMES);
         String name = stateName(settings.get(STATE_NAME), problems);
         long reserve = number(settings, CLOCK_RESERVE, DEFAULT_CLOCK_RESERVE, 0, Long.MAX_VALUE / 4, problems);

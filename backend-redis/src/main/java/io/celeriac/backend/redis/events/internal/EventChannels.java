@@ -1,6 +1,5 @@
 package io.celeriac.backend.redis.events.internal;
 
-import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.redis.RedisConfig;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.url.BackendUrl;
@@ -72,15 +71,8 @@ public final class EventChannels {
     public static EventChannels parse(BackendUrl url, EventSourceOptions options) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(options, "options");
-        BackendOptions.Builder b = BackendOptions.builder();
-        options.properties().forEach(b::property);
         List<String> problems = new ArrayList<>();
-        RedisConfig redis = null;
-        try {
-            redis = RedisConfig.parse(url, b.build(), OWN_PARAMETERS);
-        } catch (InvalidUrlException e) {
-            problems.addAll(e.problems());
-        }
+        RedisConfig redis = RedisConfig.parseCollecting(url, options.properties(), OWN_PARAMETERS, problems);
         Map<String, String> own = RedisConfig.ownSettings(url, options.properties(), OWN_PARAMETERS);
         String prefix = "/{db}.";
         String fp = own.get(FANOUT_PREFIX);
