@@ -1,5 +1,6 @@
 package io.celeriac.statedb.file;
 
+import io.celeriac.testing.ChildJvm;
 import io.celeriac.Celeriac;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreOptions;

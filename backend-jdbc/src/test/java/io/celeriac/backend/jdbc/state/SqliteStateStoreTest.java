@@ -1,5 +1,6 @@
 package io.celeriac.backend.jdbc.state;
 
+import io.celeriac.testing.ChildJvm;
 import io.celeriac.Celeriac;
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.StateStore;
