@@ -1,5 +1,6 @@
 package io.celeriac.backend.jdbc;
 
+import io.celeriac.spi.Settings;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.url.BackendUrl;
 import io.celeriac.url.InvalidUrlException;
@@ -475,19 +476,7 @@ public final class JdbcBackendSettings {
     }
 
     private static boolean bool(Map<String, String> settings, String name, boolean defaultValue, List<String> problems) {
-        String v = settings.get(name);
-        if (v == null) {
-            return defaultValue;
-        }
-        switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "true": case "yes": case "on": case "1":
-                return true;
-            case "false": case "no": case "off": case "0":
-                return false;
-            default:
-                problems.add("'" + name + "' must be true or false, not '" + v + "'");
-                return defaultValue;
-        }
+        return Settings.bool(settings, name, problems).orElse(defaultValue);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.celeriac.statedb.file;
 
+import io.celeriac.spi.Settings;
 import io.celeriac.InvalidConfigurationException;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.statedb.file.internal.NodeFormat;
@@ -210,37 +211,11 @@ public final class FileStateStoreConfig {
     }
 
     private static Boolean bool(Map<String, String> s, String name, List<String> problems) {
-        String v = s.get(name);
-        if (v == null) {
-            return null;
-        }
-        switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "true": case "yes": case "on": case "1":
-                return true;
-            case "false": case "no": case "off": case "0":
-                return false;
-            default:
-                problems.add(name + " must be true or false, not '" + v + "'");
-                return null;
-        }
+        return Settings.bool(s, name, problems).orElse(null);
     }
 
     private static Long number(Map<String, String> s, String name, long min, long max, List<String> problems) {
-        String v = s.get(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            long n = Long.parseLong(v.strip());
-            if (n < min || n > max) {
-                problems.add(name + " must be between " + min + " and " + max + ", not " + n);
-                return null;
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            problems.add(name + " must be a whole number, not '" + v + "'");
-            return null;
-        }
+        return Settings.integer(s, name, min, max, problems).orElse(null);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.celeriac.backend.jdbc.state;
 
+import io.celeriac.spi.Settings;
 import io.celeriac.InvalidConfigurationException;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.RetryPolicy;
@@ -250,21 +251,7 @@ public final class JdbcStateStoreSettings {
 
     private static long number(Map<String, String> settings, String name, long defaultValue, long min, long max,
                                List<String> problems) {
-        String v = settings.get(name);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            long n = Long.parseLong(v.strip());
-            if (n < min || n > max) {
-                problems.add("'" + name + "' must be between " + min + " and " + max + ", not " + n);
-                return defaultValue;
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            problems.add("'" + name + "' must be a whole number, not '" + v + "'");
-            return defaultValue;
-        }
+        return Settings.integer(settings, name, min, max, problems).orElse(defaultValue);
     }
 
     /** The URL without some query parameters, so that the backend's parser does not pass them to the driver. */

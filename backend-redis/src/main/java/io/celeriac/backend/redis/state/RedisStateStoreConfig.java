@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.state;
 
+import io.celeriac.spi.Settings;
 import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.redis.RedisConfig;
 import io.celeriac.state.StateStoreOptions;
@@ -9,7 +10,6 @@ import io.celeriac.url.InvalidUrlException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -139,37 +139,11 @@ public final class RedisStateStoreConfig {
     }
 
     private static long number(Map<String, String> s, String name, long dflt, long min, long max, List<String> problems) {
-        String v = s.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            long n = Long.parseLong(v.strip());
-            if (n < min || n > max) {
-                problems.add(name + " must be between " + min + " and " + max + ", not " + v);
-                return dflt;
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            problems.add(name + " must be an integer, not '" + v + "'");
-            return dflt;
-        }
+        return Settings.integer(s, name, min, max, problems).orElse(dflt);
     }
 
     private static boolean bool(Map<String, String> s, String name, boolean dflt, List<String> problems) {
-        String v = s.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "true": case "yes": case "on": case "1":
-                return true;
-            case "false": case "no": case "off": case "0":
-                return false;
-            default:
-                problems.add(name + " must be true or false, not '" + v + "'");
-                return dflt;
-        }
+        return Settings.bool(s, name, problems).orElse(dflt);
     }
 
     private static Duration seconds(Map<String, String> s, String name, Duration dflt, List<String> problems) {
