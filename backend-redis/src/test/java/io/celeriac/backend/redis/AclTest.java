@@ -45,6 +45,7 @@ class AclTest {
         redis = PrivateRedis.start();
         setUser("worker", List.of());
         setUser("nopublish", List.of("-publish"));
+        setUser("nosetex", List.of("-setex"));
         setUser("nosubscribe", List.of("-subscribe"));
         setUser("otherkeys", List.of("resetkeys", "~someone-else-*"));
     }
@@ -115,9 +116,29 @@ class AclTest {
                     .hasMessageContaining("PUBLISH")
                     .hasMessageContaining("ACL SETUSER")
                     .satisfies(e -> assertNoSecret(e, PASSWORD));
-            // what is permitted still works on the same backend (the script's SET ran before its PUBLISH was
-            // refused: Redis does not roll a script back, so the value itself was stored)
-            assertThat(b.getTaskMeta("no-publish").status()).isIn(TaskState.PENDING, TaskState.SUCCESS);
+            // the script asked the server before writing: nothing was stored by the store that failed (as
+            // Celery's MULTI/EXEC fails as a whole), and what is permitted still works on the same backend
+            assertThat(b.getTaskMeta("no-publish").status()).isEqualTo(TaskState.PENDING);
+            assertThat(redis.call("EXISTS", "celery-task-meta-no-publish")).isEqualTo(0L);
+        }
+    }
+
+    @Test
+    void aMissingWritePermissionIsNamedAndNothingIsPublished() throws Exception {
+        try (Backend b = open("nosetex", PASSWORD);
+             Backend waiter = open("worker", PASSWORD)) {
+            CompletableFuture<TaskMeta> w = waiter.waitForAsync("no-setex", Tck.timeout(Duration.ofSeconds(30)));
+            assertThatThrownBy(() -> b.storeResult("no-setex", 1L, TaskState.SUCCESS))
+                    .isInstanceOf(UnableToStoreResultException.class)
+                    .hasMessageContaining("task no-setex")
+                    .hasMessageContaining("denied a command of the store script")
+                    .hasMessageContaining("SETEX on the key (nothing was written)")
+                    .satisfies(e -> assertNoSecret(e, PASSWORD));
+            assertThat(redis.call("EXISTS", "celery-task-meta-no-setex")).isEqualTo(0L);
+            // the waiter was not woken by a publish of a value that was never stored: a permitted store wakes it
+            assertThat(w).isNotDone();
+            waiter.storeResult("no-setex", 2L, TaskState.SUCCESS);
+            assertThat(w.get(Tck.timeout(Duration.ofSeconds(20)).toMillis(), TimeUnit.MILLISECONDS).result()).isEqualTo(2L);
         }
     }
 

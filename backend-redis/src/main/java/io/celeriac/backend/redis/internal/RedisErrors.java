@@ -164,7 +164,7 @@ public final class RedisErrors {
         String m = scrub(message);
         String what;
         if (m.contains(SCRIPT_DENIED)) {
-            what = m.contains(StoreScript.sha())
+            what = m.contains(StoreScript.sha()) || m.contains(StoreScript.DENIED)
                     ? "a command of the store script, which runs " + STORE_SCRIPT_COMMANDS
                     : "a command run by a Lua script";
         } else if (m.contains("keys")) {

@@ -19,8 +19,20 @@ import java.util.List;
  * <p>A stored value counts as SUCCESS when it starts with <code>&#123;"status": "SUCCESS"</code> (how Celery
  * writes it), read with {@code GETRANGE} so that a large result is not copied; a value that does not start
  * with <code>&#123;"status": "</code> is read whole and decoded with {@code cjson} to be sure.
+ *
+ * <p>On Redis 7 and later the script first asks the server ({@code redis.acl_check_cmd}) whether the
+ * connection's ACL user may run its write and its {@code PUBLISH} on that key and channel, and refuses with
+ * {@code NOPERM} before writing anything when it may not: a script is not rolled back, so without the check a
+ * denied {@code PUBLISH} would leave the value written by a store that failed. Celery's MULTI/EXEC fails the
+ * same way, as a whole.
  */
 public final class StoreScript {
+
+    /**
+     * The start of the error the script replies with when the connection's ACL user may not run its write or
+     * its {@code PUBLISH} (checked before anything is written, on Redis 7 and later).
+     */
+    public static final String DENIED = "this user can't run this command or subcommand of the celeriac store script";
 
     /** The script: KEYS[1] the key, ARGV[1] the value, ARGV[2] {@code EX}, {@code PX} or empty, ARGV[3] the expiry. */
     public static final String SOURCE = String.join("\n",
@@ -29,6 +41,17 @@ public final class StoreScript {
             "if head ~= '' and string.sub(head, 1, 12) ~= '{\"status\": \"' then",
             "  local ok, doc = pcall(cjson.decode, redis.call('GET', KEYS[1]))",
             "  if ok and type(doc) == 'table' and doc['status'] == 'SUCCESS' then return 0 end",
+            "end",
+            "local write = 'SET'",
+            "if ARGV[2] == 'EX' then write = 'SETEX' elseif ARGV[2] == 'PX' then write = 'PSETEX' end",
+            "if redis.acl_check_cmd then",
+            "  local ok",
+            "  if write == 'SET' then ok = redis.acl_check_cmd('SET', KEYS[1], '-')",
+            "  else ok = redis.acl_check_cmd(write, KEYS[1], '1', '-') end",
+            "  if not ok then return redis.error_reply(\"NOPERM " + DENIED + ": \" .. write .. \" on the key (nothing was written)\") end",
+            "  if not redis.acl_check_cmd('PUBLISH', KEYS[1], '-') then",
+            "    return redis.error_reply(\"NOPERM " + DENIED + ": PUBLISH on the channel of the key (nothing was written)\")",
+            "  end",
             "end",
             "if ARGV[2] == 'EX' then",
             "  redis.call('SETEX', KEYS[1], ARGV[3], ARGV[1])",
