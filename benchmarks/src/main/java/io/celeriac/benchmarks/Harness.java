@@ -32,6 +32,7 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -153,10 +154,12 @@ public final class Harness {
                 int c16 = (int) Math.max(20_000, 60_000 * options.seconds());
                 List<double[]> yard1 = new ArrayList<>();
                 List<double[]> yard16 = new ArrayList<>();
+                List<double[]> raw = new ArrayList<>();
                 List<Map<String, Object>> py = new ArrayList<>();
                 for (int r = 0; r < options.runs(); r++) {
-                    progress("Redis run " + (r + 1) + ": redis-benchmark -c 1 and -c 16, celeriac at 1, 4, 16 threads");
+                    progress("Redis run " + (r + 1) + ": redis-benchmark -c 1 and -c 16, bare Jedis, celeriac at 1, 4, 16 threads");
                     yard1.add(Yardsticks.redisBenchmark(server, lease.db(), 1, c1));
+                    raw.add(Yardsticks.rawJedis(server, lease.db(), prefix + "raw-jedis:", options.seconds(), GET_IDS));
                     m.run(r);
                     yard16.add(Yardsticks.redisBenchmark(server, lease.db(), 16, c16));
                     m.getMany(r);
@@ -166,6 +169,7 @@ public final class Harness {
                     }
                 }
                 m.rows("Redis", "redis-benchmark", yard1, yard16, py, 0.75, 0.75, 0.6, 5.0);
+                m.clientRows("Redis", raw);
             }
             server.deleteKeys(lease.db(), prefix);
         }
@@ -326,6 +330,28 @@ public final class Harness {
             wait[1][r] = s.percentile(99);
             wait[2][r] = s.max();
             wait[3][r] = Stats.of(ms[1]).percentile(99);
+        }
+
+        /**
+         * Adds the rows that set celeriac's single-thread store and read beside the bare client's SETEX and GET
+         * measured in the same run ({@code raw}: per run {SETEX, GET} ops/s), so what celeriac adds shows apart
+         * from the machine's speed.
+         */
+        void clientRows(String name, List<double[]> raw) {
+            String[] op = {"store_result", "get_task_meta"};
+            String[] rawOp = {"bare Jedis SETEX, 1 thread", "bare Jedis GET, 1 thread"};
+            int one = Arrays.binarySearch(THREADS, 1);
+            for (int k = 0; k < 2; k++) {
+                double[][] fig = k == 0 ? store : get;
+                int kk = k;
+                double[] y = raw.stream().mapToDouble(a -> a[kk]).toArray();
+                double[] ratio = new double[y.length];
+                for (int r = 0; r < y.length; r++) {
+                    ratio[r] = fig[one][r] / y[r];
+                }
+                table.add(new Row(name + " " + op[k] + ", 1 thread, against the bare client", "ops/s", Stats.of(fig[one]),
+                        rawOp[k], Stats.of(y), Stats.of(ratio), null, null, null));
+            }
         }
 
         /**

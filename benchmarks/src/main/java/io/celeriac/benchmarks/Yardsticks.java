@@ -2,20 +2,27 @@ package io.celeriac.benchmarks;
 
 import io.celeriac.testing.PostgresTestServer;
 import io.celeriac.testing.RedisTestServer;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The servers' own benchmark tools, run as child processes with a timeout: {@code redis-benchmark} and
- * {@code pgbench}. Their figures are the yardsticks the harness divides celeriac's by.
+ * {@code pgbench}, and the bare Jedis client in this JVM. Their figures are the yardsticks the harness divides
+ * celeriac's by.
  */
 final class Yardsticks {
 
@@ -48,6 +55,44 @@ final class Yardsticks {
             throw new IllegalStateException("unexpected redis-benchmark output: " + out);
         }
         return rps;
+    }
+
+    /**
+     * Times the bare client on one thread: Jedis's own {@code SETEX} of 200 bytes (fresh keys) and {@code GET}
+     * (of {@code reads} keys it stored first), through a pooled {@link RedisClient} set up as celeriac's
+     * (RESP2, no {@code CLIENT SETINFO}). celeriac's figures divided by these show what celeriac adds to the
+     * client it is built on, apart from the machine's speed. The keys it wrote are deleted.
+     *
+     * @param keyPrefix the prefix of every key it writes
+     * @return operations per second of SETEX and of GET
+     */
+    static double[] rawJedis(RedisTestServer redis, int db, String keyPrefix, double seconds, int reads)
+            throws InterruptedException {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().resp2().database(db)
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        if (redis.password() != null) {
+            config.user(redis.user()).password(redis.password());
+        }
+        byte[] value = new byte[200];
+        Arrays.fill(value, (byte) 'x');
+        byte[][] readKeys = new byte[reads][];
+        try (RedisClient client = RedisClient.builder().hostAndPort(new HostAndPort(redis.host(), redis.port()))
+                .clientConfig(config.build()).build()) {
+            for (int i = 0; i < reads; i++) {
+                readKeys[i] = (keyPrefix + "read-" + i).getBytes(StandardCharsets.UTF_8);
+                client.setex(readKeys[i], 86_400, value);
+            }
+            double set = Load.throughput(1, seconds,
+                    (t, n) -> client.setex((keyPrefix + "set-" + n).getBytes(StandardCharsets.UTF_8), 86_400, value));
+            double get = Load.throughput(1, seconds, (t, n) -> {
+                if (client.get(readKeys[ThreadLocalRandom.current().nextInt(reads)]) == null) {
+                    throw new IllegalStateException("raw GET found no value for a key it stored");
+                }
+            });
+            return new double[] {set, get};
+        } finally {
+            redis.deleteKeys(db, keyPrefix);
+        }
     }
 
     /**
