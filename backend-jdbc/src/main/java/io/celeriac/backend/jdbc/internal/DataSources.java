@@ -94,8 +94,51 @@ final class DataSources {
         if (memory) {
             cfg.setSharedCache(true);
         }
-        SQLiteDataSource ds = new SQLiteDataSource(cfg);
+        SQLiteDataSource ds = new BusyRetrying(cfg, s.busyTimeout());
         ds.setUrl(s.jdbcUrl());
         return ds;
+    }
+
+    /**
+     * Opens SQLite connections and, when opening one fails with {@code SQLITE_BUSY}, tries again for up to the
+     * busy timeout. Opening a connection runs the pragmas, and switching a new file to WAL needs the file's
+     * exclusive lock: when several connections or processes open a new file at once, SQLite answers
+     * {@code SQLITE_BUSY} at once rather than waiting in its busy handler.
+     */
+    private static final class BusyRetrying extends SQLiteDataSource {
+        private static final long serialVersionUID = 1L;
+        private final long busyNanos;
+
+        BusyRetrying(SQLiteConfig config, java.time.Duration busyTimeout) {
+            super(config);
+            this.busyNanos = busyTimeout.toNanos();
+        }
+
+        @Override
+        public org.sqlite.SQLiteConnection getConnection(String username, String password) throws SQLException {
+            long deadline = System.nanoTime() + busyNanos;
+            long pauseMillis = 1;
+            while (true) {
+                try {
+                    return super.getConnection(username, password);
+                } catch (org.sqlite.SQLiteException e) {
+                    if (!isBusy(e) || System.nanoTime() - deadline >= 0) {
+                        throw e;
+                    }
+                }
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while the SQLite file was locked by another connection", "08001", e);
+                }
+                pauseMillis = Math.min(50, pauseMillis * 2);
+            }
+        }
+
+        private static boolean isBusy(org.sqlite.SQLiteException e) {
+            org.sqlite.SQLiteErrorCode code = e.getResultCode();
+            return code != null && (code == org.sqlite.SQLiteErrorCode.SQLITE_BUSY || code.name().startsWith("SQLITE_BUSY_"));
+        }
     }
 }
