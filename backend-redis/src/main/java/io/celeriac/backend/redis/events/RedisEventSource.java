@@ -4,6 +4,7 @@ import io.celeriac.backend.redis.RedisConfig;
 import io.celeriac.backend.redis.events.internal.EventChannels;
 import io.celeriac.backend.redis.events.internal.KombuEnvelope;
 import io.celeriac.backend.redis.events.internal.RateLimitedWarning;
+import io.celeriac.backend.redis.internal.Pauses;
 import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
@@ -426,21 +427,6 @@ public final class RedisEventSource implements EventSource {
 
     /** Waits unless closed first; returns whether still open. */
     private boolean pause(long millis) {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        synchronized (lock) {
-            while (!closed) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    return true;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return false;
-        }
+        return Pauses.await(lock, () -> closed, TimeUnit.MILLISECONDS.toNanos(millis));
     }
 }

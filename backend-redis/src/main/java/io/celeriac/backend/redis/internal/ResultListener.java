@@ -396,21 +396,7 @@ public final class ResultListener implements PendingWaits.Subscriptions {
 
     /** Waits for {@code d} unless closed first; returns whether still open. */
     private boolean pause(Duration d) {
-        long end = System.nanoTime() + d.toNanos();
-        synchronized (lock) {
-            while (!closed) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    return true;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
-                } catch (InterruptedException e) {
-                    return false;
-                }
-            }
-            return false;
-        }
+        return Pauses.await(lock, () -> closed, d.toNanos());
     }
 
     private boolean onConnected(PubSubConnection c) {
