@@ -1,12 +1,13 @@
 package io.celeriac.backend;
 
-import io.celeriac.CeleriacException;
+import io.celeriac.ServiceUnavailableException;
 
 /**
  * Raised when the store behind a backend cannot be reached (connection refused, timed out, TLS or
- * authentication failure), with the masked URI and the reason.
+ * authentication failure), with the masked URI and the reason. Its parent,
+ * {@link ServiceUnavailableException}, is what every plugin's unreachable-server error extends.
  */
-public class BackendUnavailableException extends CeleriacException {
+public class BackendUnavailableException extends ServiceUnavailableException {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -17,6 +18,6 @@ public class BackendUnavailableException extends CeleriacException {
      * @param cause the underlying failure
      */
     public BackendUnavailableException(String backendUri, String reason, Throwable cause) {
-        super("Cannot reach " + backendUri + ": " + reason, cause);
+        super(backendUri, reason, cause);
     }
 }

@@ -18,8 +18,8 @@ class SettingsTest {
         assertThat(Settings.integer(s, "absent", 0, 100, problems)).isEmpty();
         assertThat(Settings.integer(s, "low", 0, 100, problems)).isEmpty();
         assertThat(Settings.integer(s, "word", 0, 100, problems)).isEmpty();
-        assertThat(problems).containsExactly("low must be between 0 and 100, not -1",
-                "word must be an integer, not 'seven'");
+        assertThat(problems).containsExactly("low must be an integer from 0 to 100, not '-1'",
+                "word must be an integer from 0 to 100, not 'seven'");
     }
 
     @Test
@@ -32,6 +32,6 @@ class SettingsTest {
         assertThat(Settings.bool(s, "zero", problems)).contains(false);
         assertThat(Settings.bool(s, "absent", problems)).isEmpty();
         assertThat(Settings.bool(s, "bad", problems)).isEmpty();
-        assertThat(problems).containsExactly("bad must be true or false, not 'maybe'");
+        assertThat(problems).containsExactly("bad must be true or false (also yes/no, on/off, 1/0), not 'maybe'");
     }
 }
