@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       and its {@code open} calls {@code XConfig.parse} of a {@code ...Config} in its own package and
  *       constructs the live instance from that package's {@code internal} sub-package;</li>
  *   <li>no plugin depends on another plugin;</li>
+ *   <li>every plugin jar names its Java module ({@code Automatic-Module-Name});</li>
  *   <li>no SPI signature names a Guice type;</li>
  *   <li>every exception of a public package descends from {@link CeleriacException} (the one root), except
  *       {@code UnsupportedCapabilityException} and {@code DisabledBackendException}, which are
@@ -140,6 +142,20 @@ class ArchitectureIT {
                     .because("a plugin is a jar that depends on core-api only (DESIGN.md)")
                     .allowEmptyShould(true)
                     .check(classes);
+        }
+    }
+
+    @Test
+    void everyPluginJarNamesItsModule() throws Exception {
+        List<String> jars = System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("celeriac.jar.")).sorted().toList();
+        assertThat(jars).as("jars handed to the test by the build").hasSizeGreaterThanOrEqualTo(5);
+        for (String key : jars) {
+            try (JarFile jar = new JarFile(System.getProperty(key))) {
+                String name = jar.getManifest().getMainAttributes().getValue("Automatic-Module-Name");
+                assertThat(name).as("Automatic-Module-Name of " + key).isNotBlank().startsWith("io.celeriac.")
+                        .doesNotContain("-");
+            }
         }
     }
 
