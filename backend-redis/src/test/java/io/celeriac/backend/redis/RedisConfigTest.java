@@ -1,6 +1,7 @@
 package io.celeriac.backend.redis;
 
 import io.celeriac.Celeriac;
+import io.celeriac.backend.redis.backend.RedisBackendProvider;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.url.BackendUrl;
 import io.celeriac.url.InvalidUrlException;

@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.events;
 
+import io.celeriac.backend.redis.events.internal.RedisEventSource;
 import io.celeriac.backend.redis.RedisConfig;
 import io.celeriac.backend.redis.events.internal.EventChannels;
 import io.celeriac.backend.redis.events.internal.KombuEnvelope;

@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.internal;
 
+import io.celeriac.backend.redis.backend.internal.StoreScript;
 import io.celeriac.Secrets;
 import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.redis.RedisConfig;

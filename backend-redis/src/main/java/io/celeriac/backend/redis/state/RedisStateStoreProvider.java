@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.state;
 
+import io.celeriac.backend.redis.state.internal.RedisStateStore;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.state.spi.StateStoreProvider;

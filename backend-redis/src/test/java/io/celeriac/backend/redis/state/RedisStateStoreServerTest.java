@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.state;
 
+import io.celeriac.backend.redis.state.internal.RedisStateStore;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.redis.PrivateRedis;
 import io.celeriac.state.StateStore;

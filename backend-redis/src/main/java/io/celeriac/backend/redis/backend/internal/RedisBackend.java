@@ -1,5 +1,7 @@
-package io.celeriac.backend.redis;
+package io.celeriac.backend.redis.backend.internal;
 
+import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.backend.redis.backend.ResultForgottenException;
 import io.celeriac.backend.BackendCapability;
 import io.celeriac.backend.BackendClosedException;
 import io.celeriac.backend.BackendOptions;
@@ -19,9 +21,6 @@ import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
-import io.celeriac.backend.redis.internal.ResultListener;
-import io.celeriac.backend.redis.internal.ChordClaimScript;
-import io.celeriac.backend.redis.internal.StoreScript;
 import io.celeriac.backend.spi.KeyValueBackend;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.json.JsonFormatException;

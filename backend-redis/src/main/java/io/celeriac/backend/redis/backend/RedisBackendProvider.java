@@ -1,5 +1,6 @@
-package io.celeriac.backend.redis;
+package io.celeriac.backend.redis.backend;
 
+import io.celeriac.backend.redis.backend.internal.RedisBackend;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.spi.BackendProvider;
@@ -9,7 +10,7 @@ import java.util.Set;
 
 /**
  * Opens {@link RedisBackend}s for {@code redis://}, {@code rediss://} (TLS), {@code socket://} (unix
- * socket) and {@code sentinel://} URLs, exactly as Celery reads them; see {@link RedisConfig}.
+ * socket) and {@code sentinel://} URLs, exactly as Celery reads them; see {@link io.celeriac.backend.redis.RedisConfig}.
  *
  * <p>Stateless and thread-safe; listed in {@code META-INF/services/io.celeriac.backend.spi.BackendProvider}.
  */

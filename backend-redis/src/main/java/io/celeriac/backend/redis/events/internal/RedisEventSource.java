@@ -1,9 +1,6 @@
-package io.celeriac.backend.redis.events;
+package io.celeriac.backend.redis.events.internal;
 
 import io.celeriac.backend.redis.RedisConfig;
-import io.celeriac.backend.redis.events.internal.EventChannels;
-import io.celeriac.backend.redis.events.internal.KombuEnvelope;
-import io.celeriac.backend.redis.events.internal.RateLimitedWarning;
 import io.celeriac.backend.redis.internal.Pauses;
 import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.PubSubConnection;

@@ -1,5 +1,6 @@
-package io.celeriac.backend.redis.events;
+package io.celeriac.backend.redis.events.internal;
 
+import io.celeriac.backend.redis.events.RawSubscriber;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.redis.PrivateRedis;
 import io.celeriac.events.Event;

@@ -1,14 +1,11 @@
-package io.celeriac.backend.redis.state;
+package io.celeriac.backend.redis.state.internal;
 
+import io.celeriac.backend.redis.state.RedisStateStoreConfig;
 import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.redis.RedisConfig;
 import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
-import io.celeriac.backend.redis.state.internal.Retrying;
-import io.celeriac.backend.redis.state.internal.StateScripts;
-import io.celeriac.backend.redis.state.internal.StoredStateDecoder;
-import io.celeriac.backend.redis.state.internal.WriteQueue;
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.RevokedSet;
 import io.celeriac.state.StateStoreCapability;
@@ -127,7 +124,7 @@ public final class RedisStateStore extends AbstractStateStore {
      * @throws CorruptStateException when a key holds a value of another type or the clock is not a number
      * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
      */
-    RedisStateStore(RedisStateStoreConfig config) {
+    public RedisStateStore(RedisStateStoreConfig config) {
         super(config.location(), Set.of(StateStoreCapability.SHARED), config.shutdownHook(), config.clockReserve());
         this.config = config;
         RedisConfig rc = config.redis();
