@@ -3,7 +3,7 @@ package io.celeriac.backend.redis.internal;
 import io.celeriac.backend.redis.backend.internal.StoreScript;
 import io.celeriac.Secrets;
 import io.celeriac.backend.BackendUnavailableException;
-import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.url.BackendUrl;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -40,7 +40,7 @@ public final class RedisErrors {
 
     private final String maskedUri;
     private final BackendUrl url;
-    private final RedisConfig config;
+    private final RedisConnectionConfig config;
 
     /**
      * Creates the translator of one backend.
@@ -49,7 +49,7 @@ public final class RedisErrors {
      * @param url the backend URL, whose password is scrubbed from every message
      * @param config the configuration, for the timeouts named in messages
      */
-    public RedisErrors(String maskedUri, BackendUrl url, RedisConfig config) {
+    public RedisErrors(String maskedUri, BackendUrl url, RedisConnectionConfig config) {
         this.maskedUri = maskedUri;
         this.url = url;
         this.config = config;

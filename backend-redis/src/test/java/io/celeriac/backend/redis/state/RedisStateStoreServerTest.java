@@ -255,6 +255,6 @@ class RedisStateStoreServerTest {
                 .hasMessageContaining("sentinel://:**@127.0.0.1:" + port)
                 .hasMessageNotContaining(":pw@");
         assertThatThrownBy(() -> CELERIAC.openStateStore("sentinel://127.0.0.1:" + port + "/0", NO_HOOK))
-                .as("the sentinel URL is read by RedisConfig").hasMessageContaining("master_name");
+                .as("the sentinel URL is read by RedisConnectionConfig").hasMessageContaining("master_name");
     }
 }

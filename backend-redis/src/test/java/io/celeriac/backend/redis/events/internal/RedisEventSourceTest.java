@@ -3,6 +3,7 @@ package io.celeriac.backend.redis.events.internal;
 import io.celeriac.backend.redis.events.RawSubscriber;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.redis.PrivateRedis;
+import io.celeriac.backend.redis.events.RedisEventSourceConfig;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventReceiverRules;
 import io.celeriac.events.EventSource;
@@ -111,7 +112,7 @@ class RedisEventSourceTest {
     @Test
     void deliversASingleEventABatchAndAnEmptyBatchInOrder() {
         LamportClock clock = new LamportClock();
-        RedisEventSource source = new RedisEventSource(BackendUrl.parse(lease.url()), EventSourceOptions.defaults(),
+        RedisEventSource source = new RedisEventSource(RedisEventSourceConfig.parse(BackendUrl.parse(lease.url()), EventSourceOptions.defaults()),
                 new EventReceiverRules(clock, Clock.fixed(Instant.ofEpochSecond(1795263410L), ZoneOffset.UTC),
                         ZoneOffset.UTC, true));
         opened.add(source);
@@ -223,7 +224,7 @@ class RedisEventSourceTest {
         String pidbox = "/" + lease.db() + ".celery.pidbox";
         try (RawSubscriber raw = new RawSubscriber(server, pidbox)) {
             LamportClock clock = new LamportClock(6);
-            RedisEventSource source = new RedisEventSource(BackendUrl.parse(lease.url()), EventSourceOptions.defaults(),
+            RedisEventSource source = new RedisEventSource(RedisEventSourceConfig.parse(BackendUrl.parse(lease.url()), EventSourceOptions.defaults()),
                     new EventReceiverRules(clock, Clock.systemUTC(), ZoneOffset.UTC, true));
             opened.add(source);
             double before = System.currentTimeMillis() / 1000.0;
