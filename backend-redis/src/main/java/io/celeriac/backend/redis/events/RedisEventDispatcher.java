@@ -57,7 +57,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@link #startHeartbeat()} sends worker-online and then worker-heartbeat every {@code freq} seconds (default
  * 2.0); {@link #close()} then sends worker-offline. {@code active} and {@code processed} count the tasks this
  * dispatcher reported: a task-received adds one to both, a task-succeeded, -failed, -retried or -revoked ends an
- * active task. A publish that fails raises {@link io.celeriac.backend.BackendUnavailableException} (a heartbeat
+ * active task. A publish that fails raises {@link io.celeriac.ServiceUnavailableException} (a heartbeat
  * that fails is logged at most every 10 seconds and the timer goes on). Thread-safe.
  */
 public final class RedisEventDispatcher implements AutoCloseable {
@@ -91,7 +91,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
         RedisConnectionConfig rc = config.connection();
         this.channels = EventChannels.of(rc, config.fanoutPrefix(), config.fanoutPatterns());
         this.location = config.url().masked();
-        this.errors = new RedisErrors(location, config.url(), rc);
+        this.errors = new RedisErrors(location, config.url(), rc, RedisErrors.SERVICE);
         SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, location) : null;
         this.connections = RedisConnections.open(rc, ssl, errors);
         this.hostname = b.hostname != null ? b.hostname : defaultHostname();
@@ -218,7 +218,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
          * @return the dispatcher; close it
          * @throws io.celeriac.url.InvalidUrlException listing every problem of the URL and options
          * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
-         * @throws io.celeriac.backend.BackendUnavailableException when no sentinel answers
+         * @throws io.celeriac.ServiceUnavailableException when no sentinel answers
          */
         public RedisEventDispatcher build() {
             return new RedisEventDispatcher(config != null ? config : RedisEventDispatcherConfig.parse(url, options), this);
@@ -231,7 +231,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
     /**
      * Sends worker-online, then worker-heartbeat every {@code freq}; {@link #close()} sends worker-offline.
      *
-     * @throws io.celeriac.backend.BackendUnavailableException when worker-online cannot be published
+     * @throws io.celeriac.ServiceUnavailableException when worker-online cannot be published
      * @throws IllegalStateException when already started or closed
      */
     public void startHeartbeat() {
@@ -265,7 +265,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
      *
      * @param type {@code worker-online}, {@code worker-heartbeat} or {@code worker-offline}
      * @return the event as sent
-     * @throws io.celeriac.backend.BackendUnavailableException when it cannot be published
+     * @throws io.celeriac.ServiceUnavailableException when it cannot be published
      */
     public Map<String, Object> workerEvent(String type) {
         Map<String, Object> f = new LinkedHashMap<>();
@@ -412,7 +412,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
      *             replaced by {@code .}
      * @param fields the event's own fields (JSON values)
      * @return the event as sent
-     * @throws io.celeriac.backend.BackendUnavailableException when it cannot be published
+     * @throws io.celeriac.ServiceUnavailableException when it cannot be published
      * @throws IllegalStateException when the dispatcher is closed
      */
     public Map<String, Object> send(String type, Map<String, ?> fields) {

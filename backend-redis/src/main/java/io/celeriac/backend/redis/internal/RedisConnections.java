@@ -1,6 +1,6 @@
 package io.celeriac.backend.redis.internal;
 
-import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.redis.RedisConnectionConfig;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
@@ -49,7 +49,7 @@ public final class RedisConnections implements AutoCloseable {
      * @param ssl the TLS context for {@code rediss://}, else {@code null}
      * @param errors translates connection failures
      * @return the connections
-     * @throws BackendUnavailableException when no sentinel answers
+     * @throws ServiceUnavailableException (the area's, see {@link RedisErrors}) when no sentinel answers
      */
     public static RedisConnections open(RedisConnectionConfig config, SSLContext ssl, RedisErrors errors) {
         JedisClientConfig clientConfig = clientConfig(config, config.username(), config.password(), config.database(),
@@ -68,8 +68,8 @@ public final class RedisConnections implements AutoCloseable {
                         .clientConfig(clientConfig).sentinelClientConfig(sentinelConfig).poolConfig(pool).build();
             } catch (RuntimeException e) {
                 RuntimeException t = errors.translate(e);
-                throw t instanceof BackendUnavailableException ? t
-                        : new BackendUnavailableException(errors.maskedUri(), "no sentinel of " + config.endpoints()
+                throw t instanceof ServiceUnavailableException ? t
+                        : errors.unavailable("no sentinel of " + config.endpoints()
                         + " knows the master '" + config.masterName() + "': " + errors.scrub(e.getMessage()), e);
             }
             Supplier<HostAndPort> master = c::getCurrentMaster;

@@ -126,7 +126,7 @@ public final class RedisBackend extends KeyValueBackend {
         this.config = config;
         this.chordOrdered = config.chordOrdered();
         RedisConnectionConfig connection = config.connection();
-        this.errors = new RedisErrors(asUri(), config.url(), connection);
+        this.errors = new RedisErrors(asUri(), config.url(), connection, RedisErrors.BACKEND);
         SSLContext ssl = connection.transport() == RedisConnectionConfig.Transport.TLS
                 ? PemTls.context(connection, asUri()) : null;
         if (connection.certRequirement() == RedisConnectionConfig.CertRequirement.NONE) {

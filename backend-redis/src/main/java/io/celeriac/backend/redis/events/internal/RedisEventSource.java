@@ -120,7 +120,7 @@ public final class RedisEventSource implements EventSource {
         this.wakeup = config.wakeup();
         this.location = config.url().masked();
         this.pattern = channels.subscribePattern().getBytes(StandardCharsets.UTF_8);
-        this.errors = new RedisErrors(location, config.url(), rc);
+        this.errors = new RedisErrors(location, config.url(), rc, RedisErrors.SERVICE);
         SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, location) : null;
         this.connections = RedisConnections.open(rc, ssl, errors);
         this.pingInterval = rc.subscriberPingInterval();

@@ -1,6 +1,6 @@
 package io.celeriac.backend.redis.state.internal;
 
-import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.RedisConnections;
@@ -131,7 +131,7 @@ public final class RedisStateStore extends AbstractStateStore {
         this.config = config;
         RedisConnectionConfig rc = config.connection();
         String masked = config.url().masked();
-        this.errors = new RedisErrors(masked, config.url(), rc);
+        this.errors = new RedisErrors(masked, config.url(), rc, RedisErrors.SERVICE);
         SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, masked) : null;
         if (rc.certRequirement() == RedisConnectionConfig.CertRequirement.NONE) {
             LOG.warn("ssl_cert_reqs=CERT_NONE for {}: the server's certificate is not verified, which leaves the "
@@ -139,7 +139,7 @@ public final class RedisStateStore extends AbstractStateStore {
         }
         try {
             this.connections = RedisConnections.open(rc, ssl, errors);
-        } catch (BackendUnavailableException e) {
+        } catch (ServiceUnavailableException e) {
             throw new UnableToOpenStateStoreException(location(), reason(e), e);
         }
         this.client = connections.client();

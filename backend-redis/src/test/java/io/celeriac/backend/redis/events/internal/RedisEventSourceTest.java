@@ -2,6 +2,8 @@ package io.celeriac.backend.redis.events.internal;
 
 import io.celeriac.backend.redis.events.RawSubscriber;
 import io.celeriac.Celeriac;
+import io.celeriac.ServiceUnavailableException;
+import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.redis.PrivateRedis;
 import io.celeriac.backend.redis.events.RedisEventSourceConfig;
 import io.celeriac.events.Event;
@@ -270,6 +272,18 @@ class RedisEventSourceTest {
         RedisEventSource s = open("redis://:s3cr3t-pw@127.0.0.1:1/0", EventSourceOptions.defaults());
         assertThat(s.location()).doesNotContain("s3cr3t-pw").contains("127.0.0.1:1");
         assertThat(s.toString()).doesNotContain("s3cr3t-pw");
+    }
+
+    @Test
+    void noSentinelIsANeutralServiceUnavailableNotABackendError() {
+        int port = PrivateRedis.freePort(); // nothing listens there
+        assertThatThrownBy(() -> CELERIAC.openEventSource("sentinel://:s3cr3t-pw@127.0.0.1:" + port
+                + "/0?master_name=nomaster&socket_connect_timeout=1", EventSourceOptions.defaults()))
+                .as("the event source is not a result backend")
+                .isInstanceOf(ServiceUnavailableException.class)
+                .isNotInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("sentinel://:**@127.0.0.1:" + port)
+                .hasMessageNotContaining("s3cr3t-pw");
     }
 
     @Test
