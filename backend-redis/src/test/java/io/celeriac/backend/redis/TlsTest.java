@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis;
 
+import io.celeriac.backend.redis.events.internal.RedisEventSource;
 import io.celeriac.Celeriac;
 import io.celeriac.InvalidConfigurationException;
 import io.celeriac.backend.Backend;
@@ -11,7 +12,6 @@ import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToStoreResultException;
 import io.celeriac.backend.redis.events.RedisEventDispatcher;
-import io.celeriac.backend.redis.events.RedisEventSource;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.tck.Tck;

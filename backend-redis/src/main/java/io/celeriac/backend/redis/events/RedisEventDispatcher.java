@@ -1,6 +1,6 @@
 package io.celeriac.backend.redis.events;
 
-import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.backend.redis.events.internal.EventChannels;
 import io.celeriac.backend.redis.events.internal.KombuEnvelope;
 import io.celeriac.backend.redis.events.internal.RateLimitedWarning;
@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Publishes the events of a Java service on a Redis broker exactly as Celery's {@code EventDispatcher} does, so
  * that {@code celery events}, Flower, Python's {@code EventReceiver} and {@code State}, and celeriac's
- * {@link RedisEventSource} see it as a worker: worker-online, worker-heartbeat and worker-offline (with
+ * celeriac's Redis event source see it as a worker: worker-online, worker-heartbeat and worker-offline (with
  * {@code freq}, {@code active}, {@code processed}, {@code loadavg}, {@code sw_ident}, {@code sw_ver},
  * {@code sw_sys}) and the task events (task-sent, -received, -started, -succeeded, -failed, -retried, -revoked).
  *
@@ -51,13 +51,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code application/json}, header {@code hostname}) and sent with {@code PUBLISH} on kombu's fanout channel
  * of the {@code celeryev} exchange for the routing key Celery uses: the type with {@code -} replaced by
  * {@code .}, e.g. {@code /0.celeryev/worker.heartbeat}. The transport options {@code fanout_prefix},
- * {@code fanout_patterns} and {@code global_keyprefix} apply as for {@link RedisEventSource}. Task events are
+ * {@code fanout_patterns} and {@code global_keyprefix} apply as for the event source ({@link RedisEventDispatcherConfig}). Task events are
  * published one per message (Celery's worker batches them as {@code task.multi}; receivers accept both).
  *
  * <p>{@link #startHeartbeat()} sends worker-online and then worker-heartbeat every {@code freq} seconds (default
  * 2.0); {@link #close()} then sends worker-offline. {@code active} and {@code processed} count the tasks this
  * dispatcher reported: a task-received adds one to both, a task-succeeded, -failed, -retried or -revoked ends an
- * active task. A publish that fails raises {@link io.celeriac.backend.BackendUnavailableException} (a heartbeat
+ * active task. A publish that fails raises {@link io.celeriac.ServiceUnavailableException} (a heartbeat
  * that fails is logged at most every 10 seconds and the timer goes on). Thread-safe.
  */
 public final class RedisEventDispatcher implements AutoCloseable {
@@ -87,12 +87,12 @@ public final class RedisEventDispatcher implements AutoCloseable {
     private ScheduledFuture<?> heartbeat;
     private volatile boolean closed;
 
-    private RedisEventDispatcher(Builder b) {
-        this.channels = EventChannels.parse(b.url, b.options);
-        this.location = b.url.masked();
-        RedisConfig rc = channels.redis();
-        this.errors = new RedisErrors(location, b.url, rc);
-        SSLContext ssl = rc.transport() == RedisConfig.Transport.TLS ? PemTls.context(rc, location) : null;
+    private RedisEventDispatcher(RedisEventDispatcherConfig config, Builder b) {
+        RedisConnectionConfig rc = config.connection();
+        this.channels = EventChannels.of(rc, config.fanoutPrefix(), config.fanoutPatterns());
+        this.location = config.url().masked();
+        this.errors = new RedisErrors(location, config.url(), rc, RedisErrors.SERVICE);
+        SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, location) : null;
         this.connections = RedisConnections.open(rc, ssl, errors);
         this.hostname = b.hostname != null ? b.hostname : defaultHostname();
         this.pid = b.pid != null ? b.pid : ProcessHandle.current().pid();
@@ -109,12 +109,23 @@ public final class RedisEventDispatcher implements AutoCloseable {
      * @return the builder
      */
     public static Builder builder(BackendUrl brokerUrl) {
-        return new Builder(brokerUrl);
+        return new Builder(Objects.requireNonNull(brokerUrl, "brokerUrl"), null);
+    }
+
+    /**
+     * Starts configuring a dispatcher from a configuration read earlier.
+     *
+     * @param config the broker's connection and transport options
+     * @return the builder
+     */
+    public static Builder builder(RedisEventDispatcherConfig config) {
+        return new Builder(null, Objects.requireNonNull(config, "config"));
     }
 
     /** Configures a {@link RedisEventDispatcher}. Not thread-safe. */
     public static final class Builder {
         private final BackendUrl url;
+        private final RedisEventDispatcherConfig config;
         private EventSourceOptions options = EventSourceOptions.defaults();
         private String hostname;
         private Long pid;
@@ -123,12 +134,14 @@ public final class RedisEventDispatcher implements AutoCloseable {
         private ZoneId zone = ZoneId.systemDefault();
         private Duration freq = DEFAULT_FREQ;
 
-        private Builder(BackendUrl url) {
-            this.url = Objects.requireNonNull(url, "brokerUrl");
+        private Builder(BackendUrl url, RedisEventDispatcherConfig config) {
+            this.url = url;
+            this.config = config;
         }
 
         /**
-         * Connection settings and transport options, as for {@link RedisEventSource}.
+         * Connection settings and transport options, as for a Redis event source (see
+         * {@link RedisEventDispatcherConfig}); not used when the builder was made from a configuration.
          *
          * @param options the options
          * @return this
@@ -205,10 +218,10 @@ public final class RedisEventDispatcher implements AutoCloseable {
          * @return the dispatcher; close it
          * @throws io.celeriac.url.InvalidUrlException listing every problem of the URL and options
          * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
-         * @throws io.celeriac.backend.BackendUnavailableException when no sentinel answers
+         * @throws io.celeriac.ServiceUnavailableException when no sentinel answers
          */
         public RedisEventDispatcher build() {
-            return new RedisEventDispatcher(this);
+            return new RedisEventDispatcher(config != null ? config : RedisEventDispatcherConfig.parse(url, options), this);
         }
     }
 
@@ -218,7 +231,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
     /**
      * Sends worker-online, then worker-heartbeat every {@code freq}; {@link #close()} sends worker-offline.
      *
-     * @throws io.celeriac.backend.BackendUnavailableException when worker-online cannot be published
+     * @throws io.celeriac.ServiceUnavailableException when worker-online cannot be published
      * @throws IllegalStateException when already started or closed
      */
     public void startHeartbeat() {
@@ -252,7 +265,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
      *
      * @param type {@code worker-online}, {@code worker-heartbeat} or {@code worker-offline}
      * @return the event as sent
-     * @throws io.celeriac.backend.BackendUnavailableException when it cannot be published
+     * @throws io.celeriac.ServiceUnavailableException when it cannot be published
      */
     public Map<String, Object> workerEvent(String type) {
         Map<String, Object> f = new LinkedHashMap<>();
@@ -399,7 +412,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
      *             replaced by {@code .}
      * @param fields the event's own fields (JSON values)
      * @return the event as sent
-     * @throws io.celeriac.backend.BackendUnavailableException when it cannot be published
+     * @throws io.celeriac.ServiceUnavailableException when it cannot be published
      * @throws IllegalStateException when the dispatcher is closed
      */
     public Map<String, Object> send(String type, Map<String, ?> fields) {

@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.events;
 
+import io.celeriac.backend.redis.events.internal.RedisEventSource;
 import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.events.spi.EventSourceProvider;
@@ -8,8 +9,9 @@ import io.celeriac.url.BackendUrl;
 import java.util.Set;
 
 /**
- * Opens {@link RedisEventSource}s on {@code redis://}, {@code rediss://} (TLS), {@code socket://} (unix socket)
- * and {@code sentinel://} broker URLs: Celery's events on kombu's Redis transport.
+ * Opens Redis event sources on {@code redis://}, {@code rediss://} (TLS), {@code socket://} (unix socket) and
+ * {@code sentinel://} broker URLs: Celery's events on kombu's Redis transport; the settings are those of
+ * {@link RedisEventSourceConfig}.
  *
  * <p>Stateless and thread-safe; listed in {@code META-INF/services/io.celeriac.events.spi.EventSourceProvider}.
  */
@@ -32,16 +34,16 @@ public final class RedisEventSourceProvider implements EventSourceProvider {
     /**
      * Opens a source; it connects when started.
      *
-     * @param brokerUrl the broker URL
+     * @param url the broker URL
      * @param options connection settings and kombu's transport options ({@code fanout_prefix},
      *                {@code fanout_patterns}, {@code global_keyprefix})
      * @return the source; close it
      * @throws io.celeriac.url.InvalidUrlException listing every problem of the URL and options
      * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
-     * @throws io.celeriac.backend.BackendUnavailableException when no sentinel answers
+     * @throws io.celeriac.ServiceUnavailableException when no sentinel answers
      */
     @Override
-    public EventSource open(BackendUrl brokerUrl, EventSourceOptions options) {
-        return new RedisEventSource(brokerUrl, options);
+    public EventSource open(BackendUrl url, EventSourceOptions options) {
+        return new RedisEventSource(RedisEventSourceConfig.parse(url, options));
     }
 }

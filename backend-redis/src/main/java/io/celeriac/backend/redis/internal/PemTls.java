@@ -1,7 +1,7 @@
 package io.celeriac.backend.redis.internal;
 
 import io.celeriac.InvalidConfigurationException;
-import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.backend.redis.RedisConnectionConfig;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -56,12 +56,12 @@ public final class PemTls {
      * @return the context
      * @throws InvalidConfigurationException listing every problem with the PEM files
      */
-    public static SSLContext context(RedisConfig config, String maskedUrl) {
+    public static SSLContext context(RedisConnectionConfig config, String maskedUrl) {
         List<String> problems = new ArrayList<>();
         TrustManager[] trust = null;
         KeyManager[] keys = null;
         try {
-            if (config.certRequirement() == RedisConfig.CertRequirement.NONE) {
+            if (config.certRequirement() == RedisConnectionConfig.CertRequirement.NONE) {
                 trust = new TrustManager[]{new TrustEverything()};
             } else if (config.caCerts() != null) {
                 List<X509Certificate> cas = certificates(config.caCerts(), "ssl_ca_certs", problems);

@@ -1,7 +1,7 @@
 package io.celeriac.backend.redis.internal;
 
-import io.celeriac.backend.BackendUnavailableException;
-import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.ServiceUnavailableException;
+import io.celeriac.backend.redis.RedisConnectionConfig;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
@@ -28,12 +28,12 @@ import java.util.function.Supplier;
  */
 public final class RedisConnections implements AutoCloseable {
 
-    private final RedisConfig config;
+    private final RedisConnectionConfig config;
     private final JedisClientConfig clientConfig;
     private final UnifiedJedis client;
     private final SocketFactory subscriberSockets;
 
-    private RedisConnections(RedisConfig config, JedisClientConfig clientConfig, UnifiedJedis client,
+    private RedisConnections(RedisConnectionConfig config, JedisClientConfig clientConfig, UnifiedJedis client,
                              SocketFactory subscriberSockets) {
         this.config = config;
         this.clientConfig = clientConfig;
@@ -49,15 +49,15 @@ public final class RedisConnections implements AutoCloseable {
      * @param ssl the TLS context for {@code rediss://}, else {@code null}
      * @param errors translates connection failures
      * @return the connections
-     * @throws BackendUnavailableException when no sentinel answers
+     * @throws ServiceUnavailableException (the area's, see {@link RedisErrors}) when no sentinel answers
      */
-    public static RedisConnections open(RedisConfig config, SSLContext ssl, RedisErrors errors) {
+    public static RedisConnections open(RedisConnectionConfig config, SSLContext ssl, RedisErrors errors) {
         JedisClientConfig clientConfig = clientConfig(config, config.username(), config.password(), config.database(),
                 config.clientName());
         GenericObjectPoolConfig<Connection> pool = poolConfig(config);
-        if (config.transport() == RedisConfig.Transport.SENTINEL) {
+        if (config.transport() == RedisConnectionConfig.Transport.SENTINEL) {
             Set<HostAndPort> sentinels = new LinkedHashSet<>();
-            for (RedisConfig.Endpoint e : config.endpoints()) {
+            for (RedisConnectionConfig.Endpoint e : config.endpoints()) {
                 sentinels.add(new HostAndPort(e.host(), e.port()));
             }
             JedisClientConfig sentinelConfig = clientConfig(config, config.sentinelUsername(), config.sentinelPassword(), 0,
@@ -68,8 +68,8 @@ public final class RedisConnections implements AutoCloseable {
                         .clientConfig(clientConfig).sentinelClientConfig(sentinelConfig).poolConfig(pool).build();
             } catch (RuntimeException e) {
                 RuntimeException t = errors.translate(e);
-                throw t instanceof BackendUnavailableException ? t
-                        : new BackendUnavailableException(errors.maskedUri(), "no sentinel of " + config.endpoints()
+                throw t instanceof ServiceUnavailableException ? t
+                        : errors.unavailable("no sentinel of " + config.endpoints()
                         + " knows the master '" + config.masterName() + "': " + errors.scrub(e.getMessage()), e);
             }
             Supplier<HostAndPort> master = c::getCurrentMaster;
@@ -83,7 +83,7 @@ public final class RedisConnections implements AutoCloseable {
         return new RedisConnections(config, clientConfig, c, sockets);
     }
 
-    private static JedisClientConfig clientConfig(RedisConfig config, String user, String password, int db, String name) {
+    private static JedisClientConfig clientConfig(RedisConnectionConfig config, String user, String password, int db, String name) {
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .resp2()
                 .connectionTimeoutMillis(SocketFactory.millis(config.connectTimeout()))
@@ -102,7 +102,7 @@ public final class RedisConnections implements AutoCloseable {
         return b.build();
     }
 
-    private static GenericObjectPoolConfig<Connection> poolConfig(RedisConfig config) {
+    private static GenericObjectPoolConfig<Connection> poolConfig(RedisConnectionConfig config) {
         GenericObjectPoolConfig<Connection> pc = new GenericObjectPoolConfig<>();
         pc.setMaxTotal(config.maxConnections());
         pc.setMaxIdle(config.maxConnections());
@@ -153,7 +153,7 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     /** @return the configuration */
-    public RedisConfig config() {
+    public RedisConnectionConfig config() {
         return config;
     }
 

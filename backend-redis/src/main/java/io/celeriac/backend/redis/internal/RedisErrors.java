@@ -1,8 +1,10 @@
 package io.celeriac.backend.redis.internal;
 
+import io.celeriac.backend.redis.backend.internal.StoreScript;
 import io.celeriac.Secrets;
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.BackendUnavailableException;
-import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.url.BackendUrl;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -23,11 +25,32 @@ import java.util.Set;
 /**
  * Turns Jedis failures into celeriac's typed errors: anything that means "Redis cannot be used right now"
  * (refused or lost connections, timeouts, an exhausted pool, a server that is loading or read-only after a
- * failover) becomes a {@link BackendUnavailableException} with a clear message free of credentials, and
- * is classified as transient (retried with the retry policy) or permanent (TLS and authentication
- * failures, which no retry fixes). Thread-safe.
+ * failover) becomes the area's {@link ServiceUnavailableException} ({@link #BACKEND}: a
+ * {@link BackendUnavailableException} for the result backend; {@link #SERVICE}: the neutral parent for the
+ * state store and the events) with a clear message free of credentials, and is classified as transient
+ * (retried with the retry policy) or permanent (TLS and authentication failures, which no retry fixes).
+ * Thread-safe.
  */
 public final class RedisErrors {
+
+    /** Makes the error that says Redis cannot be used right now: each area has its own type. */
+    @FunctionalInterface
+    public interface Unavailable {
+        /**
+         * Creates the error.
+         *
+         * @param maskedUri the masked URI of what could not be reached
+         * @param reason what failed, with no credentials in it
+         * @param cause the underlying failure, may be {@code null}
+         * @return the error
+         */
+        ServiceUnavailableException create(String maskedUri, String reason, Throwable cause);
+    }
+
+    /** The result backend's: {@link BackendUnavailableException}. */
+    public static final Unavailable BACKEND = BackendUnavailableException::new;
+    /** The other areas' (worker state store, event source and dispatcher): {@link ServiceUnavailableException}. */
+    public static final Unavailable SERVICE = ServiceUnavailableException::new;
 
     private static final Set<String> TRANSIENT_REPLIES = Set.of("LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN",
             "BUSY", "CLUSTERDOWN", "NOREPLICAS", "NOMASTERLINK");
@@ -39,46 +62,60 @@ public final class RedisErrors {
 
     private final String maskedUri;
     private final BackendUrl url;
-    private final RedisConfig config;
+    private final RedisConnectionConfig config;
+    private final Unavailable unavailable;
 
     /**
-     * Creates the translator of one backend.
+     * Creates the translator of one backend, store or event source.
      *
-     * @param maskedUri the backend's masked URI
-     * @param url the backend URL, whose password is scrubbed from every message
-     * @param config the configuration, for the timeouts named in messages
+     * @param maskedUri the masked URI
+     * @param url the URL, whose password is scrubbed from every message
+     * @param config the connection settings, for the timeouts named in messages
+     * @param unavailable the area's error for "Redis cannot be used right now": {@link #BACKEND} or {@link #SERVICE}
      */
-    public RedisErrors(String maskedUri, BackendUrl url, RedisConfig config) {
+    public RedisErrors(String maskedUri, BackendUrl url, RedisConnectionConfig config, Unavailable unavailable) {
         this.maskedUri = maskedUri;
         this.url = url;
         this.config = config;
+        this.unavailable = unavailable;
+    }
+
+    /**
+     * The area's error for "Redis cannot be used right now".
+     *
+     * @param reason what failed, with no credentials in it
+     * @param cause the underlying failure
+     * @return the error, a {@link ServiceUnavailableException}
+     */
+    public ServiceUnavailableException unavailable(String reason, Throwable cause) {
+        return unavailable.create(maskedUri, reason, cause);
     }
 
     /**
      * Translates a failure of a Redis call.
      *
      * @param e what Jedis threw
-     * @return a {@link BackendUnavailableException} when Redis cannot be used right now, else {@code e}
+     * @return the area's {@link ServiceUnavailableException} when Redis cannot be used right now, else {@code e}
      */
     public RuntimeException translate(RuntimeException e) {
-        if (e instanceof BackendUnavailableException) {
+        if (e instanceof ServiceUnavailableException) {
             return e;
         }
         if (isDenied(e)) {
-            return new BackendUnavailableException(maskedUri, deniedDescription(target(), denial(e).getMessage()), e);
+            return unavailable(deniedDescription(target(), denial(e).getMessage()), e);
         }
         if (e instanceof JedisConnectionException || isPermanent(e)) {
-            return new BackendUnavailableException(maskedUri, describe(e), e);
+            return unavailable(describe(e), e);
         }
         if (e instanceof JedisDataException && firstWord(e.getMessage()) != null
                 && TRANSIENT_REPLIES.contains(firstWord(e.getMessage()))) {
-            return new BackendUnavailableException(maskedUri, "Redis answered " + scrub(e.getMessage()), e);
+            return unavailable("Redis answered " + scrub(e.getMessage()), e);
         }
         if (e instanceof JedisDataException && "EXECABORT".equals(firstWord(e.getMessage()))) {
             return transactionAborted((JedisDataException) e);
         }
         if (e instanceof JedisException && e.getCause() instanceof NoSuchElementException) {
-            return new BackendUnavailableException(maskedUri, "no pooled connection became free within "
+            return unavailable("no pooled connection became free within "
                     + seconds(config.socketTimeout()) + " (max_connections=" + config.maxConnections() + ")", e);
         }
         return e;
@@ -94,7 +131,7 @@ public final class RedisErrors {
         for (Throwable s : e.getSuppressed()) {
             String m = String.valueOf(s.getMessage());
             if (s instanceof JedisDataException && TRANSIENT_REPLIES.contains(String.valueOf(firstWord(m)))) {
-                return new BackendUnavailableException(maskedUri, "Redis answered " + scrub(m) + " inside a transaction", e);
+                return unavailable("Redis answered " + scrub(m) + " inside a transaction", e);
             }
             reasons.append(reasons.length() == 0 ? "" : "; ").append(scrub(m));
         }
@@ -106,14 +143,14 @@ public final class RedisErrors {
     }
 
     /**
-     * Whether a failure is worth retrying: a {@link BackendUnavailableException} that is not
+     * Whether a failure is worth retrying: a {@link ServiceUnavailableException} (of any area) that is not
      * {@linkplain #isPermanent permanent}.
      *
      * @param e the failure
      * @return {@code true} to retry
      */
     public static boolean isTransient(RuntimeException e) {
-        return e instanceof BackendUnavailableException && !isPermanent(e);
+        return e instanceof ServiceUnavailableException && !isPermanent(e);
     }
 
     /**

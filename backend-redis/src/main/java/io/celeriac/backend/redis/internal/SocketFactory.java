@@ -1,6 +1,6 @@
 package io.celeriac.backend.redis.internal;
 
-import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.backend.redis.RedisConnectionConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -52,7 +52,7 @@ public final class SocketFactory implements JedisSocketFactory {
      * @param ssl the TLS context for {@code rediss://}, else {@code null}
      * @return the factory
      */
-    public static SocketFactory of(RedisConfig config, Supplier<HostAndPort> target, SSLContext ssl) {
+    public static SocketFactory of(RedisConnectionConfig config, Supplier<HostAndPort> target, SSLContext ssl) {
         return new SocketFactory(target, config.socketPath(), config.connectTimeout(), config.socketTimeout(),
                 config.socketKeepalive(), ssl, config.checkHostname());
     }

@@ -1,5 +1,6 @@
 /**
- * Implementation details of the Redis backend (connections, sockets, TLS, the store script, the pub/sub
- * listener); not an API: these types may change in any release.
+ * Connection internals shared by every area of the Redis module (the Jedis client and pool, sockets, unix
+ * sockets, PEM TLS, the subscriber connection, error translation, pauses, glob escaping); not an API: these
+ * types may change in any release.
  */
 package io.celeriac.backend.redis.internal;

@@ -1,24 +1,23 @@
 package io.celeriac.backend.redis.state;
 
-import io.celeriac.spi.Settings;
 import io.celeriac.backend.RetryPolicy;
-import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.backend.redis.RedisConnectionConfig;
+import io.celeriac.backend.redis.backend.RedisBackendConfig;
+import io.celeriac.spi.SettingsReader;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.url.BackendUrl;
 import io.celeriac.url.InvalidUrlException;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * The configuration of a Redis worker state store: where Redis is (everything {@link RedisConfig} reads
- * from a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://} URL: TLS, unix
+ * The configuration of a Redis worker state store: where Redis is (a {@link RedisConnectionConfig}: everything
+ * it reads from a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://} URL: TLS, unix
  * sockets, sentinels, ACL users, timeouts, the pool and {@code global_keyprefix}), which state the store
- * keeps there, and how it writes. Parsed once by {@link #from}.
+ * keeps there, and how it writes. Parsed once by {@link #parse}.
  *
  * <p>Settings of the store itself, given as {@link StateStoreOptions} properties or as query parameters of
  * the URL (which win):
@@ -39,7 +38,8 @@ import java.util.Set;
  * </table>
  * Each attempt waits at most {@code socket_connect_timeout} to connect and {@code socket_timeout} for a
  * reply (Celery's default is 120 s; a worker that must not stall on a vanished server sets a few seconds).
- * The result backend's {@code result_*} parameters are accepted and ignored, so one URL can serve both.
+ * The result backend's parameters ({@link RedisBackendConfig#PARAMETERS}) are accepted and ignored, so one URL
+ * can serve both. Every value is read with {@link SettingsReader}.
  *
  * <p>Immutable and thread-safe; {@link #toString()} shows no password.
  */
@@ -64,103 +64,86 @@ public final class RedisStateStoreConfig {
     public static final String DEFAULT_STATE_NAME = "celery";
     /** The default {@value #CLOCK_RESERVE}. */
     public static final long DEFAULT_CLOCK_RESERVE = 1000;
-    /** Every setting the store reads, besides {@link RedisConfig}'s. */
-    static final Set<String> NAMES = Set.of(STATE_NAME, CLOCK_RESERVE, SHUTDOWN_HOOK, MAX_RETRIES, INTERVAL_START,
-            INTERVAL_STEP, INTERVAL_MAX);
+    /** Every setting the store reads, besides {@link RedisConnectionConfig}'s. */
+    public static final Set<String> PARAMETERS = Set.of(STATE_NAME, CLOCK_RESERVE, SHUTDOWN_HOOK, MAX_RETRIES,
+            INTERVAL_START, INTERVAL_STEP, INTERVAL_MAX);
+    /** What the store accepts besides the connection's settings: its own and the result backend's (ignored). */
+    private static final Set<String> ACCEPTED = union(PARAMETERS, RedisBackendConfig.PARAMETERS);
     /** What every key of a state starts with, after the global key prefix. */
     static final String KEY_STEM = "celeriac-state-";
     private static final int MAX_NAME_LENGTH = 200;
     private static final Duration MAX_INTERVAL = Duration.ofMinutes(10);
 
     private final BackendUrl url;
-    private final RedisConfig redis;
+    private final RedisConnectionConfig connection;
     private final String stateName;
     private final long clockReserve;
     private final boolean shutdownHook;
     private final RetryPolicy retryPolicy;
     private final String keyBase;
 
-    private RedisStateStoreConfig(BackendUrl url, RedisConfig redis, String stateName, long clockReserve,
+    private RedisStateStoreConfig(BackendUrl url, RedisConnectionConfig connection, String stateName, long clockReserve,
                                   boolean shutdownHook, RetryPolicy retryPolicy) {
         this.url = url;
-        this.redis = redis;
+        this.connection = connection;
         this.stateName = stateName;
         this.clockReserve = clockReserve;
         this.shutdownHook = shutdownHook;
         this.retryPolicy = retryPolicy;
-        this.keyBase = redis.normalizedKeyPrefix() + KEY_STEM + stateName;
+        this.keyBase = connection.normalizedKeyPrefix() + KEY_STEM + stateName;
     }
 
     /**
      * Reads the configuration from a URL and the worker's options.
      *
      * @param url a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://} URL
-     * @param options the worker's options; their properties may hold the store's settings and
-     *                {@link RedisConfig}'s (such as {@code redis_password} or {@code socket_timeout})
+     * @param options the worker's options; their properties may hold the store's settings and the
+     *                connection's (such as {@code redis_password} or {@code socket_timeout})
      * @return the configuration
      * @throws InvalidUrlException listing every problem of the URL and the settings, with the password masked
      * @throws NullPointerException when an argument is null
      */
-    public static RedisStateStoreConfig from(BackendUrl url, StateStoreOptions options) {
+    public static RedisStateStoreConfig parse(BackendUrl url, StateStoreOptions options) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(options, "options");
-        List<String> problems = new ArrayList<>();
-        RedisConfig redis = RedisConfig.parseCollecting(url, options.properties(), NAMES, problems);
-        Map<String, String> settings = RedisConfig.ownSettings(url, options.properties(), NAMES);
-        String name = stateName(settings.get(STATE_NAME), problems);
-        long reserve = number(settings, CLOCK_RESERVE, DEFAULT_CLOCK_RESERVE, 0, Long.MAX_VALUE / 4, problems);
-        boolean hook = bool(settings, SHUTDOWN_HOOK, true, problems);
+        SettingsReader r = RedisConnectionConfig.reader(url, options.properties(), ACCEPTED);
+        RedisConnectionConfig connection = RedisConnectionConfig.parse(url, options.properties(), r);
+        String name = stateName(r);
+        long reserve = r.integer(CLOCK_RESERVE, DEFAULT_CLOCK_RESERVE, 0, Long.MAX_VALUE / 4);
+        boolean hook = r.bool(SHUTDOWN_HOOK, true);
         RetryPolicy celery = RetryPolicy.CELERY_DEFAULT;
-        int retries = (int) number(settings, MAX_RETRIES, celery.maxRetries(), 0, 10_000, problems);
-        Duration start = seconds(settings, INTERVAL_START, celery.intervalStart(), problems);
-        Duration step = seconds(settings, INTERVAL_STEP, celery.intervalStep(), problems);
-        Duration max = seconds(settings, INTERVAL_MAX, celery.intervalMax(), problems);
-        if (!problems.isEmpty()) {
-            throw InvalidUrlException.of(url, problems);
+        int retries = r.integer(MAX_RETRIES, celery.maxRetries(), 0, 10_000);
+        Duration start = r.seconds(INTERVAL_START, celery.intervalStart(), true, MAX_INTERVAL);
+        Duration step = r.seconds(INTERVAL_STEP, celery.intervalStep(), true, MAX_INTERVAL);
+        Duration max = r.seconds(INTERVAL_MAX, celery.intervalMax(), true, MAX_INTERVAL);
+        if (!r.problems().isEmpty()) {
+            throw InvalidUrlException.of(url, r.problems());
         }
-        return new RedisStateStoreConfig(url, redis, name, reserve, hook, new RetryPolicy(retries, start, step, max));
+        return new RedisStateStoreConfig(url, connection, name, reserve, hook, new RetryPolicy(retries, start, step, max));
     }
 
-    private static String stateName(String v, List<String> problems) {
+    private static String stateName(SettingsReader r) {
+        String v = r.string(STATE_NAME, null);
         if (v == null) {
             return DEFAULT_STATE_NAME;
         }
         if (v.isEmpty() || v.length() > MAX_NAME_LENGTH) {
-            problems.add(STATE_NAME + " must hold 1 to " + MAX_NAME_LENGTH + " characters");
+            r.problem(STATE_NAME + " must hold 1 to " + MAX_NAME_LENGTH + " characters");
             return DEFAULT_STATE_NAME;
         }
         if (v.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-            problems.add(STATE_NAME + " cannot contain spaces or control characters: '" + v + "'");
+            r.problem(STATE_NAME + " cannot contain spaces or control characters: '" + v + "'");
         } else if (v.indexOf('%') >= 0) {
-            problems.add(STATE_NAME + " is taken literally and cannot contain '%' ('" + v + "'): placeholders such as %n are not"
+            r.problem(STATE_NAME + " is taken literally and cannot contain '%' ('" + v + "'): placeholders such as %n are not"
                     + " expanded, because workers share one Redis state by name; write the name itself");
         }
         return v;
     }
 
-    private static long number(Map<String, String> s, String name, long dflt, long min, long max, List<String> problems) {
-        return Settings.integer(s, name, min, max, problems).orElse(dflt);
-    }
-
-    private static boolean bool(Map<String, String> s, String name, boolean dflt, List<String> problems) {
-        return Settings.bool(s, name, problems).orElse(dflt);
-    }
-
-    private static Duration seconds(Map<String, String> s, String name, Duration dflt, List<String> problems) {
-        String v = s.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            double d = Double.parseDouble(v.strip());
-            if (Double.isNaN(d) || d < 0 || d > MAX_INTERVAL.toSeconds()) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofNanos(Math.round(d * 1e9));
-        } catch (NumberFormatException e) {
-            problems.add(name + " must be a number of seconds between 0 and " + MAX_INTERVAL.toSeconds() + ", not '" + v + "'");
-            return dflt;
-        }
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /**
@@ -177,8 +160,8 @@ public final class RedisStateStoreConfig {
      *
      * @return the connection settings
      */
-    public RedisConfig redis() {
-        return redis;
+    public RedisConnectionConfig connection() {
+        return connection;
     }
 
     /**
@@ -257,7 +240,7 @@ public final class RedisStateStoreConfig {
 
     @Override
     public String toString() {
-        return "RedisStateStoreConfig{" + location() + ", redis=" + redis + ", clockReserve=" + clockReserve
+        return "RedisStateStoreConfig{" + location() + ", connection=" + connection + ", clockReserve=" + clockReserve
                 + ", shutdownHook=" + shutdownHook + ", retryPolicy=" + retryPolicy + "}";
     }
 }

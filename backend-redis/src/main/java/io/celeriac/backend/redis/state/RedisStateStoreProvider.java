@@ -1,11 +1,11 @@
 package io.celeriac.backend.redis.state;
 
+import io.celeriac.backend.redis.state.internal.RedisStateStore;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.state.spi.StateStoreProvider;
 import io.celeriac.url.BackendUrl;
 
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -18,8 +18,8 @@ import java.util.Set;
  *         StateStoreOptions.defaults());
  * }</pre>
  *
- * <p>The URL is read as the result backend reads it ({@link io.celeriac.backend.redis.RedisConfig}), plus
- * the settings of {@link RedisStateStoreConfig}; {@link RedisStateStore} documents the keys and the
+ * <p>The URL is read as every area of this module reads it ({@link io.celeriac.backend.redis.RedisConnectionConfig}),
+ * plus the settings of {@link RedisStateStoreConfig}; {@link RedisStateStore} documents the keys and the
  * behaviour. Stateless and thread-safe; listed in
  * {@code META-INF/services/io.celeriac.state.spi.StateStoreProvider}; opening does the I/O.
  */
@@ -53,19 +53,6 @@ public final class RedisStateStoreProvider implements StateStoreProvider {
      */
     @Override
     public StateStore open(BackendUrl url, StateStoreOptions options) {
-        return open(RedisStateStoreConfig.from(url, options));
-    }
-
-    /**
-     * Opens a store from a configuration read earlier.
-     *
-     * @param config the configuration
-     * @return the store; the caller closes it
-     * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
-     * @throws io.celeriac.state.UnableToOpenStateStoreException when Redis cannot be reached
-     * @throws io.celeriac.state.CorruptStateException when a key of the state holds something else
-     */
-    public static RedisStateStore open(RedisStateStoreConfig config) {
-        return new RedisStateStore(Objects.requireNonNull(config, "config"));
+        return new RedisStateStore(RedisStateStoreConfig.parse(url, options));
     }
 }

@@ -5,6 +5,7 @@
  *
  * <p>{@link io.celeriac.backend.redis.state.RedisStateStoreProvider} is found on the class path;
  * {@link io.celeriac.backend.redis.state.RedisStateStoreConfig} lists the settings;
- * {@link io.celeriac.backend.redis.state.RedisStateStore} documents the keys and the behaviour.
+ * {@link io.celeriac.backend.redis.state.internal.RedisStateStore} documents the keys and the behaviour. Users
+ * reach the live store through {@link io.celeriac.state.StateStore}.
  */
 package io.celeriac.backend.redis.state;

@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.awaitility.Awaitility.await;
 
 /** A plain Jedis pattern subscriber on its own thread, keeping every (channel, message) pair it hears, as text. */
-final class RawSubscriber implements AutoCloseable {
+public final class RawSubscriber implements AutoCloseable {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     /** The messages heard: {channel, message}. */
-    final List<String[]> messages = new CopyOnWriteArrayList<>();
+    public final List<String[]> messages = new CopyOnWriteArrayList<>();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final BinaryJedisPubSub pubSub = new BinaryJedisPubSub() {
         @Override
@@ -40,7 +40,7 @@ final class RawSubscriber implements AutoCloseable {
      * @param server the server
      * @param pattern the pattern
      */
-    RawSubscriber(RedisTestServer server, String pattern) {
+    public RawSubscriber(RedisTestServer server, String pattern) {
         thread = new Thread(() -> {
             try (Jedis j = new Jedis(server.host(), server.port())) {
                 if (server.password() != null) {

@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.events;
 
+import io.celeriac.backend.redis.events.internal.RedisEventSource;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.state.MemoryEventState;

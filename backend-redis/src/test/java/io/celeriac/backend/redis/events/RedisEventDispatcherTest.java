@@ -1,5 +1,9 @@
 package io.celeriac.backend.redis.events;
 
+import io.celeriac.ServiceUnavailableException;
+import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.backend.redis.PrivateRedis;
+import io.celeriac.backend.redis.events.internal.RedisEventSource;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.json.CeleryJson;
@@ -142,6 +146,24 @@ class RedisEventDispatcherTest {
             assertThat(d.channel("task-sent")).isEqualTo(prefix + "/2.celeryev");
             assertThat(masked.location()).doesNotContain("pw-s3cr3t");
             assertThat(masked.hostname()).startsWith("celeriac").contains("@");
+        }
+    }
+
+    @Test
+    void aConfigReadEarlierGivesTheSameChannelsAndAnUnreachableBrokerIsANeutralError() {
+        int port = PrivateRedis.freePort(); // nothing listens there
+        RedisEventDispatcherConfig config = RedisEventDispatcherConfig.parse(BackendUrl.parse("redis://:pw-s3cr3t@127.0.0.1:"
+                + port + "/4?fanout_prefix=/x{db}y.&socket_connect_timeout=1"), EventSourceOptions.defaults());
+        assertThat(config.fanoutPrefix()).isEqualTo("/x4y.");
+        assertThat(config.toString()).doesNotContain("pw-s3cr3t");
+        try (RedisEventDispatcher d = RedisEventDispatcher.builder(config).hostname("h@x").build()) {
+            assertThat(d.channel("task-sent")).isEqualTo("/x4y.celeryev/task.sent");
+            assertThatThrownBy(() -> d.taskStarted("t1"))
+                    .as("the dispatcher is not a result backend")
+                    .isInstanceOf(ServiceUnavailableException.class)
+                    .isNotInstanceOf(BackendUnavailableException.class)
+                    .hasMessageContaining("refused")
+                    .hasMessageNotContaining("pw-s3cr3t");
         }
     }
 }

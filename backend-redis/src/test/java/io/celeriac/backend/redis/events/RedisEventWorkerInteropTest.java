@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.events;
 
+import io.celeriac.backend.redis.events.internal.RedisEventSource;
 import io.celeriac.Celeriac;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventSourceOptions;

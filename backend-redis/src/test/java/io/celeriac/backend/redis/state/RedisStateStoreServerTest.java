@@ -1,6 +1,9 @@
 package io.celeriac.backend.redis.state;
 
+import io.celeriac.backend.redis.state.internal.RedisStateStore;
 import io.celeriac.Celeriac;
+import io.celeriac.ServiceUnavailableException;
+import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.redis.PrivateRedis;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreOptions;
@@ -111,6 +114,18 @@ class RedisStateStoreServerTest {
             }
             first.close();
         }
+    }
+
+    @Test
+    void anUnreachableRedisIsANeutralServiceUnavailableNotABackendError() {
+        int port = PrivateRedis.freePort(); // nothing listens there
+        String url = "redis://127.0.0.1:" + port + "/0?max_retries=0&socket_connect_timeout=1";
+        Throwable thrown = assertTimeout(t(30), () -> catchThrowable(() -> CELERIAC.openStateStore(url, NO_HOOK)));
+        assertThat(thrown).isInstanceOf(UnableToOpenStateStoreException.class);
+        assertThat(thrown.getCause()).as("the state store is not a result backend")
+                .isInstanceOf(ServiceUnavailableException.class)
+                .isNotInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("refused");
     }
 
     @Test
@@ -254,6 +269,6 @@ class RedisStateStoreServerTest {
                 .hasMessageContaining("sentinel://:**@127.0.0.1:" + port)
                 .hasMessageNotContaining(":pw@");
         assertThatThrownBy(() -> CELERIAC.openStateStore("sentinel://127.0.0.1:" + port + "/0", NO_HOOK))
-                .as("the sentinel URL is read by RedisConfig").hasMessageContaining("master_name");
+                .as("the sentinel URL is read by RedisConnectionConfig").hasMessageContaining("master_name");
     }
 }

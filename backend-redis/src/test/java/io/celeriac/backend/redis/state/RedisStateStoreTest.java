@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.state;
 
+import io.celeriac.backend.redis.state.internal.RedisStateStore;
 import io.celeriac.Celeriac;
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.LamportClock;
@@ -337,7 +338,7 @@ class RedisStateStoreTest {
         assertThatThrownBy(() -> CELERIAC.openStateStore(url, StateStoreOptions.defaults()))
                 .isInstanceOf(InvalidUrlException.class)
                 .hasMessageContaining("state_name is taken literally")
-                .hasMessageContaining("clock_reserve must be between 0")
+                .hasMessageContaining("clock_reserve must be an integer from 0 to")
                 .hasMessageContaining("max_retries must be an integer")
                 .hasMessageContaining("interval_max must be a number of seconds")
                 .hasMessageContaining("unknown query parameter 'nonsense'")
@@ -348,7 +349,7 @@ class RedisStateStoreTest {
 
     @Test
     void settingsComeFromPropertiesAndTheUrlWins() {
-        RedisStateStoreConfig c = RedisStateStoreConfig.from(BackendUrl.parse(url("state_name=from-url")),
+        RedisStateStoreConfig c = RedisStateStoreConfig.parse(BackendUrl.parse(url("state_name=from-url")),
                 StateStoreOptions.builder().property("state_name", "from-properties").property("clock_reserve", "7")
                         .property("max_retries", "3").property("interval_step", "0.25").property("shutdown_hook", "false").build());
         assertThat(c.stateName()).isEqualTo("from-url");
@@ -356,7 +357,7 @@ class RedisStateStoreTest {
         assertThat(c.shutdownHook()).isFalse();
         assertThat(c.retryPolicy().maxRetries()).isEqualTo(3);
         assertThat(c.retryPolicy().intervalStep()).isEqualTo(Duration.ofMillis(250));
-        RedisStateStoreConfig d = RedisStateStoreConfig.from(BackendUrl.parse(server.url(0) + "?result_expires=60"),
+        RedisStateStoreConfig d = RedisStateStoreConfig.parse(BackendUrl.parse(server.url(0) + "?result_expires=60"),
                 StateStoreOptions.defaults());
         assertThat(d.stateName()).as("a result backend URL works as it is").isEqualTo("celery");
         assertThat(d.keyBase()).isEqualTo("celeriac-state-celery");

@@ -1,15 +1,10 @@
 package io.celeriac.backend.redis.events.internal;
 
-import io.celeriac.backend.redis.RedisConfig;
-import io.celeriac.events.EventSourceOptions;
-import io.celeriac.url.BackendUrl;
-import io.celeriac.url.InvalidUrlException;
+import io.celeriac.backend.redis.RedisConnectionConfig;
+import io.celeriac.backend.redis.internal.Glob;
+import io.celeriac.spi.SettingsReader;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,16 +13,15 @@ import java.util.Set;
  * {@code global_keyprefix + keyprefix_fanout + "celeryev" + "/" + routing_key} and followed with
  * {@code PSUBSCRIBE} on the same name with the routing key {@code #} turned into {@code *}.
  *
- * <p>The transport options, read from the URL's query (which wins) or the options' properties:
+ * <p>The transport options, read from the URL's query (which wins) or the options' properties by
+ * {@link #fanoutPrefix} and {@link #fanoutPatterns}:
  * <ul>
  *   <li>{@code fanout_prefix}: {@code true} (default) gives {@code keyprefix_fanout = "/{db}."}, {@code false}
  *       gives none, any other text is the prefix itself (a {@code {db}} in it is replaced by the database);</li>
  *   <li>{@code fanout_patterns}: {@code true} (default) appends {@code "/" + routing_key}; {@code false}
  *       publishes on the exchange's name alone;</li>
- *   <li>{@code global_keyprefix}: put before every channel as given (kombu does not normalise it);</li>
- *   <li>{@code wakeup}: {@code true} (default, as Celery's {@code EventReceiver.capture}) makes an event source
- *       broadcast Celery's remote-control {@code heartbeat} once subscribed, so that every worker answers with a
- *       worker-heartbeat at once instead of at its next beat.</li>
+ *   <li>{@code global_keyprefix} (a connection setting): put before every channel as given (kombu does not
+ *       normalise it).</li>
  * </ul>
  * Immutable.
  */
@@ -39,98 +33,65 @@ public final class EventChannels {
     public static final String FANOUT_PATTERNS = "fanout_patterns";
     /** Property and query parameter: whether an event source wakes the workers up when it starts. */
     public static final String WAKEUP = "wakeup";
-    /** The parameters read here besides {@link RedisConfig}'s. */
-    public static final Set<String> OWN_PARAMETERS = Set.of(FANOUT_PREFIX, FANOUT_PATTERNS, WAKEUP);
+    /** The parameters of the events area, besides the connection's. */
+    public static final Set<String> PARAMETERS = Set.of(FANOUT_PREFIX, FANOUT_PATTERNS, WAKEUP);
     /** Celery's event exchange. */
     public static final String EXCHANGE = "celeryev";
     /** Celery's remote-control broadcast exchange (kombu's {@code Mailbox} of namespace {@code celery}). */
     public static final String PIDBOX_EXCHANGE = "celery.pidbox";
 
-    private final RedisConfig redis;
     private final String prefix;
     private final String base;
     private final boolean patterns;
-    private final boolean wakeup;
 
-    private EventChannels(RedisConfig redis, String prefix, boolean patterns, boolean wakeup) {
-        this.redis = redis;
-        this.wakeup = wakeup;
+    private EventChannels(String prefix, boolean patterns) {
         this.prefix = prefix;
         this.base = prefix + EXCHANGE;
         this.patterns = patterns;
     }
 
     /**
-     * Reads the connection settings and the transport options.
+     * The channels of a connection and its transport options.
      *
-     * @param url the broker URL
-     * @param options the properties (connection settings such as {@code redis_password}, and the options)
+     * @param connection the connection (its {@code global_keyprefix})
+     * @param fanoutPrefix kombu's {@code keyprefix_fanout}, as {@link #fanoutPrefix} reads it
+     * @param fanoutPatterns kombu's {@code fanout_patterns}
      * @return the channels
-     * @throws InvalidUrlException listing every problem, password masked
      */
-    public static EventChannels parse(BackendUrl url, EventSourceOptions options) {
-        Objects.requireNonNull(url, "url");
-        Objects.requireNonNull(options, "options");
-        List<String> problems = new ArrayList<>();
-        RedisConfig redis = RedisConfig.parseCollecting(url, options.properties(), OWN_PARAMETERS, problems);
-        Map<String, String> own = RedisConfig.ownSettings(url, options.properties(), OWN_PARAMETERS);
+    public static EventChannels of(RedisConnectionConfig connection, String fanoutPrefix, boolean fanoutPatterns) {
+        String keyPrefix = connection.globalKeyPrefix() == null ? "" : connection.globalKeyPrefix();
+        return new EventChannels(keyPrefix + fanoutPrefix, fanoutPatterns);
+    }
+
+    /**
+     * Reads kombu's {@code fanout_prefix}: a boolean, or the prefix itself.
+     *
+     * @param settings the settings
+     * @param database the database, for {@code {db}}
+     * @return {@code keyprefix_fanout} with {@code {db}} replaced: {@code "/0."} by default
+     */
+    public static String fanoutPrefix(SettingsReader settings, int database) {
         String prefix = "/{db}.";
-        String fp = own.get(FANOUT_PREFIX);
-        if (fp != null) {
-            Boolean flag = bool(fp);
+        Optional<String> fp = settings.raw(FANOUT_PREFIX);
+        if (fp.isPresent()) {
+            Boolean flag = SettingsReader.parseBoolean(fp.get());
             if (flag == null) {
-                prefix = fp;
+                prefix = fp.get();
             } else if (!flag) {
                 prefix = "";
             }
         }
-        boolean patterns = true;
-        String pp = own.get(FANOUT_PATTERNS);
-        if (pp != null) {
-            Boolean flag = bool(pp);
-            if (flag == null) {
-                problems.add(FANOUT_PATTERNS + " must be true or false, not '" + pp + "'");
-            } else {
-                patterns = flag;
-            }
-        }
-        boolean wakeup = true;
-        String w = own.get(WAKEUP);
-        if (w != null) {
-            Boolean flag = bool(w);
-            if (flag == null) {
-                problems.add(WAKEUP + " must be true or false, not '" + w + "'");
-            } else {
-                wakeup = flag;
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidUrlException(url.masked(), problems);
-        }
-        String keyPrefix = redis.globalKeyPrefix() == null ? "" : redis.globalKeyPrefix();
-        return new EventChannels(redis, keyPrefix + prefix.replace("{db}", Integer.toString(redis.database())), patterns,
-                wakeup);
+        return prefix.replace("{db}", Integer.toString(database));
     }
 
-    private static Boolean bool(String v) {
-        switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "true": case "yes": case "on": case "1":
-                return Boolean.TRUE;
-            case "false": case "no": case "off": case "0": case "":
-                return Boolean.FALSE;
-            default:
-                return null;
-        }
-    }
-
-    /** @return whether an event source wakes the workers up when it starts ({@code wakeup}, default true) */
-    public boolean wakeup() {
-        return wakeup;
-    }
-
-    /** @return the connection settings */
-    public RedisConfig redis() {
-        return redis;
+    /**
+     * Reads kombu's {@code fanout_patterns}.
+     *
+     * @param settings the settings
+     * @return the value, {@code true} by default
+     */
+    public static boolean fanoutPatterns(SettingsReader settings) {
+        return settings.bool(FANOUT_PATTERNS, true);
     }
 
     /**
@@ -160,7 +121,7 @@ public final class EventChannels {
      * @return the pattern
      */
     public String subscribePattern() {
-        String fixed = RedisConfig.globEscape(base);
+        String fixed = Glob.escape(base);
         return patterns ? fixed + "/*" : fixed;
     }
 

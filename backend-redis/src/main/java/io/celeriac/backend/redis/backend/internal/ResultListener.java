@@ -1,10 +1,13 @@
-package io.celeriac.backend.redis.internal;
+package io.celeriac.backend.redis.backend.internal;
 
 import io.celeriac.backend.BackendClosedException;
 import io.celeriac.backend.CorruptResultException;
 import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.WaitTimeoutException;
+import io.celeriac.backend.redis.internal.Pauses;
+import io.celeriac.backend.redis.internal.PubSubConnection;
+import io.celeriac.backend.redis.internal.RedisErrors;
 import io.celeriac.backend.spi.PendingWaits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

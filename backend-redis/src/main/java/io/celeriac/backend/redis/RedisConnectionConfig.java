@@ -1,7 +1,7 @@
 package io.celeriac.backend.redis;
 
-import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.spi.KeyValueBackend;
+import io.celeriac.spi.SettingsReader;
 import io.celeriac.url.BackendUrl;
 import io.celeriac.url.InvalidUrlException;
 
@@ -11,9 +11,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,12 +19,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The settings of a Redis result backend, parsed once from a Celery URL and {@link BackendOptions}:
- * where the server is and how to reach it (TCP, TLS, a unix socket or sentinels), credentials, timeouts,
- * the connection pool, the key prefix and the chord mode.
+ * How to reach a Redis server, parsed once from a Celery URL and properties: the one connection config that
+ * every area of this module takes (the result backend, the worker state store, the event source and
+ * dispatcher, and the coming broker). It covers where the server is (TCP, TLS, a unix socket or sentinels),
+ * the database, credentials, TLS, timeouts, health checks and the connection pool; each area reads its own
+ * settings besides (see {@link #reader}).
  *
  * <p>Values come from three places, later ones winning, as in Celery: built-in defaults (Celery's),
- * {@link BackendOptions#properties()} (the query parameter names below, or Celery's setting names such as
+ * properties (the query parameter names below, or Celery's setting names such as
  * {@code redis_socket_timeout}, {@code redis_max_connections}, {@code redis_username},
  * {@code redis_password}, {@code redis_backend_health_check_interval}), then the URL and its query
  * parameters:
@@ -41,23 +41,26 @@ import java.util.TreeSet;
  *   <tr><td>{@code max_connections}</td><td>size of the connection pool</td><td>32</td></tr>
  *   <tr><td>{@code client_name}</td><td>{@code CLIENT SETNAME} of every connection</td><td>none</td></tr>
  *   <tr><td>{@code global_keyprefix}</td><td>Celery 5.3's prefix of every key and channel</td><td>none</td></tr>
- *   <tr><td>{@code result_chord_ordered}</td><td>chord results in a sorted set (true) or a list (false)</td><td>true</td></tr>
  *   <tr><td>{@code master_name}</td><td>the sentinel service name ({@code sentinel://} only, required)</td><td></td></tr>
+ *   <tr><td>{@code min_other_sentinels}</td><td>accepted for compatibility ({@code sentinel://} only)</td><td></td></tr>
  *   <tr><td>{@code ssl_cert_reqs}</td><td>{@code required}, {@code optional} or {@code none} ({@code rediss://} only, required)</td><td></td></tr>
  *   <tr><td>{@code ssl_ca_certs}, {@code ssl_certfile}, {@code ssl_keyfile}</td><td>PEM files ({@code rediss://} only)</td><td>JDK trust store, no client certificate</td></tr>
  *   <tr><td>{@code ssl_check_hostname}</td><td>verify the server's host name against its certificate (checked
  *       whenever the certificate is verified, that is unless {@code ssl_cert_reqs=none}); {@code false} is an
  *       explicit opt-out</td><td>true (redis-py defaults to false)</td></tr>
  *   <tr><td>{@code retry_on_timeout}, {@code retry_on_error}</td><td>accepted for compatibility; timeouts and
- *       connection errors are always retried with the backend's retry policy</td><td></td></tr>
- *   <tr><td>{@code result_expires}, {@code result_extended}</td><td>see {@link BackendOptions}</td><td></td></tr>
+ *       connection errors are always retried with the area's retry policy</td><td></td></tr>
  * </table>
+ * The sentinels' own credentials are the properties {@code sentinel_username} and {@code sentinel_password}.
+ * Every value is read with {@link SettingsReader}, so integers, booleans and seconds are spelt as under every
+ * other scheme.
  *
- * <p>Immutable and thread-safe. {@link #toString()} never shows a password.
+ * <p>Immutable and thread-safe. {@link #toString()} never shows a password; {@link #password()} and
+ * {@link #sentinelPassword()} must never be logged.
  */
-public final class RedisConfig {
+public final class RedisConnectionConfig {
 
-    /** How the backend reaches Redis. */
+    /** How Redis is reached. */
     public enum Transport {
         /** {@code redis://}: plain TCP. */
         TCP,
@@ -110,22 +113,23 @@ public final class RedisConfig {
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(120);
     /** The default size of the connection pool. */
     public static final int DEFAULT_MAX_CONNECTIONS = 32;
-    /** How often the subscriber connection is pinged when no {@code health_check_interval} is set. */
+    /** How often a subscriber connection is pinged when no {@code health_check_interval} is set. */
     public static final Duration DEFAULT_SUBSCRIBER_PING = Duration.ofSeconds(10);
+
+    /** Every query parameter (and property) about reaching Redis; each area accepts these and its own. */
+    public static final Set<String> PARAMETERS = Set.of(
+            "db", "virtual_host", "socket_timeout", "socket_connect_timeout", "socket_keepalive", "retry_on_timeout",
+            "retry_on_error", "max_connections", "health_check_interval", "client_name", "global_keyprefix",
+            "master_name", "min_other_sentinels", "ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile",
+            "ssl_check_hostname");
 
     static final String E_SSL_SCHEME_MISMATCH = "SSL connection parameters have been provided but the specified URL "
             + "scheme is redis://. A Redis SSL connection URL should use the scheme rediss://";
     static final String E_SSL_CERT_REQS = "A rediss:// URL must have parameter ssl_cert_reqs and this must be set "
             + "to CERT_REQUIRED, CERT_OPTIONAL, or CERT_NONE";
 
-    private static final Set<String> SSL_KEYS = Set.of("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_check_hostname");
-
-    /** Every query parameter this backend understands. */
-    static final Set<String> KNOWN_PARAMETERS = Set.of(
-            "db", "virtual_host", "socket_timeout", "socket_connect_timeout", "socket_keepalive", "retry_on_timeout",
-            "retry_on_error", "max_connections", "health_check_interval", "client_name", "global_keyprefix",
-            "result_chord_ordered", "master_name", "min_other_sentinels", "ssl_cert_reqs", "ssl_ca_certs",
-            "ssl_certfile", "ssl_keyfile", "ssl_check_hostname", "result_expires", "result_extended");
+    private static final List<String> SSL_KEYS = List.of("ssl_cert_reqs", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile",
+            "ssl_check_hostname");
 
     /** Celery setting names accepted as properties, and the parameter each stands for. */
     private static final Map<String, String> PROPERTY_ALIASES = Map.ofEntries(
@@ -151,7 +155,6 @@ public final class RedisConfig {
     private final int maxConnections;
     private final String clientName;
     private final String globalKeyPrefix;
-    private final boolean chordOrdered;
     private final String masterName;
     private final String sentinelUsername;
     private final String sentinelPassword;
@@ -161,7 +164,7 @@ public final class RedisConfig {
     private final Path keyFile;
     private final boolean checkHostname;
 
-    private RedisConfig(Parser p) {
+    private RedisConnectionConfig(Parser p) {
         this.transport = p.transport;
         this.endpoints = List.copyOf(p.endpoints);
         this.socketPath = p.socketPath;
@@ -175,7 +178,6 @@ public final class RedisConfig {
         this.maxConnections = p.maxConnections;
         this.clientName = p.clientName;
         this.globalKeyPrefix = p.globalKeyPrefix;
-        this.chordOrdered = p.chordOrdered;
         this.masterName = p.masterName;
         this.sentinelUsername = p.sentinelUsername;
         this.sentinelPassword = p.sentinelPassword;
@@ -187,42 +189,81 @@ public final class RedisConfig {
     }
 
     /**
-     * Parses the settings of a {@code redis://}, {@code rediss://}, {@code socket://} or
-     * {@code sentinel://} URL.
+     * The settings of a Redis URL and its properties as one map, in a reader that an area's config parses with:
+     * the properties named in {@link #PARAMETERS} (also by Celery's names such as {@code redis_socket_timeout})
+     * or in {@code areaParameters}, overridden by the query parameters of every part of the URL (a sentinel URL
+     * has several). A query parameter that is neither is a problem ("unknown query parameter"), already added
+     * to the reader; any other property is left alone (it may belong to another plugin).
      *
      * @param url the URL
-     * @param options the options, whose {@link BackendOptions#properties()} may hold settings
-     * @return the settings
-     * @throws InvalidUrlException listing every problem found, with the password masked
+     * @param properties the properties (of {@code BackendOptions}, {@code StateStoreOptions}, ...)
+     * @param areaParameters the names the area reads itself, besides the connection's
+     * @return a reader over the merged settings, holding the problems found so far
      * @throws NullPointerException when an argument is null
      */
-    public static RedisConfig parse(BackendUrl url, BackendOptions options) {
-        return parse(url, options, Set.of());
+    public static SettingsReader reader(BackendUrl url, Map<String, String> properties, Set<String> areaParameters) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(properties, "properties");
+        Objects.requireNonNull(areaParameters, "areaParameters");
+        Map<String, String> settings = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> e : properties.entrySet()) {
+            String name = PROPERTY_ALIASES.getOrDefault(e.getKey(), e.getKey());
+            if (PARAMETERS.contains(name) || areaParameters.contains(name)) {
+                settings.put(name, e.getValue());
+            }
+        }
+        for (BackendUrl part : url.parts()) {
+            for (Map.Entry<String, String> e : part.query().entrySet()) {
+                if (PARAMETERS.contains(e.getKey()) || areaParameters.contains(e.getKey())) {
+                    settings.put(e.getKey(), e.getValue());
+                } else {
+                    Set<String> known = new TreeSet<>(PARAMETERS);
+                    known.addAll(areaParameters);
+                    problems.add("unknown query parameter '" + e.getKey() + "'; known parameters are " + known);
+                }
+            }
+        }
+        return new SettingsReader(settings, problems);
     }
 
     /**
-     * Parses the connection settings of a Redis URL that also carries settings of its own user (such as the
-     * Redis worker state store's {@code state_name}): the query parameters named in {@code ownParameters} are
-     * left to the caller, neither read nor refused; every other parameter is read as by
-     * {@link #parse(BackendUrl, BackendOptions)}.
+     * Reads the connection settings of a {@code redis://}, {@code rediss://}, {@code socket://} or
+     * {@code sentinel://} URL, adding every problem to {@code settings} instead of throwing, so that an area
+     * reports them together with its own.
      *
      * @param url the URL
-     * @param options the options, whose {@link BackendOptions#properties()} may hold settings
-     * @param ownParameters query parameter names the caller reads itself
+     * @param properties the properties, for the credentials ({@code redis_username}, {@code redis_password},
+     *                   {@code sentinel_username}, {@code sentinel_password})
+     * @param settings the reader made by {@link #reader}
+     * @return the settings; only meaningful when {@code settings} holds no problem
+     * @throws NullPointerException when an argument is null
+     */
+    public static RedisConnectionConfig parse(BackendUrl url, Map<String, String> properties, SettingsReader settings) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(properties, "properties");
+        Objects.requireNonNull(settings, "settings");
+        Parser p = new Parser(url, properties, settings);
+        p.run();
+        return new RedisConnectionConfig(p);
+    }
+
+    /**
+     * Parses a URL that holds connection settings only (any other query parameter is refused).
+     *
+     * @param url the URL
+     * @param properties the properties; those that are not connection settings are ignored
      * @return the settings
      * @throws InvalidUrlException listing every problem found, with the password masked
      * @throws NullPointerException when an argument is null
      */
-    public static RedisConfig parse(BackendUrl url, BackendOptions options, Set<String> ownParameters) {
-        Objects.requireNonNull(url, "url");
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(ownParameters, "ownParameters");
-        Parser p = new Parser(url, options, ownParameters);
-        p.run();
-        if (!p.problems.isEmpty()) {
-            throw InvalidUrlException.of(url, p.problems);
+    public static RedisConnectionConfig parse(BackendUrl url, Map<String, String> properties) {
+        SettingsReader r = reader(url, properties, Set.of());
+        RedisConnectionConfig config = parse(url, properties, r);
+        if (!r.problems().isEmpty()) {
+            throw InvalidUrlException.of(url, r.problems());
         }
-        return new RedisConfig(p);
+        return config;
     }
 
     /** @return how Redis is reached */
@@ -237,6 +278,15 @@ public final class RedisConfig {
      */
     public List<Endpoint> endpoints() {
         return endpoints;
+    }
+
+    /**
+     * The first endpoint, for TCP and TLS.
+     *
+     * @return the endpoint, empty for a unix socket
+     */
+    public Optional<Endpoint> endpoint() {
+        return endpoints.isEmpty() ? Optional.empty() : Optional.of(endpoints.get(0));
     }
 
     /** @return the unix socket's path, or {@code null} unless {@link Transport#UNIX_SOCKET} */
@@ -284,7 +334,7 @@ public final class RedisConfig {
     }
 
     /**
-     * How often the subscriber connection is pinged: {@link #healthCheckInterval()} when set, else
+     * How often a subscriber connection is pinged: {@link #healthCheckInterval()} when set, else
      * {@link #DEFAULT_SUBSCRIBER_PING}. A subscriber that hears nothing for three intervals reconnects.
      *
      * @return the interval
@@ -305,7 +355,7 @@ public final class RedisConfig {
 
     /**
      * Celery 5.3's {@code global_keyprefix} as configured, or {@code null}; see
-     * {@link KeyValueBackend#normalizePrefix} for how it is applied.
+     * {@link KeyValueBackend#normalizePrefix} for how keys apply it (kombu puts it before channels as it is).
      *
      * @return the prefix
      */
@@ -313,9 +363,13 @@ public final class RedisConfig {
         return globalKeyPrefix;
     }
 
-    /** @return {@code true} when chord results go to a sorted set (Celery's default), {@code false} for a list */
-    public boolean chordOrdered() {
-        return chordOrdered;
+    /**
+     * The key prefix actually put before every key, after Celery's normalization.
+     *
+     * @return the prefix, {@code ""} for none
+     */
+    public String normalizedKeyPrefix() {
+        return KeyValueBackend.normalizePrefix(globalKeyPrefix);
     }
 
     /** @return the sentinel service name, or {@code null} unless {@link Transport#SENTINEL} */
@@ -365,7 +419,7 @@ public final class RedisConfig {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("RedisConfig{transport=").append(transport);
+        StringBuilder sb = new StringBuilder("RedisConnectionConfig{transport=").append(transport);
         if (transport == Transport.UNIX_SOCKET) {
             sb.append(", socket=").append(socketPath);
         } else {
@@ -387,7 +441,6 @@ public final class RedisConfig {
         if (globalKeyPrefix != null) {
             sb.append(", globalKeyPrefix=").append(globalKeyPrefix);
         }
-        sb.append(", chordOrdered=").append(chordOrdered);
         if (masterName != null) {
             sb.append(", masterName=").append(masterName);
         }
@@ -401,12 +454,10 @@ public final class RedisConfig {
 
     // ------------------------------------------------------------------------------------------
 
-    /** Collects every problem while reading the URL and the properties. */
+    /** Reads the URL's form and the connection settings, adding every problem to the reader. */
     private static final class Parser {
         private final BackendUrl url;
-        private final Map<String, String> values = new LinkedHashMap<>();
-        private final Set<String> fromUrl = new LinkedHashSet<>();
-        private final List<String> problems = new ArrayList<>();
+        private final SettingsReader r;
 
         Transport transport;
         final List<Endpoint> endpoints = new ArrayList<>();
@@ -414,14 +465,13 @@ public final class RedisConfig {
         int database;
         String username;
         String password;
-        Duration socketTimeout;
-        Duration connectTimeout;
+        Duration socketTimeout = DEFAULT_SOCKET_TIMEOUT;
+        Duration connectTimeout = DEFAULT_SOCKET_TIMEOUT;
         boolean socketKeepalive;
         Duration healthCheckInterval = Duration.ZERO;
         int maxConnections = DEFAULT_MAX_CONNECTIONS;
         String clientName;
         String globalKeyPrefix;
-        boolean chordOrdered = true;
         String masterName;
         String sentinelUsername;
         String sentinelPassword;
@@ -431,34 +481,13 @@ public final class RedisConfig {
         Path keyFile;
         boolean checkHostname;
 
-        Parser(BackendUrl url, BackendOptions options, Set<String> ownParameters) {
+        Parser(BackendUrl url, Map<String, String> properties, SettingsReader r) {
             this.url = url;
-            for (Map.Entry<String, String> e : options.properties().entrySet()) {
-                String name = PROPERTY_ALIASES.getOrDefault(e.getKey(), e.getKey());
-                if (KNOWN_PARAMETERS.contains(name)) {
-                    values.put(name, e.getValue());
-                }
-            }
-            username = options.property("redis_username").orElse(null);
-            password = options.property("redis_password").orElse(null);
-            sentinelUsername = options.property("sentinel_username").orElse(null);
-            sentinelPassword = options.property("sentinel_password").orElse(null);
-            // The query of every part (sentinel URLs have several) overrides the properties.
-            for (BackendUrl part : url.parts()) {
-                for (Map.Entry<String, String> e : part.query().entrySet()) {
-                    if (ownParameters.contains(e.getKey())) {
-                        continue;
-                    }
-                    if (!KNOWN_PARAMETERS.contains(e.getKey())) {
-                        Set<String> known = new TreeSet<>(KNOWN_PARAMETERS);
-                        known.addAll(ownParameters);
-                        problems.add("unknown query parameter '" + e.getKey() + "'; known parameters are " + known);
-                        continue;
-                    }
-                    values.put(e.getKey(), e.getValue());
-                    fromUrl.add(e.getKey());
-                }
-            }
+            this.r = r;
+            username = properties.get("redis_username");
+            password = properties.get("redis_password");
+            sentinelUsername = properties.get("sentinel_username");
+            sentinelPassword = properties.get("sentinel_password");
         }
 
         void run() {
@@ -467,8 +496,8 @@ public final class RedisConfig {
                     transport = Transport.TCP;
                     tcp();
                     for (String k : SSL_KEYS) {
-                        if (values.containsKey(k)) {
-                            problems.add(E_SSL_SCHEME_MISMATCH + " (found '" + k + "')");
+                        if (r.has(k)) {
+                            r.problem(E_SSL_SCHEME_MISMATCH + " (found '" + k + "')");
                             break;
                         }
                     }
@@ -487,13 +516,13 @@ public final class RedisConfig {
                     sentinel();
                     break;
                 default:
-                    problems.add("the scheme '" + url.scheme() + "' is not a Redis scheme; use redis://, rediss://, socket:// or sentinel://");
+                    r.problem("the scheme '" + url.scheme() + "' is not a Redis scheme; use redis://, rediss://, socket:// or sentinel://");
                     return;
             }
             if (transport != Transport.TLS && transport != Transport.TCP) {
                 for (String k : SSL_KEYS) {
-                    if (values.containsKey(k)) {
-                        problems.add("'" + k + "' applies to rediss:// URLs only, not " + url.scheme() + "://");
+                    if (r.has(k)) {
+                        r.problem("'" + k + "' applies to rediss:// URLs only, not " + url.scheme() + "://");
                     }
                 }
             }
@@ -509,32 +538,29 @@ public final class RedisConfig {
             }
         }
 
+        /** TCP and TLS; Celery ignores {@code virtual_host} for them (the path wins), and so do we. */
         private void tcp() {
             credentials(url);
             endpoints.add(new Endpoint(stripBrackets(url.host("localhost")), url.port(6379)));
             database = pathDatabase(url);
-            if (values.containsKey("virtual_host")) {
-                // Celery ignores virtual_host for redis:// (the path wins); so do we.
-                values.remove("virtual_host");
-            }
         }
 
         private void socket() {
             credentials(url);
             String path = url.path();
             if (path.isEmpty() || path.equals("/")) {
-                problems.add("a socket:// URL needs the socket's absolute path, as in socket:///var/run/redis/redis.sock");
+                r.problem("a socket:// URL needs the socket's absolute path, as in socket:///var/run/redis/redis.sock");
             } else {
                 try {
                     socketPath = Paths.get(path);
                 } catch (RuntimeException e) {
-                    problems.add("the socket path '" + path + "' is not a valid path: " + e.getMessage());
+                    r.problem("the socket path '" + path + "' is not a valid path: " + e.getMessage());
                 }
             }
-            String vhost = values.remove("virtual_host");
-            database = vhost == null ? 0 : integer("virtual_host", vhost, 0, Integer.MAX_VALUE);
+            database = r.integer("virtual_host", 0, 0, Integer.MAX_VALUE);
         }
 
+        /** Sentinels; {@code virtual_host} is ignored, as for TCP. */
         private void sentinel() {
             List<BackendUrl> parts = url.parts();
             credentials(parts.get(0));
@@ -542,26 +568,25 @@ public final class RedisConfig {
             for (int i = 0; i < parts.size(); i++) {
                 BackendUrl part = parts.get(i);
                 if (!part.scheme().equals("sentinel")) {
-                    problems.add("sentinel part " + (i + 1) + " has the scheme '" + part.scheme() + "'; every part must be sentinel://");
+                    r.problem("sentinel part " + (i + 1) + " has the scheme '" + part.scheme() + "'; every part must be sentinel://");
                     continue;
                 }
                 if (part.host() == null) {
-                    problems.add("sentinel part " + (i + 1) + " has no host");
+                    r.problem("sentinel part " + (i + 1) + " has no host");
                     continue;
                 }
                 endpoints.add(new Endpoint(stripBrackets(part.host()), part.port(26379)));
             }
-            masterName = values.get("master_name");
+            masterName = r.string("master_name", null);
             if (masterName == null || masterName.isBlank()) {
-                problems.add("a sentinel:// URL needs the master's name: add ?master_name=<name> or the property master_name");
+                r.problem("a sentinel:// URL needs the master's name: add ?master_name=<name> or the property master_name");
             }
-            values.remove("virtual_host");
         }
 
         private void tls() {
-            String reqs = values.get("ssl_cert_reqs");
+            String reqs = r.string("ssl_cert_reqs", null);
             if (reqs == null) {
-                problems.add(E_SSL_CERT_REQS + " (it is missing)");
+                r.problem(E_SSL_CERT_REQS + " (it is missing)");
             } else {
                 switch (reqs) {
                     case "CERT_REQUIRED": case "required":
@@ -574,68 +599,62 @@ public final class RedisConfig {
                         certRequirement = CertRequirement.NONE;
                         break;
                     default:
-                        problems.add(E_SSL_CERT_REQS + " (found '" + reqs + "')");
+                        r.problem(E_SSL_CERT_REQS + " (found '" + reqs + "')");
                 }
             }
             caCerts = readableFile("ssl_ca_certs");
             certFile = readableFile("ssl_certfile");
             keyFile = readableFile("ssl_keyfile");
-            if (values.containsKey("ssl_keyfile") && !values.containsKey("ssl_certfile")) {
-                problems.add("ssl_keyfile is set without ssl_certfile; give the client certificate too");
+            if (r.has("ssl_keyfile") && !r.has("ssl_certfile")) {
+                r.problem("ssl_keyfile is set without ssl_certfile; give the client certificate too");
             }
             // Safer than redis-py, whose default is false: a verified certificate must also name the host.
-            checkHostname = bool("ssl_check_hostname", true) && certRequirement != CertRequirement.NONE;
+            checkHostname = r.bool("ssl_check_hostname", true) && certRequirement != CertRequirement.NONE;
         }
 
         private Path readableFile(String name) {
-            String v = values.get(name);
+            String v = r.string(name, null);
             if (v == null) {
                 return null;
             }
             try {
                 Path p = Paths.get(v);
                 if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-                    problems.add("the file given as " + name + " (" + v + ") does not exist or cannot be read");
+                    r.problem("the file given as " + name + " (" + v + ") does not exist or cannot be read");
                     return null;
                 }
                 return p;
             } catch (RuntimeException e) {
-                problems.add("the " + name + " value '" + v + "' is not a valid path: " + e.getMessage());
+                r.problem("the " + name + " value '" + v + "' is not a valid path: " + e.getMessage());
                 return null;
             }
         }
 
         private void common() {
-            if (values.containsKey("db")) {
-                database = integer("db", values.get("db"), 0, Integer.MAX_VALUE);
-            }
-            socketTimeout = seconds("socket_timeout", DEFAULT_SOCKET_TIMEOUT, false);
-            connectTimeout = seconds("socket_connect_timeout", socketTimeout, false);
-            socketKeepalive = bool("socket_keepalive", false);
-            healthCheckInterval = seconds("health_check_interval", Duration.ZERO, true);
-            bool("retry_on_timeout", false); // validated, see the class comment
-            String max = values.get("max_connections");
-            if (max != null) {
-                maxConnections = integer("max_connections", max, 1, 100_000);
-            }
-            clientName = values.get("client_name");
+            database = r.integer("db", database, 0, Integer.MAX_VALUE);
+            socketTimeout = r.seconds("socket_timeout", DEFAULT_SOCKET_TIMEOUT, false);
+            connectTimeout = r.seconds("socket_connect_timeout", socketTimeout, false);
+            socketKeepalive = r.bool("socket_keepalive", false);
+            healthCheckInterval = r.seconds("health_check_interval", Duration.ZERO, true);
+            r.bool("retry_on_timeout", false); // validated, see the class comment
+            maxConnections = r.integer("max_connections", DEFAULT_MAX_CONNECTIONS, 1, 100_000);
+            clientName = r.string("client_name", null);
             if (clientName != null && (clientName.isBlank() || clientName.chars().anyMatch(c -> c <= ' '))) {
-                problems.add("client_name must be a non-empty name without spaces, not '" + clientName + "'");
+                r.problem("client_name must be a non-empty name without spaces, not '" + clientName + "'");
             }
-            globalKeyPrefix = values.get("global_keyprefix");
-            chordOrdered = bool("result_chord_ordered", true);
-            String minOthers = values.get("min_other_sentinels");
-            if (minOthers != null) {
-                integer("min_other_sentinels", minOthers, 0, 1000);
+            globalKeyPrefix = r.string("global_keyprefix", null);
+            if (r.has("min_other_sentinels")) {
+                r.integer("min_other_sentinels", 0, 0, 1000);
                 if (transport != Transport.SENTINEL) {
-                    problems.add("min_other_sentinels applies to sentinel:// URLs only");
+                    r.problem("min_other_sentinels applies to sentinel:// URLs only");
                 }
             }
-            if (values.containsKey("master_name") && transport != Transport.SENTINEL) {
-                problems.add("master_name applies to sentinel:// URLs only");
+            if (r.has("master_name") && transport != Transport.SENTINEL) {
+                r.problem("master_name applies to sentinel:// URLs only");
             }
         }
 
+        /** The database in the URL's path, read as an integer setting named for where it is. */
         private int pathDatabase(BackendUrl u) {
             String db = u.pathWithoutLeadingSlash();
             while (db.endsWith("/")) {
@@ -644,164 +663,12 @@ public final class RedisConfig {
             if (db.isEmpty()) {
                 return 0;
             }
-            return integer("database number in the path", db, 0, Integer.MAX_VALUE);
-        }
-
-        private int integer(String name, String v, int min, int max) {
-            try {
-                long n = Long.parseLong(v.strip());
-                if (n < min || n > max) {
-                    problems.add("the " + describe(name) + " must be between " + min + " and " + max + ", not " + v);
-                    return min;
-                }
-                return (int) n;
-            } catch (NumberFormatException e) {
-                problems.add("the " + describe(name) + " must be an integer, not '" + v + "'");
-                return min;
-            }
-        }
-
-        private Duration seconds(String name, Duration dflt, boolean zeroAllowed) {
-            String v = values.get(name);
-            if (v == null) {
-                return dflt;
-            }
-            try {
-                double s = Double.parseDouble(v.strip());
-                if (Double.isNaN(s) || Double.isInfinite(s) || s < 0 || (!zeroAllowed && s == 0) || s > 86_400 * 365) {
-                    throw new NumberFormatException();
-                }
-                return Duration.ofNanos(Math.round(s * 1e9));
-            } catch (NumberFormatException e) {
-                problems.add("the " + describe(name) + " must be a " + (zeroAllowed ? "non-negative" : "positive")
-                        + " number of seconds, not '" + v + "'");
-                return dflt;
-            }
-        }
-
-        private boolean bool(String name, boolean dflt) {
-            String v = values.get(name);
-            if (v == null) {
-                return dflt;
-            }
-            switch (v.strip().toLowerCase(Locale.ROOT)) {
-                case "true": case "yes": case "y": case "t": case "on": case "1":
-                    return true;
-                case "false": case "no": case "n": case "f": case "off": case "0":
-                    return false;
-                default:
-                    problems.add("the " + describe(name) + " must be true or false, not '" + v + "'");
-                    return dflt;
-            }
-        }
-
-        private String describe(String name) {
-            if (name.contains(" ")) {
-                return name;
-            }
-            return (fromUrl.contains(name) ? "query parameter '" : "property '") + name + "'";
+            String name = "the database number in the path";
+            return new SettingsReader(Map.of(name, db), r.problems()).integer(name, 0, 0, Integer.MAX_VALUE);
         }
 
         private static String stripBrackets(String host) {
             return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         }
-    }
-
-    /**
-     * Parses the connection settings of a component that has settings of its own (a state store, an event
-     * source): like {@link #parse(BackendUrl, BackendOptions, Set)} on the given string properties, but the
-     * problems are added to {@code problems} instead of thrown, so the caller can report them together with
-     * its own.
-     *
-     * @param url the URL
-     * @param properties the properties, connection settings and the caller's own
-     * @param ownParameters the names the caller reads itself (see {@link #ownSettings})
-     * @param problems where the problems go
-     * @return the configuration, or {@code null} when there were problems
-     */
-    public static RedisConfig parseCollecting(BackendUrl url, Map<String, String> properties, Set<String> ownParameters,
-                                              List<String> problems) {
-        BackendOptions.Builder b = BackendOptions.builder();
-        properties.forEach(b::property);
-        try {
-            return parse(url, b.build(), ownParameters);
-        } catch (InvalidUrlException e) {
-            problems.addAll(e.problems());
-            return null;
-        }
-    }
-
-    /**
-     * The settings of a Redis URL's user that {@link #parse(BackendUrl, BackendOptions, Set)} leaves to it: the
-     * properties named in {@code names}, overridden by the query parameters of that name of every part of the URL.
-     *
-     * @param url the URL
-     * @param properties the properties
-     * @param names the names the caller reads itself
-     * @return name to value, in the order found
-     */
-    public static Map<String, String> ownSettings(BackendUrl url, Map<String, String> properties, Set<String> names) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        properties.forEach((k, v) -> {
-            if (names.contains(k)) {
-                settings.put(k, v);
-            }
-        });
-        for (BackendUrl part : url.parts()) {
-            part.query().forEach((k, v) -> {
-                if (names.contains(k)) {
-                    settings.put(k, v);
-                }
-            });
-        }
-        return settings;
-    }
-
-    /**
-     * Escapes Redis glob characters ({@code * ? [ ] \}) so that a text matches only itself in a pattern
-     * (SCAN MATCH, PSUBSCRIBE).
-     *
-     * @param s the text
-     * @return the escaped text
-     */
-    public static String globEscape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        return sb.toString();
-    }
-
-    /**
-     * Whether a query parameter (or property) name is one this backend understands; any other query
-     * parameter makes the URL invalid.
-     *
-     * @param name a query parameter name
-     * @return whether the parameter is understood
-     */
-    public static boolean isKnownParameter(String name) {
-        return KNOWN_PARAMETERS.contains(name);
-    }
-
-    /**
-     * The key prefix actually put before every key, after Celery's normalization.
-     *
-     * @return the prefix, {@code ""} for none
-     */
-    public String normalizedKeyPrefix() {
-        return KeyValueBackend.normalizePrefix(globalKeyPrefix);
-    }
-
-    /**
-     * The first endpoint, for TCP and TLS.
-     *
-     * @return the endpoint, empty for a unix socket
-     */
-    public Optional<Endpoint> endpoint() {
-        return endpoints.isEmpty() ? Optional.empty() : Optional.of(endpoints.get(0));
     }
 }

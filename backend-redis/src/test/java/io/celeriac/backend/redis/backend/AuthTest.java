@@ -1,5 +1,6 @@
-package io.celeriac.backend.redis;
+package io.celeriac.backend.redis.backend;
 
+import io.celeriac.backend.redis.PrivateRedis;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;

@@ -1,15 +1,17 @@
-package io.celeriac.backend.redis;
+package io.celeriac.backend.redis.backend;
 
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
+import io.celeriac.backend.redis.backend.internal.RedisBackend;
 import io.celeriac.backend.spi.BackendProvider;
 import io.celeriac.url.BackendUrl;
 
 import java.util.Set;
 
 /**
- * Opens {@link RedisBackend}s for {@code redis://}, {@code rediss://} (TLS), {@code socket://} (unix
- * socket) and {@code sentinel://} URLs, exactly as Celery reads them; see {@link RedisConfig}.
+ * Opens Celery's Redis result backend for {@code redis://}, {@code rediss://} (TLS), {@code socket://} (unix
+ * socket) and {@code sentinel://} URLs, exactly as Celery reads them; see {@link RedisBackendConfig} and
+ * {@link io.celeriac.backend.redis.RedisConnectionConfig}.
  *
  * <p>Stateless and thread-safe; listed in {@code META-INF/services/io.celeriac.backend.spi.BackendProvider}.
  */
@@ -41,6 +43,6 @@ public final class RedisBackendProvider implements BackendProvider {
      */
     @Override
     public Backend open(BackendUrl url, BackendOptions options) {
-        return new RedisBackend(url, options);
+        return new RedisBackend(RedisBackendConfig.parse(url, options));
     }
 }

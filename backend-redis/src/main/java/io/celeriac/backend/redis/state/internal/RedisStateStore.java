@@ -1,14 +1,11 @@
-package io.celeriac.backend.redis.state;
+package io.celeriac.backend.redis.state.internal;
 
-import io.celeriac.backend.BackendUnavailableException;
-import io.celeriac.backend.redis.RedisConfig;
+import io.celeriac.ServiceUnavailableException;
+import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
-import io.celeriac.backend.redis.state.internal.Retrying;
-import io.celeriac.backend.redis.state.internal.StateScripts;
-import io.celeriac.backend.redis.state.internal.StoredStateDecoder;
-import io.celeriac.backend.redis.state.internal.WriteQueue;
+import io.celeriac.backend.redis.state.RedisStateStoreConfig;
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.RevokedSet;
 import io.celeriac.state.StateStoreCapability;
@@ -100,7 +97,9 @@ import java.util.function.Supplier;
  * key (nothing merged, nothing changed); a write that meets one later fails with
  * {@link UnableToSaveStateException} (its cause the {@link CorruptStateException}) and changes nothing. Messages show the URL with its password masked. Requires Redis 6.2 or later ({@code ZADD GT}).
  *
- * <p>Thread-safe. Open it with {@link RedisStateStoreProvider} (or {@code Celeriac.openStateStore}).
+ * <p>Thread-safe. Open it with {@link io.celeriac.backend.redis.state.RedisStateStoreProvider} (or
+ * {@code Celeriac.openStateStore}); not an API: reach it through the {@link io.celeriac.state.StateStore}
+ * interface.
  */
 public final class RedisStateStore extends AbstractStateStore {
 
@@ -127,20 +126,20 @@ public final class RedisStateStore extends AbstractStateStore {
      * @throws CorruptStateException when a key holds a value of another type or the clock is not a number
      * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
      */
-    RedisStateStore(RedisStateStoreConfig config) {
+    public RedisStateStore(RedisStateStoreConfig config) {
         super(config.location(), Set.of(StateStoreCapability.SHARED), config.shutdownHook(), config.clockReserve());
         this.config = config;
-        RedisConfig rc = config.redis();
+        RedisConnectionConfig rc = config.connection();
         String masked = config.url().masked();
-        this.errors = new RedisErrors(masked, config.url(), rc);
-        SSLContext ssl = rc.transport() == RedisConfig.Transport.TLS ? PemTls.context(rc, masked) : null;
-        if (rc.certRequirement() == RedisConfig.CertRequirement.NONE) {
+        this.errors = new RedisErrors(masked, config.url(), rc, RedisErrors.SERVICE);
+        SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, masked) : null;
+        if (rc.certRequirement() == RedisConnectionConfig.CertRequirement.NONE) {
             LOG.warn("ssl_cert_reqs=CERT_NONE for {}: the server's certificate is not verified, which leaves the "
                     + "connection open to man-in-the-middle attacks", masked);
         }
         try {
             this.connections = RedisConnections.open(rc, ssl, errors);
-        } catch (BackendUnavailableException e) {
+        } catch (ServiceUnavailableException e) {
             throw new UnableToOpenStateStoreException(location(), reason(e), e);
         }
         this.client = connections.client();

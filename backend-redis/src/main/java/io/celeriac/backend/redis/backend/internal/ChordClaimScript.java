@@ -1,4 +1,4 @@
-package io.celeriac.backend.redis.internal;
+package io.celeriac.backend.redis.backend.internal;
 
 import redis.clients.jedis.UnifiedJedis;
 

@@ -1,4 +1,4 @@
-package io.celeriac.backend.redis;
+package io.celeriac.backend.redis.backend;
 
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;

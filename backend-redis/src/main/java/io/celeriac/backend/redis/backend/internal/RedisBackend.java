@@ -1,4 +1,4 @@
-package io.celeriac.backend.redis;
+package io.celeriac.backend.redis.backend.internal;
 
 import io.celeriac.backend.BackendCapability;
 import io.celeriac.backend.BackendClosedException;
@@ -15,17 +15,17 @@ import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToStoreResultException;
 import io.celeriac.backend.WaitTimeoutException;
+import io.celeriac.backend.redis.RedisConnectionConfig;
+import io.celeriac.backend.redis.backend.RedisBackendConfig;
+import io.celeriac.backend.redis.backend.ResultForgottenException;
+import io.celeriac.backend.redis.internal.Glob;
 import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
-import io.celeriac.backend.redis.internal.ResultListener;
-import io.celeriac.backend.redis.internal.ChordClaimScript;
-import io.celeriac.backend.redis.internal.StoreScript;
 import io.celeriac.backend.spi.KeyValueBackend;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.json.JsonFormatException;
-import io.celeriac.url.BackendUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
@@ -82,9 +82,11 @@ import java.util.stream.StreamSupport;
  *       {@link BackendUnavailableException} / {@link UnableToStoreResultException} with clear messages.</li>
  * </ul>
  *
- * <p>Open it with {@code Celeriac.discover().openBackend("redis://host:6379/0")} or
- * {@link #RedisBackend(BackendUrl, BackendOptions)}; {@link RedisConfig} lists the URL forms and
- * parameters. Thread-safe; close it to release its connections and threads.
+ * <p>Open it with {@code Celeriac.discover().openBackend("redis://host:6379/0")} (through
+ * {@link io.celeriac.backend.redis.backend.RedisBackendProvider}); {@link RedisConnectionConfig} lists the URL
+ * forms and connection parameters, {@link RedisBackendConfig} the backend's own. Not an API: reach it through
+ * the {@link io.celeriac.backend.Backend} interface. Thread-safe; close it to release its connections and
+ * threads.
  */
 public final class RedisBackend extends KeyValueBackend {
 
@@ -101,7 +103,8 @@ public final class RedisBackend extends KeyValueBackend {
             "if type(at) == 'number' then return 0 end",
             "return redis.call('RPUSH', KEYS[1], ARGV[1])"));
 
-    private final RedisConfig config;
+    private final RedisBackendConfig config;
+    private final boolean chordOrdered;
     private final RedisErrors errors;
     private final RedisConnections connections;
     private final UnifiedJedis client;
@@ -113,26 +116,24 @@ public final class RedisBackend extends KeyValueBackend {
     /**
      * Opens a backend. Only {@code sentinel://} contacts a server now; the others connect on first use.
      *
-     * @param url a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://} URL
-     * @param options the options (with the URL's {@code result_expires} and {@code result_extended} applied)
-     * @throws io.celeriac.url.InvalidUrlException listing every problem of the URL and the properties
+     * @param config the configuration
      * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
      * @throws BackendUnavailableException when no sentinel answers
      */
-    public RedisBackend(BackendUrl url, BackendOptions options) {
-        this(url, options, RedisConfig.parse(url, options));
-    }
-
-    private RedisBackend(BackendUrl url, BackendOptions options, RedisConfig config) {
-        super(url, options, EnumSet.allOf(BackendCapability.class), config.globalKeyPrefix());
+    public RedisBackend(RedisBackendConfig config) {
+        super(config.url(), config.options(), EnumSet.allOf(BackendCapability.class),
+                config.connection().globalKeyPrefix());
         this.config = config;
-        this.errors = new RedisErrors(asUri(), url, config);
-        SSLContext ssl = config.transport() == RedisConfig.Transport.TLS ? PemTls.context(config, asUri()) : null;
-        if (config.certRequirement() == RedisConfig.CertRequirement.NONE) {
+        this.chordOrdered = config.chordOrdered();
+        RedisConnectionConfig connection = config.connection();
+        this.errors = new RedisErrors(asUri(), config.url(), connection, RedisErrors.BACKEND);
+        SSLContext ssl = connection.transport() == RedisConnectionConfig.Transport.TLS
+                ? PemTls.context(connection, asUri()) : null;
+        if (connection.certRequirement() == RedisConnectionConfig.CertRequirement.NONE) {
             LOG.warn("ssl_cert_reqs=CERT_NONE for {}: the server's certificate is not verified, which leaves the "
                     + "connection open to man-in-the-middle attacks", asUri());
         }
-        this.connections = RedisConnections.open(config, ssl, errors);
+        this.connections = RedisConnections.open(connection, ssl, errors);
         this.client = connections.client();
         Duration ttl = ttl();
         if (ttl == null) {
@@ -152,7 +153,7 @@ public final class RedisBackend extends KeyValueBackend {
      *
      * @return the configuration
      */
-    public RedisConfig config() {
+    public RedisBackendConfig config() {
         return config;
     }
 
@@ -384,7 +385,7 @@ public final class RedisBackend extends KeyValueBackend {
                 if (l == null) {
                     checkOpen();
                     l = new ResultListener(asUri(), new ListenerSource(), options.retryPolicy(),
-                            config.subscriberPingInterval());
+                            config.connection().subscriberPingInterval());
                     listener = l;
                 }
             }
@@ -508,7 +509,7 @@ public final class RedisBackend extends KeyValueBackend {
         double score = part.groupIndex() == null ? Double.POSITIVE_INFINITY : part.groupIndex();
         byte[] ownSize = part.chordSize() == null ? null : ascii(Integer.toString(part.chordSize()));
         Duration ttl = ttl();
-        boolean ordered = config.chordOrdered();
+        boolean ordered = chordOrdered;
 
         PartCount seen = write(part.taskId(), () -> {
             try (AbstractTransaction tx = client.multi()) {
@@ -697,7 +698,7 @@ public final class RedisBackend extends KeyValueBackend {
      * may not be, and a key may be listed twice if the keyspace is rehashed during the scan.
      */
     private Stream<String> scan(String prefix, Predicate<String> accept) {
-        ScanParams params = new ScanParams().match(utf8(RedisConfig.globEscape(prefix) + "*")).count(1000);
+        ScanParams params = new ScanParams().match(utf8(Glob.escape(prefix) + "*")).count(1000);
         Iterator<String> it = new Iterator<>() {
             private byte[] cursor = ascii("0");
             private boolean done;

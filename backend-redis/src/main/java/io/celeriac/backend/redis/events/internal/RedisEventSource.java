@@ -1,9 +1,7 @@
-package io.celeriac.backend.redis.events;
+package io.celeriac.backend.redis.events.internal;
 
-import io.celeriac.backend.redis.RedisConfig;
-import io.celeriac.backend.redis.events.internal.EventChannels;
-import io.celeriac.backend.redis.events.internal.KombuEnvelope;
-import io.celeriac.backend.redis.events.internal.RateLimitedWarning;
+import io.celeriac.backend.redis.RedisConnectionConfig;
+import io.celeriac.backend.redis.events.RedisEventSourceConfig;
 import io.celeriac.backend.redis.internal.Pauses;
 import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.PubSubConnection;
@@ -46,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Once first subscribed it wakes the workers up as {@code EventReceiver.capture} does (Celery's remote-control
  * broadcast {@code heartbeat}, answered by every worker with a worker-heartbeat), unless {@code wakeup=false}.
  *
- * <p>Every connection setting of {@link RedisConfig} applies (TLS, unix sockets, sentinels, ACL users). A
+ * <p>Every connection setting of {@link RedisConnectionConfig} applies (TLS, unix sockets, sentinels, ACL users). A
  * connection that is lost, or silent for three {@code subscriber ping intervals} although pinged, is replaced:
  * the source reconnects after 100 ms, doubling the pause after each failed attempt up to 5 s, for as long as
  * it is open. Events published while it is away are lost (Redis pub/sub keeps nothing), as in Celery.
@@ -56,7 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * seconds, never fatal; an exception of the listener is counted in {@link #listenerFailures()} and logged the
  * same way. {@link #location()} and every log line show the URL with its password masked.
  *
- * <p>Thread-safe. {@link #close()} stops the thread and disconnects promptly.
+ * <p>Opened by {@link io.celeriac.backend.redis.events.RedisEventSourceProvider}; not an API: reach it through
+ * the {@link EventSource} interface. Thread-safe. {@link #close()} stops the thread and disconnects promptly.
  */
 public final class RedisEventSource implements EventSource {
 
@@ -70,6 +69,7 @@ public final class RedisEventSource implements EventSource {
 
     private final String location;
     private final EventChannels channels;
+    private final boolean wakeup;
     private final byte[] pattern;
     private final EventReceiverRules rules;
     private final RedisErrors errors;
@@ -96,38 +96,48 @@ public final class RedisEventSource implements EventSource {
     /**
      * Opens a source with Celery's receiver rules (a fresh Lamport clock, the system clock and time zone).
      *
-     * @param brokerUrl a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://} URL
-     * @param options connection settings and transport options
-     * @throws io.celeriac.url.InvalidUrlException listing every problem of the URL and options
+     * @param config the configuration
      * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
-     * @throws io.celeriac.backend.BackendUnavailableException when no sentinel answers
+     * @throws io.celeriac.ServiceUnavailableException when no sentinel answers
      */
-    public RedisEventSource(BackendUrl brokerUrl, EventSourceOptions options) {
-        this(brokerUrl, options, new EventReceiverRules());
+    public RedisEventSource(RedisEventSourceConfig config) {
+        this(config, new EventReceiverRules());
     }
 
     /**
      * Opens a source with explicit receiver rules (e.g. the application's own Lamport clock).
      *
-     * @param brokerUrl a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://} URL
-     * @param options connection settings and transport options
+     * @param config the configuration
      * @param rules the receiver rules applied to every event
-     * @throws io.celeriac.url.InvalidUrlException listing every problem of the URL and options
      * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
-     * @throws io.celeriac.backend.BackendUnavailableException when no sentinel answers
+     * @throws io.celeriac.ServiceUnavailableException when no sentinel answers
      */
-    public RedisEventSource(BackendUrl brokerUrl, EventSourceOptions options, EventReceiverRules rules) {
-        Objects.requireNonNull(brokerUrl, "brokerUrl");
+    public RedisEventSource(RedisEventSourceConfig config, EventReceiverRules rules) {
+        Objects.requireNonNull(config, "config");
         this.rules = Objects.requireNonNull(rules, "rules");
-        this.channels = EventChannels.parse(brokerUrl, options == null ? EventSourceOptions.defaults() : options);
-        this.location = brokerUrl.masked();
+        RedisConnectionConfig rc = config.connection();
+        this.channels = EventChannels.of(rc, config.fanoutPrefix(), config.fanoutPatterns());
+        this.wakeup = config.wakeup();
+        this.location = config.url().masked();
         this.pattern = channels.subscribePattern().getBytes(StandardCharsets.UTF_8);
-        RedisConfig rc = channels.redis();
-        this.errors = new RedisErrors(location, brokerUrl, rc);
-        SSLContext ssl = rc.transport() == RedisConfig.Transport.TLS ? PemTls.context(rc, location) : null;
+        this.errors = new RedisErrors(location, config.url(), rc, RedisErrors.SERVICE);
+        SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, location) : null;
         this.connections = RedisConnections.open(rc, ssl, errors);
         this.pingInterval = rc.subscriberPingInterval();
         this.threadName = "celeriac-redis-events-" + SEQUENCE.incrementAndGet();
+    }
+
+    /**
+     * Opens a source from a URL, as {@link io.celeriac.backend.redis.events.RedisEventSourceProvider} does.
+     *
+     * @param brokerUrl a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://} URL
+     * @param options connection settings and transport options
+     * @throws io.celeriac.url.InvalidUrlException listing every problem of the URL and options
+     * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
+     * @throws io.celeriac.ServiceUnavailableException when no sentinel answers
+     */
+    public RedisEventSource(BackendUrl brokerUrl, EventSourceOptions options) {
+        this(RedisEventSourceConfig.parse(brokerUrl, options == null ? EventSourceOptions.defaults() : options));
     }
 
     @Override
@@ -341,7 +351,7 @@ public final class RedisEventSource implements EventSource {
         if ("pmessage".equals(kind) && list.size() >= 4 && list.get(3) instanceof byte[] data) {
             deliver(data, listener);
         } else if ("psubscribe".equals(kind)) {
-            if (subscriptions.incrementAndGet() == 1 && channels.wakeup()) {
+            if (subscriptions.incrementAndGet() == 1 && wakeup) {
                 wakeUpWorkers();
             }
             subscribed = true;

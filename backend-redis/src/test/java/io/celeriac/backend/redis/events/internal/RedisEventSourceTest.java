@@ -1,7 +1,11 @@
-package io.celeriac.backend.redis.events;
+package io.celeriac.backend.redis.events.internal;
 
+import io.celeriac.backend.redis.events.RawSubscriber;
 import io.celeriac.Celeriac;
+import io.celeriac.ServiceUnavailableException;
+import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.redis.PrivateRedis;
+import io.celeriac.backend.redis.events.RedisEventSourceConfig;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventReceiverRules;
 import io.celeriac.events.EventSource;
@@ -110,7 +114,7 @@ class RedisEventSourceTest {
     @Test
     void deliversASingleEventABatchAndAnEmptyBatchInOrder() {
         LamportClock clock = new LamportClock();
-        RedisEventSource source = new RedisEventSource(BackendUrl.parse(lease.url()), EventSourceOptions.defaults(),
+        RedisEventSource source = new RedisEventSource(RedisEventSourceConfig.parse(BackendUrl.parse(lease.url()), EventSourceOptions.defaults()),
                 new EventReceiverRules(clock, Clock.fixed(Instant.ofEpochSecond(1795263410L), ZoneOffset.UTC),
                         ZoneOffset.UTC, true));
         opened.add(source);
@@ -222,7 +226,7 @@ class RedisEventSourceTest {
         String pidbox = "/" + lease.db() + ".celery.pidbox";
         try (RawSubscriber raw = new RawSubscriber(server, pidbox)) {
             LamportClock clock = new LamportClock(6);
-            RedisEventSource source = new RedisEventSource(BackendUrl.parse(lease.url()), EventSourceOptions.defaults(),
+            RedisEventSource source = new RedisEventSource(RedisEventSourceConfig.parse(BackendUrl.parse(lease.url()), EventSourceOptions.defaults()),
                     new EventReceiverRules(clock, Clock.systemUTC(), ZoneOffset.UTC, true));
             opened.add(source);
             double before = System.currentTimeMillis() / 1000.0;
@@ -268,6 +272,18 @@ class RedisEventSourceTest {
         RedisEventSource s = open("redis://:s3cr3t-pw@127.0.0.1:1/0", EventSourceOptions.defaults());
         assertThat(s.location()).doesNotContain("s3cr3t-pw").contains("127.0.0.1:1");
         assertThat(s.toString()).doesNotContain("s3cr3t-pw");
+    }
+
+    @Test
+    void noSentinelIsANeutralServiceUnavailableNotABackendError() {
+        int port = PrivateRedis.freePort(); // nothing listens there
+        assertThatThrownBy(() -> CELERIAC.openEventSource("sentinel://:s3cr3t-pw@127.0.0.1:" + port
+                + "/0?master_name=nomaster&socket_connect_timeout=1", EventSourceOptions.defaults()))
+                .as("the event source is not a result backend")
+                .isInstanceOf(ServiceUnavailableException.class)
+                .isNotInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("sentinel://:**@127.0.0.1:" + port)
+                .hasMessageNotContaining("s3cr3t-pw");
     }
 
     @Test

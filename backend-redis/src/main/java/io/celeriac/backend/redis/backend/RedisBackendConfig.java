@@ -1,0 +1,99 @@
+package io.celeriac.backend.redis.backend;
+
+import io.celeriac.backend.BackendOptions;
+import io.celeriac.backend.redis.RedisConnectionConfig;
+import io.celeriac.spi.SettingsReader;
+import io.celeriac.url.BackendUrl;
+import io.celeriac.url.InvalidUrlException;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The configuration of a Redis result backend, parsed once by {@link #parse}: how to reach Redis (a
+ * {@link RedisConnectionConfig}: every connection parameter is documented there) plus the settings of the
+ * result backend itself, given as query parameters or {@link BackendOptions#properties()} (the URL wins):
+ * <table>
+ *   <caption>Result backend parameters</caption>
+ *   <tr><th>parameter</th><th>meaning</th><th>default</th></tr>
+ *   <tr><td>{@value #CHORD_ORDERED}</td><td>chord results in a sorted set (true) or a list (false)</td><td>true</td></tr>
+ *   <tr><td>{@code result_expires}, {@code result_extended}</td><td>see {@link BackendOptions} (applied to
+ *       the options before the backend is opened)</td><td></td></tr>
+ * </table>
+ * The other areas of this module (the worker state store, the event source) accept these parameters and ignore
+ * them, so that one URL serves all.
+ *
+ * <p>Immutable and thread-safe. {@link #toString()} never shows a password.
+ */
+public final class RedisBackendConfig {
+
+    /** Query parameter and property: chord results in a sorted set ({@code true}) or a list. */
+    public static final String CHORD_ORDERED = "result_chord_ordered";
+    /** The settings of the result backend, besides {@link RedisConnectionConfig#PARAMETERS}. */
+    public static final Set<String> PARAMETERS = Set.of(CHORD_ORDERED, "result_expires", "result_extended");
+
+    private final BackendUrl url;
+    private final BackendOptions options;
+    private final RedisConnectionConfig connection;
+    private final boolean chordOrdered;
+
+    private RedisBackendConfig(BackendUrl url, BackendOptions options, RedisConnectionConfig connection,
+                               boolean chordOrdered) {
+        this.url = url;
+        this.options = options;
+        this.connection = connection;
+        this.chordOrdered = chordOrdered;
+    }
+
+    /**
+     * Parses the settings of a {@code redis://}, {@code rediss://}, {@code socket://} or {@code sentinel://}
+     * URL.
+     *
+     * @param url the URL
+     * @param options the options (with the URL's {@code result_expires} and {@code result_extended} applied);
+     *                their {@link BackendOptions#properties()} may hold settings
+     * @return the configuration
+     * @throws InvalidUrlException listing every problem found, with the password masked
+     * @throws NullPointerException when an argument is null
+     */
+    public static RedisBackendConfig parse(BackendUrl url, BackendOptions options) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(options, "options");
+        SettingsReader r = RedisConnectionConfig.reader(url, options.properties(), PARAMETERS);
+        RedisConnectionConfig connection = RedisConnectionConfig.parse(url, options.properties(), r);
+        boolean chordOrdered = r.bool(CHORD_ORDERED, true);
+        if (!r.problems().isEmpty()) {
+            throw InvalidUrlException.of(url, r.problems());
+        }
+        return new RedisBackendConfig(url, options, connection, chordOrdered);
+    }
+
+    /**
+     * The URL the backend is opened with. <b>It may hold a password: use {@link BackendUrl#masked()} in text.</b>
+     *
+     * @return the URL
+     */
+    public BackendUrl url() {
+        return url;
+    }
+
+    /** @return the options the backend is opened with */
+    public BackendOptions options() {
+        return options;
+    }
+
+    /** @return how Redis is reached */
+    public RedisConnectionConfig connection() {
+        return connection;
+    }
+
+    /** @return {@code true} when chord results go to a sorted set (Celery's default), {@code false} for a list */
+    public boolean chordOrdered() {
+        return chordOrdered;
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBackendConfig{" + url.masked() + ", " + connection + ", chordOrdered=" + chordOrdered + "}";
+    }
+}
