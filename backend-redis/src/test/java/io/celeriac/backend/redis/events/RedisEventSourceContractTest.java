@@ -8,8 +8,10 @@ import io.celeriac.tck.EventSourceContract;
 import io.celeriac.tck.EventSourceFixture;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.RedisTestServer;
+import io.celeriac.testing.PythonCelery;
 import io.celeriac.testing.Resp;
 import io.celeriac.testing.TestServices;
+import org.junit.jupiter.api.Test;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Jedis;
 
@@ -19,6 +21,7 @@ import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -48,6 +52,75 @@ class RedisEventSourceContractTest extends EventSourceContract {
     @Override
     protected EventSourceFixture createFixture() {
         return new RedisEventFixture(TestServices.redis());
+    }
+
+    /**
+     * Not part of the kit: the fixture above publishes where and as Celery 5.2 does. Python's
+     * {@code EventDispatcher} (with the same {@code global_keyprefix}) and the fixture each publish a
+     * worker-heartbeat and a task.multi batch; both land on the same channels with envelopes equal byte for byte
+     * but for the body, the sender's hostname and the delivery tag; and the source delivers Python's events.
+     */
+    @Test
+    void theFixturePublishesWhereAndAsCeleryDoes() throws Exception {
+        PythonCelery.assumeAvailable();
+        RedisTestServer server = TestServices.redis();
+        RedisEventFixture fixture = new RedisEventFixture(server);
+        try (fixture; Recorder raw = new Recorder(fixture.jedis(), fixture.prefix + "*", true);
+             EventSource source = fixture.open()) {
+            List<String> types = new CopyOnWriteArrayList<>();
+            source.start(e -> types.add(e.type() + " " + e.hostname()));
+            await().atMost(Tck.timeout(Duration.ofSeconds(30))).until(source::isConnected);
+            String script = String.join("\n",
+                    "import sys",
+                    "from celery import Celery",
+                    "app = Celery('kit', broker=sys.argv[1])",
+                    "app.conf.broker_transport_options = {'global_keyprefix': sys.argv[2]}",
+                    "with app.connection_for_write() as conn:",
+                    "    with app.events.Dispatcher(conn, hostname='py@kit', enabled=True) as d:",
+                    "        d.send('worker-heartbeat', freq=2.0, active=0)",
+                    "    with app.events.Dispatcher(conn, hostname='py@kit', enabled=True, buffer_group=['task'],",
+                    "                               buffer_limit=2) as d:",
+                    "        d.send('task-received', uuid='py-1', name='proj.add')",
+                    "        d.send('task-started', uuid='py-1')",
+                    "");
+            PythonCelery.run(script, Tck.timeout(Duration.ofSeconds(60)), Map.of(), server.url(0), fixture.prefix)
+                    .assertSuccess();
+            fixture.publish("worker.heartbeat", CeleryJson.encode(Map.of("hostname", "w@kit", "type", "worker-heartbeat")));
+            fixture.publish("task.multi", CeleryJson.encode(List.of(Map.of("uuid", "j-1", "type", "task-started"))));
+            await().atMost(Tck.timeout(Duration.ofSeconds(30)))
+                    .until(() -> sentBy(raw, "py@kit").size() >= 2 && sentBy(raw, "kit@celeriac").size() == 2);
+            List<Map.Entry<String, byte[]>> python = sentBy(raw, "py@kit");
+            List<Map.Entry<String, byte[]>> ours = sentBy(raw, "kit@celeriac");
+            for (int i = 0; i < 2; i++) {
+                assertThat(ours.get(i).getKey()).isEqualTo(python.get(i).getKey());
+                assertThat(shape(ours.get(i).getValue())).isEqualTo(shape(python.get(i).getValue()));
+            }
+            assertThat(python.get(0).getKey()).isEqualTo(fixture.prefix + "/0.celeryev/worker.heartbeat");
+            assertThat(python.get(1).getKey()).isEqualTo(fixture.prefix + "/0.celeryev/task.multi");
+            await().atMost(Tck.timeout(Duration.ofSeconds(30))).until(() -> types.size() >= 5);
+            assertThat(types.subList(0, 3)).containsExactly("worker-heartbeat py@kit", "task-received py@kit",
+                    "task-started py@kit");
+            assertThat(source.messagesRejected()).isZero();
+        }
+    }
+
+    private static List<Map.Entry<String, byte[]>> sentBy(Recorder raw, String hostname) {
+        List<Map.Entry<String, byte[]>> out = new ArrayList<>();
+        for (Map.Entry<String, byte[]> m : raw.messages) {
+            if (new String(m.getValue(), StandardCharsets.UTF_8).contains("\"headers\": {\"hostname\": \"" + hostname + "\"}")) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** The envelope's text with the body, the hostname and the delivery tag blanked out. */
+    private static String shape(byte[] envelope) {
+        return new String(envelope, StandardCharsets.UTF_8)
+                .replaceFirst("\"body\": \"[A-Za-z0-9+/=]*\"", "\"body\": \"B\"")
+                .replaceFirst("\"hostname\": \"[^\"]*\"", "\"hostname\": \"H\"")
+                .replaceFirst("\"delivery_tag\": \"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\"",
+                        "\"delivery_tag\": \"T\"");
     }
 
     /** kombu's Redis transport, in a namespace of its own. */
@@ -178,13 +251,13 @@ class RedisEventSourceContractTest extends EventSourceContract {
 
         @Override
         public boolean startRecordingBroadcasts() {
-            recorder = new Recorder(jedis(), channel("celery.pidbox"));
+            recorder = new Recorder(jedis(), channel("celery.pidbox"), false);
             return true;
         }
 
         @Override
         public List<Map<String, Object>> broadcasts() {
-            return recorder == null ? List.of() : List.copyOf(recorder.bodies);
+            return recorder == null ? List.of() : recorder.bodies();
         }
 
         @Override
@@ -211,40 +284,71 @@ class RedisEventSourceContractTest extends EventSourceContract {
         }
     }
 
-    /** A plain subscriber to one channel, decoding kombu's envelopes to their bodies, on a thread of its own. */
+    /** A plain subscriber to one channel or pattern, keeping every (channel, message) pair, on a thread of its own. */
     private static final class Recorder implements AutoCloseable {
-        final List<Map<String, Object>> bodies = new CopyOnWriteArrayList<>();
+        final List<Map.Entry<String, byte[]>> messages = new CopyOnWriteArrayList<>();
         private final AtomicBoolean subscribed = new AtomicBoolean();
+        private final boolean pattern;
         private final Thread thread;
         private final BinaryJedisPubSub pubSub = new BinaryJedisPubSub() {
             @Override
-            @SuppressWarnings("unchecked")
             public void onMessage(byte[] channel, byte[] message) {
-                Map<String, Object> envelope = (Map<String, Object>) CeleryJson.decode(message);
-                byte[] body = Base64.getDecoder().decode((String) envelope.get("body"));
-                bodies.add((Map<String, Object>) CeleryJson.decode(body));
+                messages.add(Map.entry(new String(channel, StandardCharsets.UTF_8), message));
+            }
+
+            @Override
+            public void onPMessage(byte[] pattern, byte[] channel, byte[] message) {
+                onMessage(channel, message);
             }
 
             @Override
             public void onSubscribe(byte[] channel, int subscribedChannels) {
                 subscribed.set(true);
             }
+
+            @Override
+            public void onPSubscribe(byte[] pattern, int subscribedChannels) {
+                subscribed.set(true);
+            }
         };
 
-        Recorder(Jedis jedis, String channel) {
+        Recorder(Jedis jedis, String channel, boolean pattern) {
+            this.pattern = pattern;
+            byte[] name = channel.getBytes(StandardCharsets.UTF_8);
             thread = new Thread(() -> {
                 try (jedis) {
-                    jedis.subscribe(pubSub, channel.getBytes(StandardCharsets.UTF_8));
+                    if (pattern) {
+                        jedis.psubscribe(pubSub, name);
+                    } else {
+                        jedis.subscribe(pubSub, name);
+                    }
                 }
-            }, "kit-broadcast-recorder");
+            }, "kit-recorder");
             thread.setDaemon(true);
             thread.start();
             await().atMost(Tck.timeout(Duration.ofSeconds(30))).until(subscribed::get);
         }
 
+        /** @return the bodies of the kombu envelopes heard, decoded */
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> bodies() {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Map.Entry<String, byte[]> m : messages) {
+                Map<String, Object> envelope = (Map<String, Object>) CeleryJson.decode(m.getValue());
+                out.add((Map<String, Object>) CeleryJson.decode(Base64.getDecoder().decode((String) envelope.get("body"))));
+            }
+            return out;
+        }
+
         @Override
         public void close() throws InterruptedException {
-            pubSub.unsubscribe();
+            if (pubSub.isSubscribed()) {
+                if (pattern) {
+                    pubSub.punsubscribe();
+                } else {
+                    pubSub.unsubscribe();
+                }
+            }
             thread.join(Tck.timeout(Duration.ofSeconds(30)).toMillis());
         }
     }
