@@ -16,6 +16,7 @@ public interface EventSource extends AutoCloseable {
      * Starts delivering events to {@code listener}, on a thread of the source. Call once.
      *
      * @param listener receives every event
+     * @throws IllegalStateException when the source was started already or is closed
      */
     void start(EventListener listener);
 

@@ -2,7 +2,8 @@
  * The conformance kit: abstract JUnit 5 classes a plugin's tests extend to prove the plugin keeps every
  * rule of its SPI. {@link io.celeriac.tck.BackendContract} for result backends,
  * {@link io.celeriac.tck.StateStoreContract} for worker state stores,
- * {@link io.celeriac.tck.EventStateContract} for event states.
+ * {@link io.celeriac.tck.EventStateContract} for event states, {@link io.celeriac.tck.EventSourceContract} for
+ * event sources (with its {@link io.celeriac.tck.EventSourceFixture}, which feeds them as Celery would).
  *
  * <p>Test names carry a prefix: {@code required_} tests run for every plugin; the others are named for
  * the capability they need ({@code read_}, {@code wait_}, {@code groups_}, ...) and run only when the

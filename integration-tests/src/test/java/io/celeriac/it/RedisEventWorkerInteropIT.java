@@ -1,12 +1,14 @@
-package io.celeriac.backend.redis.events;
+package io.celeriac.it;
 
 import io.celeriac.backend.redis.events.internal.RedisEventSource;
 import io.celeriac.Celeriac;
+import io.celeriac.backend.redis.events.RedisEventDispatcher;
 import io.celeriac.events.Event;
+import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
+import io.celeriac.events.EventState;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.TaskInfo;
-import io.celeriac.events.state.MemoryEventState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.testing.PythonCelery;
@@ -29,12 +31,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real Celery 5.2.6 worker ({@code -E -P solo}) on a leased Redis database runs tasks that succeed, fail,
- * retry, expire and get revoked; Python's own {@code EventReceiver} + {@code State} and celeriac's
- * {@link RedisEventSource} + {@link MemoryEventState} follow the same stream, and their views must agree:
- * the alive workers, every task's state, name, result, runtime, retries, exception and times, the worker's
- * fields and the event counts.
+ * retry, expire and get revoked; Python's own {@code EventReceiver} + {@code State} and celeriac's event source
+ * ({@code redis://}, backend-redis) feeding its event state ({@code memory://}, events), both opened through the
+ * registry, follow the same stream, and their views must agree: the alive workers, every task's state, name,
+ * result, runtime, retries, exception and times, the worker's fields and the event counts. It needs two
+ * plugins, hence its place here.
  */
-class RedisEventWorkerInteropTest {
+class RedisEventWorkerInteropIT {
+
+    private static final Celeriac CELERIAC = Celeriac.discover();
 
     static final String WORKER = "evw1@test";
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -53,9 +58,8 @@ class RedisEventWorkerInteropTest {
         RedisTestServer server = TestServices.redis();
         Files.writeString(tmp.resolve("evtasks.py"), PythonCelery.resource(getClass(), "evtasks.py"));
         try (RedisTestServer.DatabaseLease lease = server.leaseDatabase();
-             MemoryEventState state = new MemoryEventState(EventStateOptions.defaults());
-             RedisEventSource source = (RedisEventSource) Celeriac.discover().openEventSource(lease.url(),
-                     EventSourceOptions.defaults());
+             EventState state = CELERIAC.openEventState("memory://", EventStateOptions.defaults());
+             EventSource source = CELERIAC.openEventSource(lease.url(), EventSourceOptions.defaults());
              RedisEventDispatcher probe = RedisEventDispatcher.builder(BackendUrl.parse(lease.url()))
                      .hostname("probe@test").build()) {
             Map<String, String> env = Map.of("CELERIAC_BROKER", lease.url(), "PYTHONPATH", tmp.toString());
@@ -64,7 +68,7 @@ class RedisEventWorkerInteropTest {
                     state.event(e);
                 }
             });
-            await().atMost(WAIT).until(source::isSubscribed);
+            await().atMost(WAIT).until(source::isConnected);
 
             Process receiver = startReceiver(lease.url(), env);
             Process worker = null;
@@ -79,8 +83,7 @@ class RedisEventWorkerInteropTest {
                 await().atMost(WAIT).until(() -> state.aliveWorkers().stream().anyMatch(w -> w.hostname().equals(WORKER)));
 
                 // a second source wakes the worker up: it answers with its short heartbeat (freq 5)
-                try (RedisEventSource waker = (RedisEventSource) Celeriac.discover().openEventSource(lease.url(),
-                        EventSourceOptions.defaults())) {
+                try (EventSource waker = CELERIAC.openEventSource(lease.url(), EventSourceOptions.defaults())) {
                     List<Event> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
                     waker.start(heard::add);
                     await().atMost(WAIT).until(() -> heard.stream().anyMatch(e -> e.type().equals("worker-heartbeat")
@@ -145,7 +148,7 @@ class RedisEventWorkerInteropTest {
                 WORKER);
     }
 
-    private static String stateOf(MemoryEventState state, String uuid) {
+    private static String stateOf(EventState state, String uuid) {
         Optional<TaskInfo> t = state.task(uuid);
         return t.map(TaskInfo::state).map(Object::toString).orElse("");
     }

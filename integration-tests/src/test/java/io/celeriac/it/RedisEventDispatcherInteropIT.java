@@ -1,9 +1,11 @@
-package io.celeriac.backend.redis.events;
+package io.celeriac.it;
 
-import io.celeriac.backend.redis.events.internal.RedisEventSource;
+import io.celeriac.Celeriac;
+import io.celeriac.backend.redis.events.RedisEventDispatcher;
+import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
+import io.celeriac.events.EventState;
 import io.celeriac.events.EventStateOptions;
-import io.celeriac.events.state.MemoryEventState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.testing.PythonCelery;
@@ -26,10 +28,13 @@ import static org.awaitility.Awaitility.await;
 /**
  * A Java service publishing with {@link RedisEventDispatcher} is a worker in Python Celery's own eyes: an
  * {@code EventReceiver} + {@code State} on the same broker sees it alive with its heartbeats and fields, its
- * tasks in the right states, and then offline; and celeriac's {@link RedisEventSource} +
- * {@link MemoryEventState} agree with Python on everything.
+ * tasks in the right states, and then offline; and celeriac's event source ({@code redis://}, backend-redis)
+ * feeding its event state ({@code memory://}, events), both opened through the registry, agree with Python on
+ * everything. It needs two plugins, hence its place here.
  */
-class RedisEventDispatcherInteropTest {
+class RedisEventDispatcherInteropIT {
+
+    private static final Celeriac CELERIAC = Celeriac.discover();
 
     private static final String WORKER = "java1@test";
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -43,8 +48,8 @@ class RedisEventDispatcherInteropTest {
         PythonCelery.assumeAvailable();
         RedisTestServer server = TestServices.redis();
         try (RedisTestServer.DatabaseLease lease = server.leaseDatabase();
-             MemoryEventState state = new MemoryEventState(EventStateOptions.defaults());
-             RedisEventSource source = new RedisEventSource(BackendUrl.parse(lease.url()), EventSourceOptions.defaults());
+             EventState state = CELERIAC.openEventState("memory://", EventStateOptions.defaults());
+             EventSource source = CELERIAC.openEventSource(lease.url(), EventSourceOptions.defaults());
              RedisEventDispatcher probe = RedisEventDispatcher.builder(BackendUrl.parse(lease.url()))
                      .hostname("probe@test").build()) {
             java.util.concurrent.atomic.AtomicInteger heartbeats = new java.util.concurrent.atomic.AtomicInteger();
@@ -56,7 +61,7 @@ class RedisEventDispatcherInteropTest {
                     heartbeats.incrementAndGet();
                 }
             });
-            await().atMost(WAIT).until(source::isSubscribed);
+            await().atMost(WAIT).until(source::isConnected);
             String script = CeleryStateComparison.pythonSupport() + PythonCelery.resource(getClass(), "receive_events.py");
             Process receiver = PythonCelery.startBackground(script, tmp.resolve("receiver.log"), Map.of(), tmp,
                     lease.url(), tmp.toString(), WORKER);
