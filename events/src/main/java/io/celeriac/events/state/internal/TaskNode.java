@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * The mutable record of one task inside a {@link ClusterModel}: Celery's {@code Task} fields, unboxed where
- * possible ({@code NaN} is an absent time), plus the links the model maintains (memory order, parent,
- * children, pending parent) and a cached frozen view. Not thread-safe; only the model touches it.
+ * possible ({@code NaN} is an absent time), plus the links the model's parts maintain (memory order:
+ * {@link TaskLru}; parent, children, pending parent: {@link Lineage}) and a cached frozen view. Not
+ * thread-safe; only the model and its parts touch it, under the state's lock.
  */
 public final class TaskNode {
 
