@@ -4,7 +4,7 @@
  * overwrite a SUCCESS, {@code LISTEN/NOTIFY} waits on PostgreSQL, an atomic chord counter, and cleanup.
  *
  * <p>Users open it through {@link io.celeriac.Celeriac#openBackend(String)}; this package holds the
- * provider ({@link io.celeriac.backend.jdbc.JdbcBackendProvider}), its typed settings
+ * provider ({@link io.celeriac.backend.jdbc.backend.JdbcBackendProvider}), its typed settings
  * ({@link io.celeriac.backend.jdbc.JdbcBackendSettings}) and the exceptions it raises.
  */
 package io.celeriac.backend.jdbc;

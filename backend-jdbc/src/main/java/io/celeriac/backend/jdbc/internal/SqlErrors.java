@@ -19,7 +19,7 @@ import java.util.Set;
  * {@link BackendUnavailableException} with the masked URI; any other error becomes a {@link SqlFailure}
  * marked retryable or not. Thread-safe.
  */
-final class SqlErrors {
+public final class SqlErrors {
 
     /** SQLSTATEs worth retrying besides connection errors (class 08). */
     private static final Set<String> RETRYABLE = Set.of(
@@ -42,7 +42,13 @@ final class SqlErrors {
     private final String maskedUri;
     private final List<String> secrets;
 
-    SqlErrors(String maskedUri, List<String> secrets) {
+    /**
+     * Creates the classifier for one store.
+     *
+     * @param maskedUri the store's URI with its password masked, for messages
+     * @param secrets every secret that must never appear in a message
+     */
+    public SqlErrors(String maskedUri, List<String> secrets) {
         this.maskedUri = maskedUri;
         List<String> all = new ArrayList<>();
         for (String s : secrets) {
@@ -61,7 +67,7 @@ final class SqlErrors {
      * @param text the text, may be {@code null}
      * @return the scrubbed text
      */
-    String scrub(String text) {
+    public String scrub(String text) {
         if (text == null) {
             return null;
         }
@@ -86,7 +92,7 @@ final class SqlErrors {
      * The cause to attach: the original, or when any message in its chain holds a secret, a copy of the
      * chain with scrubbed messages and the same stack traces.
      */
-    Throwable safeCause(Throwable t) {
+    public Throwable safeCause(Throwable t) {
         if (t == null || !holdsSecret(t)) {
             return t;
         }
@@ -102,7 +108,7 @@ final class SqlErrors {
      * @param t any throwable
      * @return the SQL exception, or {@code null}
      */
-    static SQLException sqlCause(Throwable t) {
+    public static SQLException sqlCause(Throwable t) {
         for (int depth = 0; t != null && depth < 20; depth++, t = t.getCause()) {
             if (t instanceof SQLException s) {
                 return s;
@@ -126,7 +132,7 @@ final class SqlErrors {
      * @param e the error
      * @return {@code true} for connection errors
      */
-    static boolean isConnectionError(SQLException e) {
+    public static boolean isConnectionError(SQLException e) {
         String state = e.getSQLState();
         if (state != null && (state.startsWith("08") || CONNECTION.contains(state))) {
             return true;
@@ -141,7 +147,7 @@ final class SqlErrors {
      * @param e the error
      * @return {@code true} to retry
      */
-    static boolean isRetryable(SQLException e) {
+    public static boolean isRetryable(SQLException e) {
         String state = e.getSQLState();
         if (state != null && RETRYABLE.contains(state)) {
             return true;
@@ -160,7 +166,7 @@ final class SqlErrors {
      * @return {@link BackendUnavailableException} for connection errors, a {@link CeleriacException}
      *         unchanged, else a {@link SqlFailure}
      */
-    RuntimeException translate(Throwable t) {
+    public RuntimeException translate(Throwable t) {
         if (t instanceof CeleriacException c) {
             return c;
         }
@@ -184,7 +190,7 @@ final class SqlErrors {
      * @param e the error
      * @return the description
      */
-    String describe(SQLException e) {
+    public String describe(SQLException e) {
         String state = e.getSQLState();
         String msg = e.getMessage();
         if (msg != null) {

@@ -1,6 +1,6 @@
 package io.celeriac.backend.jdbc.state;
 
-import io.celeriac.backend.jdbc.internal.JdbcStateStore;
+import io.celeriac.backend.jdbc.state.internal.JdbcStateStore;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.state.spi.StateStoreProvider;
