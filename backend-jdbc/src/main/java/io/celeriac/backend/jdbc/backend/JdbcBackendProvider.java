@@ -1,10 +1,9 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
-import io.celeriac.backend.spi.BackendProvider;
 import io.celeriac.backend.jdbc.backend.internal.JdbcBackend;
+import io.celeriac.backend.spi.BackendProvider;
 import io.celeriac.url.BackendUrl;
 
 import java.util.Set;
@@ -23,7 +22,7 @@ import java.util.Set;
  * </ul>
  * Settings (table names and schemas, the schema mode, the result format, the pool size, the poll
  * interval, ...) come from query parameters or {@link BackendOptions#properties()}: see
- * {@link JdbcBackendSettings}.
+ * {@link JdbcBackendConfig} and {@link io.celeriac.backend.jdbc.JdbcConnectionConfig}.
  *
  * <p>The provider is stateless and thread-safe; {@link #open} connects at once, and fails with
  * {@link io.celeriac.backend.BackendUnavailableException} (naming the URL with its password masked) when
@@ -48,21 +47,21 @@ public final class JdbcBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendUrl url, BackendOptions options) {
-        return new JdbcBackend(url, options, JdbcBackendSettings.parse(url, options));
+        return new JdbcBackend(JdbcBackendConfig.parse(url, options));
     }
 
     /**
-     * The DDL {@code schema_mode=create} runs for these settings, for DBAs who create the tables themselves
+     * The DDL {@code schema_mode=create} runs for a configuration, for DBAs who create the tables themselves
      * and open with {@code schema_mode=validate} or {@code none}: Celery's two tables (and on PostgreSQL their
      * sequences) exactly as SQLAlchemy 1.4 creates them, then celeriac's {@code celeriac_chord},
      * {@code celeriac_chord_part} and {@code celeriac_seen_<task table>}. The PostgreSQL notify trigger is not
      * included (without it, waits still work; Python's writes are then found by polling). No connection is
      * made.
      *
-     * @param settings the parsed settings
+     * @param config the parsed configuration
      * @return the statements, in order
      */
-    public static java.util.List<String> schemaStatements(JdbcBackendSettings settings) {
-        return JdbcBackend.schemaStatements(settings);
+    public static java.util.List<String> schemaStatements(JdbcBackendConfig config) {
+        return JdbcBackend.schemaStatements(config);
     }
 }

@@ -4,7 +4,7 @@
  * overwrite a SUCCESS, {@code LISTEN/NOTIFY} waits on PostgreSQL, an atomic chord counter, and cleanup.
  *
  * <p>Users open it through {@link io.celeriac.Celeriac#openBackend(String)}; this package holds the
- * provider ({@link io.celeriac.backend.jdbc.backend.JdbcBackendProvider}), its typed settings and the
- * exceptions it raises.
+ * provider ({@link io.celeriac.backend.jdbc.backend.JdbcBackendProvider}), its configuration
+ * ({@link io.celeriac.backend.jdbc.backend.JdbcBackendConfig}) and the exceptions it raises.
  */
 package io.celeriac.backend.jdbc.backend;

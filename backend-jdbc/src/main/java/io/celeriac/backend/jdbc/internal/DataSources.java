@@ -2,7 +2,7 @@ package io.celeriac.backend.jdbc.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -34,7 +34,7 @@ public final class DataSources {
      * @param s the connection settings
      * @return the pool, not yet connected (HikariCP connects on first use)
      */
-    public static HikariDataSource pool(JdbcBackendSettings s) {
+    public static HikariDataSource pool(JdbcConnectionConfig s) {
         HikariConfig c = new HikariConfig();
         c.setPoolName(POOL_PREFIX + POOLS.incrementAndGet());
         c.setMaximumPoolSize(s.poolSize());
@@ -44,7 +44,7 @@ public final class DataSources {
         c.setInitializationFailTimeout(1);
         c.setAutoCommit(true);
         c.setRegisterMbeans(false);
-        if (s.database() == JdbcBackendSettings.Database.POSTGRESQL) {
+        if (s.database() == JdbcConnectionConfig.Database.POSTGRESQL) {
             c.setDriverClassName("org.postgresql.Driver");
             c.setJdbcUrl(s.jdbcUrl());
             postgresProperties(s, "celeriac").forEach((k, v) -> c.addDataSourceProperty((String) k, v));
@@ -60,7 +60,7 @@ public final class DataSources {
     }
 
     /** The PostgreSQL driver's properties: credentials, pass-through parameters and celeriac's defaults. */
-    private static Properties postgresProperties(JdbcBackendSettings s, String applicationName) {
+    private static Properties postgresProperties(JdbcConnectionConfig s, String applicationName) {
         Properties p = new Properties();
         if (s.user() != null) {
             p.setProperty("user", s.user());
@@ -82,7 +82,7 @@ public final class DataSources {
      * @return the connection, in auto-commit mode; the caller closes it
      * @throws SQLException when the database cannot be reached
      */
-    public static Connection listenConnection(JdbcBackendSettings s) throws SQLException {
+    public static Connection listenConnection(JdbcConnectionConfig s) throws SQLException {
         Properties p = postgresProperties(s, "celeriac-listener");
         Connection c = new org.postgresql.Driver().connect(s.jdbcUrl(), p);
         if (c == null) {
@@ -98,7 +98,7 @@ public final class DataSources {
      * @param s the connection settings
      * @return the data source
      */
-    public static SQLiteDataSource sqlite(JdbcBackendSettings s) {
+    public static SQLiteDataSource sqlite(JdbcConnectionConfig s) {
         Properties p = new Properties();
         p.putAll(s.driverProperties());
         boolean memory = s.sqlitePath().isEmpty();

@@ -1,7 +1,7 @@
 package io.celeriac.backend.jdbc.internal;
 
-import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.CeleriacException;
+import io.celeriac.backend.BackendUnavailableException;
 
 import java.io.IOException;
 import java.net.URLEncoder;

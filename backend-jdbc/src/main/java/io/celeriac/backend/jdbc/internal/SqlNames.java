@@ -1,16 +1,19 @@
 package io.celeriac.backend.jdbc.internal;
 
+import io.celeriac.spi.SettingsReader;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Table and schema names in SQL text, written as SQLAlchemy writes them (quoted only when they must be), and
- * the digest that shortens names beyond PostgreSQL's 63 bytes. Shared by the result backend's and the state
- * store's SQL. Stateless and thread-safe.
+ * Table and schema names: checked when read from a setting, written in SQL text as SQLAlchemy writes them
+ * (quoted only when they must be), and the digest that shortens names beyond PostgreSQL's 63 bytes. Shared by
+ * the result backend and the state store. Stateless and thread-safe.
  */
 public final class SqlNames {
 
@@ -26,6 +29,31 @@ public final class SqlNames {
             "window", "with");
 
     private SqlNames() {
+    }
+
+    /**
+     * Checks a table or schema name given in a setting with the settings reader's identifier rule (a letter or
+     * {@code _}, then letters, digits or {@code _}, at most 63), and two differences that keep what these
+     * settings have always accepted and refused: a {@code $} after the first character is accepted, as
+     * PostgreSQL and Celery (SQLAlchemy) accept it in a plain name, and a {@code .} is refused, since a schema
+     * has its own setting. Blanks around the name are ignored.
+     *
+     * @param reader the reader that collects the problems
+     * @param setting the setting the name came from
+     * @param value the name as written
+     * @return the name without surrounding blanks, or {@code null} when it was refused (a problem was added)
+     */
+    public static String checkName(SettingsReader reader, String setting, String value) {
+        String v = value.strip();
+        if (v.indexOf('.') >= 0) {
+            reader.problem(setting + " must be one name without '.' (a schema has its own setting), not '" + value + "'");
+            return null;
+        }
+        String withoutDollars = v.isEmpty() ? v : v.charAt(0) + v.substring(1).replace('$', '_');
+        if (!withoutDollars.equals(v) && new SettingsReader(Map.of()).checkIdentifier(setting, withoutDollars)) {
+            return v;
+        }
+        return reader.checkIdentifier(setting, v) ? v : null;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
@@ -8,9 +7,10 @@ import io.celeriac.backend.ChordCompletion;
 import io.celeriac.backend.ChordPart;
 import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.GroupResult;
+import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToStoreResultException;
-import io.celeriac.backend.RetryPolicy;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.backend.jdbc.backend.internal.JdbcBackend;
 import io.celeriac.json.CeleryJson;
 import org.junit.jupiter.api.AfterEach;
@@ -191,7 +191,7 @@ abstract class AbstractJdbcBackendTest {
     @Test
     void theJsonFormatWritesCeleryJsonAndReadsPickledRowsToo() throws SQLException {
         JdbcBackend pickle = open(BackendOptions.builder());
-        JdbcBackend json = open(BackendOptions.builder().property(JdbcBackendSettings.RESULT_FORMAT, "json"));
+        JdbcBackend json = open(BackendOptions.builder().property(JdbcBackendConfig.RESULT_FORMAT, "json"));
         String a = id();
         String b = id();
         String f = id();
@@ -214,7 +214,7 @@ abstract class AbstractJdbcBackendTest {
 
     @Test
     void pickleProtocolFiveIsWrittenWhenAsked() throws SQLException {
-        JdbcBackend b = open(BackendOptions.builder().property(JdbcBackendSettings.PICKLE_PROTOCOL, "5"));
+        JdbcBackend b = open(BackendOptions.builder().property(JdbcBackendConfig.PICKLE_PROTOCOL, "5"));
         String a = id();
         b.storeResult(a, 42L, TaskState.SUCCESS);
         assertThat(HexFormat.of().formatHex(rawResult(a))).isEqualTo("80054b2a2e"); // what Python 3.11 writes
@@ -226,35 +226,35 @@ abstract class AbstractJdbcBackendTest {
 
     @Test
     void validateModeReportsEveryMissingTableAndNoneModeTouchesNothing() throws SQLException {
-        assertThatThrownBy(() -> open(BackendOptions.builder().property(JdbcBackendSettings.SCHEMA_MODE, "validate")))
+        assertThatThrownBy(() -> open(BackendOptions.builder().property(JdbcConnectionConfig.SCHEMA_MODE, "validate")))
                 .isInstanceOf(SchemaMismatchException.class)
                 .satisfies(e -> assertThat(((SchemaMismatchException) e).problems()).hasSizeGreaterThanOrEqualTo(5))
                 .hasMessageContaining("celery_taskmeta").hasMessageContaining("celery_tasksetmeta")
                 .hasMessageContaining("celeriac_chord").hasMessageContaining("schema_mode=create");
-        JdbcBackend none = open(BackendOptions.builder().property(JdbcBackendSettings.SCHEMA_MODE, "none")
+        JdbcBackend none = open(BackendOptions.builder().property(JdbcConnectionConfig.SCHEMA_MODE, "none")
                 .retryPolicy(RetryPolicy.NONE));
         String a = id();
         assertThatThrownBy(() -> none.storeResult(a, 1L, TaskState.SUCCESS))
                 .isInstanceOf(UnableToStoreResultException.class).hasMessageContaining(a);
         JdbcBackend created = open(BackendOptions.builder());
         assertThat(created.schemaStatements()).hasSize(tablesAndSequences());
-        JdbcBackend validated = open(BackendOptions.builder().property(JdbcBackendSettings.SCHEMA_MODE, "validate"));
+        JdbcBackend validated = open(BackendOptions.builder().property(JdbcConnectionConfig.SCHEMA_MODE, "validate"));
         validated.storeResult(a, 1L, TaskState.SUCCESS);
         assertThat(none.getResult(a)).isEqualTo(1L);
     }
 
     @Test
     void theDdlForDbasCreatesTablesThatValidateModeAccepts() throws SQLException {
-        BackendOptions options = base(BackendOptions.builder().property(JdbcBackendSettings.SCHEMA_MODE, "validate")).build();
+        BackendOptions options = base(BackendOptions.builder().property(JdbcConnectionConfig.SCHEMA_MODE, "validate")).build();
         List<String> ddl = JdbcBackendProvider.schemaStatements(
-                JdbcBackendSettings.parse(io.celeriac.url.BackendUrl.parse(url()), options));
+                JdbcBackendConfig.parse(io.celeriac.url.BackendUrl.parse(url()), options));
         assertThat(ddl).hasSize(tablesAndSequences());
         try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
             for (String sql : ddl) {
                 st.execute(sql);
             }
         }
-        JdbcBackend b = open(BackendOptions.builder().property(JdbcBackendSettings.SCHEMA_MODE, "validate"));
+        JdbcBackend b = open(BackendOptions.builder().property(JdbcConnectionConfig.SCHEMA_MODE, "validate"));
         String a = id();
         b.storeResult(a, List.of("made", "by", "hand"), TaskState.SUCCESS);
         assertThat(b.waitFor(a, Duration.ofSeconds(10)).result()).isEqualTo(List.of("made", "by", "hand"));
@@ -266,8 +266,8 @@ abstract class AbstractJdbcBackendTest {
     @Test
     void customTableNamesAreUsed() throws SQLException {
         JdbcBackend b = open(BackendOptions.builder()
-                .property(JdbcBackendSettings.TASK_TABLE, "app_results")
-                .property(JdbcBackendSettings.GROUP_TABLE, "app_groups"));
+                .property(JdbcBackendConfig.TASK_TABLE, "app_results")
+                .property(JdbcBackendConfig.GROUP_TABLE, "app_groups"));
         String a = id();
         b.storeResult(a, "custom", TaskState.SUCCESS);
         b.saveGroup(GroupResult.ofTaskIds(a, List.of(a)));
@@ -298,7 +298,7 @@ abstract class AbstractJdbcBackendTest {
     @Test
     void hotPathStatementsGiveTheirConnectionBackAlsoWhenTheyFail() throws SQLException {
         // one connection: a statement that kept its connection would make the next one wait for the pool and fail
-        JdbcBackend b = open(BackendOptions.builder().property(JdbcBackendSettings.POOL_SIZE, "1"));
+        JdbcBackend b = open(BackendOptions.builder().property(JdbcConnectionConfig.POOL_SIZE, "1"));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             String id = id();

@@ -1,6 +1,5 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendCapability;
@@ -41,8 +40,8 @@ class PostgresBackendContractTest extends BackendContract {
             @Override
             public Backend open(BackendOptions options) {
                 return CELERIAC.openBackend(url, options.toBuilder()
-                        .property(JdbcBackendSettings.TASK_SCHEMA, schema)
-                        .property(JdbcBackendSettings.GROUP_SCHEMA, schema)
+                        .property(JdbcBackendConfig.TASK_SCHEMA, schema)
+                        .property(JdbcBackendConfig.GROUP_SCHEMA, schema)
                         .build());
             }
 

@@ -1,6 +1,5 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
@@ -68,7 +67,7 @@ class PostgresFailureTest {
 
     private Backend open(String params, RetryPolicy policy) {
         Backend b = CELERIAC.openBackend(url(params), BackendOptions.builder().retryPolicy(policy)
-                .property(JdbcBackendSettings.TASK_SCHEMA, schema).property(JdbcBackendSettings.GROUP_SCHEMA, schema).build());
+                .property(JdbcBackendConfig.TASK_SCHEMA, schema).property(JdbcBackendConfig.GROUP_SCHEMA, schema).build());
         opened.add(b);
         return b;
     }

@@ -1,6 +1,5 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
@@ -95,7 +94,7 @@ class PostgresFaultTest {
 
     private Backend open(String params, BackendOptions.Builder options) {
         Backend b = CELERIAC.openBackend(server.celeryUrl(server.database()) + (params.isEmpty() ? "" : "?" + params),
-                options.property(JdbcBackendSettings.TASK_SCHEMA, schema).property(JdbcBackendSettings.GROUP_SCHEMA, schema).build());
+                options.property(JdbcBackendConfig.TASK_SCHEMA, schema).property(JdbcBackendConfig.GROUP_SCHEMA, schema).build());
         opened.add(b);
         return b;
     }
@@ -336,7 +335,7 @@ class PostgresFaultTest {
             Backend b = CELERIAC.openBackend("db+postgresql://" + server.user() + "@127.0.0.1:" + proxy.port() + "/"
                             + server.database() + "?pool_size=1",
                     BackendOptions.builder().retryPolicy(PATIENT).chordCallback(firings::add)
-                            .property(JdbcBackendSettings.TASK_SCHEMA, schema).property(JdbcBackendSettings.GROUP_SCHEMA, schema).build());
+                            .property(JdbcBackendConfig.TASK_SCHEMA, schema).property(JdbcBackendConfig.GROUP_SCHEMA, schema).build());
             opened.add(b);
             String gid = "lost-claim";
             b.setChordSize(gid, 3);

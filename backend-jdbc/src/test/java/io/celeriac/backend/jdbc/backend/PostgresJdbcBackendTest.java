@@ -1,6 +1,5 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.testing.PostgresTestServer;
 import io.celeriac.testing.TestServices;
@@ -35,7 +34,7 @@ class PostgresJdbcBackendTest extends AbstractJdbcBackendTest {
 
     @Override
     BackendOptions.Builder base(BackendOptions.Builder b) {
-        return b.property(JdbcBackendSettings.TASK_SCHEMA, schema).property(JdbcBackendSettings.GROUP_SCHEMA, schema);
+        return b.property(JdbcBackendConfig.TASK_SCHEMA, schema).property(JdbcBackendConfig.GROUP_SCHEMA, schema);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
@@ -62,8 +61,8 @@ class PostgresNotifyTest {
             url.append('&').append(p);
         }
         Backend b = CELERIAC.openBackend(url.toString(), BackendOptions.builder()
-                .property(JdbcBackendSettings.TASK_SCHEMA, schema)
-                .property(JdbcBackendSettings.GROUP_SCHEMA, schema)
+                .property(JdbcBackendConfig.TASK_SCHEMA, schema)
+                .property(JdbcBackendConfig.GROUP_SCHEMA, schema)
                 .build());
         opened.add(b);
         return (JdbcBackend) b;

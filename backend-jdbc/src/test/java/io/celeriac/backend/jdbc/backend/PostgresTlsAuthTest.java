@@ -1,13 +1,13 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
-import io.celeriac.CeleriacException;
 import io.celeriac.Celeriac;
+import io.celeriac.CeleriacException;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PrivatePostgres;
 import io.celeriac.testing.TestCertificates;
@@ -85,9 +85,9 @@ class PostgresTlsAuthTest {
 
     private static BackendOptions options() {
         return BackendOptions.builder()
-                .property(JdbcBackendSettings.TASK_SCHEMA, "celery")
-                .property(JdbcBackendSettings.GROUP_SCHEMA, "celery")
-                .property(JdbcBackendSettings.CONNECT_TIMEOUT, "20")
+                .property(JdbcBackendConfig.TASK_SCHEMA, "celery")
+                .property(JdbcBackendConfig.GROUP_SCHEMA, "celery")
+                .property(JdbcConnectionConfig.CONNECT_TIMEOUT, "20")
                 .build();
     }
 
@@ -146,7 +146,7 @@ class PostgresTlsAuthTest {
     void aRoleWithoutTheNeededPrivilegesFailsClearly() {
         // celery_ro may use the schema but not create tables in it, and the tables do not exist yet
         assertThatThrownBy(() -> CELERIAC.openBackend(url("celery_ro", READONLY_PASSWORD, "127.0.0.1", "sslmode=disable"),
-                options().toBuilder().property(JdbcBackendSettings.TASK_SCHEMA, "celery").build()))
+                options().toBuilder().property(JdbcBackendConfig.TASK_SCHEMA, "celery").build()))
                 .isInstanceOf(CeleriacException.class)
                 .hasMessageContaining("permission denied")
                 .satisfies(e -> assertNoSecret(e, READONLY_PASSWORD));

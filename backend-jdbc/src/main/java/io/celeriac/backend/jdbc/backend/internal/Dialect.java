@@ -1,6 +1,6 @@
 package io.celeriac.backend.jdbc.backend.internal;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -32,7 +32,7 @@ abstract class Dialect {
     static final String READY_STATES = "('SUCCESS', 'FAILURE', 'REVOKED')";
     static final int PAGE = 1000;
 
-    final JdbcBackendSettings settings;
+    final JdbcBackendConfig settings;
     final String task;
     final String group;
     final String chord;
@@ -41,7 +41,7 @@ abstract class Dialect {
     final String taskName;
     private final String selectOne;
 
-    Dialect(JdbcBackendSettings settings) {
+    Dialect(JdbcBackendConfig settings) {
         this.settings = settings;
         this.task = qualified(settings.taskTable().schema(), settings.taskTable().name());
         this.group = qualified(settings.groupTable().schema(), settings.groupTable().name());

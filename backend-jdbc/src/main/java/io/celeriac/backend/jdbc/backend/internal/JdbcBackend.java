@@ -1,8 +1,5 @@
 package io.celeriac.backend.jdbc.backend.internal;
 
-import io.celeriac.backend.jdbc.internal.SqlFailure;
-import io.celeriac.backend.jdbc.internal.SqlErrors;
-import io.celeriac.backend.jdbc.internal.DataSources;
 import com.zaxxer.hikari.HikariDataSource;
 import io.celeriac.backend.BackendCapability;
 import io.celeriac.backend.BackendClosedException;
@@ -16,12 +13,15 @@ import io.celeriac.backend.GroupResult;
 import io.celeriac.backend.ResultTooLargeException;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.backend.jdbc.backend.SchemaMismatchException;
+import io.celeriac.backend.jdbc.internal.DataSources;
+import io.celeriac.backend.jdbc.internal.SqlErrors;
+import io.celeriac.backend.jdbc.internal.SqlFailure;
 import io.celeriac.backend.spi.AbstractBackend;
 import io.celeriac.backend.spi.PendingWaits;
 import io.celeriac.backend.spi.PollingWaiter;
-import io.celeriac.url.BackendUrl;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -64,7 +64,7 @@ public final class JdbcBackend extends AbstractBackend {
     /** The largest result column written: SQLite's default limit, just under PostgreSQL's 1 GiB. */
     static final long MAX_VALUE_SIZE = 1_000_000_000L;
 
-    private final JdbcBackendSettings settings;
+    private final JdbcBackendConfig config;
     private final Dialect dialect;
     private final ResultCodec codec;
     private final SqlErrors errors;
@@ -76,29 +76,27 @@ public final class JdbcBackend extends AbstractBackend {
 
     /**
      * Opens the backend: builds the pool, connects, and creates or validates the schema as
-     * {@link JdbcBackendSettings#schemaMode()} says.
+     * {@link JdbcConnectionConfig#schemaMode()} says.
      *
-     * @param url the backend URL
-     * @param options the options
-     * @param settings the parsed settings
+     * @param config the parsed configuration: the URL, the options, the connection and the backend's settings
      * @throws BackendUnavailableException when the database cannot be reached (message with the masked URL)
      * @throws SchemaMismatchException when the tables are missing or of the wrong shape
      */
-    public JdbcBackend(BackendUrl url, BackendOptions options, JdbcBackendSettings settings) {
-        super(url, withPollInterval(options, settings.pollInterval()), capabilities(settings));
-        this.settings = settings;
-        this.errors = new SqlErrors(asUri(), settings.secrets());
-        this.dialect = settings.database() == JdbcBackendSettings.Database.POSTGRESQL
-                ? new PostgresDialect(settings) : new SqliteDialect(settings);
-        this.codec = new ResultCodec(settings, this.options.resultExpires());
+    public JdbcBackend(JdbcBackendConfig config) {
+        super(config.url(), withPollInterval(config.options(), config.pollInterval()), capabilities(config));
+        this.config = config;
+        this.errors = new SqlErrors(asUri(), config.connection().secrets());
+        this.dialect = config.connection().database() == JdbcConnectionConfig.Database.POSTGRESQL
+                ? new PostgresDialect(config) : new SqliteDialect(config);
+        this.codec = new ResultCodec(config, this.options.resultExpires());
         Connection anchorConnection = null;
         HikariDataSource ds = null;
         try {
-            if (settings.database() == JdbcBackendSettings.Database.SQLITE && settings.sqlitePath().isEmpty()) {
+            if (config.connection().database() == JdbcConnectionConfig.Database.SQLITE && config.connection().sqlitePath().isEmpty()) {
                 // an in-memory database lives as long as one connection to it: this one
-                anchorConnection = DataSources.sqlite(settings).getConnection();
+                anchorConnection = DataSources.sqlite(config.connection()).getConnection();
             }
-            ds = DataSources.pool(settings);
+            ds = DataSources.pool(config.connection());
             this.jdbi = Jdbi.create(ds);
             List<String> problems = jdbi.withHandle(dialect::prepareSchema);
             if (!problems.isEmpty()) {
@@ -111,16 +109,16 @@ public final class JdbcBackend extends AbstractBackend {
         this.anchor = anchorConnection;
         this.pool = ds;
         if (dialect instanceof PostgresDialect pg) {
-            Duration sweep = pg.triggerInstalled() ? Duration.ofSeconds(30) : settings.pollInterval();
-            this.notifications = new PgNotifications(asUri(), () -> DataSources.listenConnection(settings), pg.channel(),
+            Duration sweep = pg.triggerInstalled() ? Duration.ofSeconds(30) : config.pollInterval();
+            this.notifications = new PgNotifications(asUri(), () -> DataSources.listenConnection(config.connection()), pg.channel(),
                     this::readForWaiters, errors, sweep);
             this.poller = null;
         } else {
             this.notifications = null;
-            this.poller = new PollingWaiter("jdbc-sqlite", this::readForWaiters, Duration.ofMillis(5), settings.pollInterval());
+            this.poller = new PollingWaiter("jdbc-sqlite", this::readForWaiters, Duration.ofMillis(5), config.pollInterval());
         }
-        LOG.debug("Opened {} (tasks in {}, groups in {}, {} result column{})", asUri(), settings.taskTable(),
-                settings.groupTable(), settings.resultFormat().name().toLowerCase(java.util.Locale.ROOT),
+        LOG.debug("Opened {} (tasks in {}, groups in {}, {} result column{})", asUri(), config.taskTable(),
+                config.groupTable(), config.resultFormat().name().toLowerCase(java.util.Locale.ROOT),
                 dialect instanceof PostgresDialect pg ? ", notify trigger " + (pg.triggerInstalled() ? "installed" : "absent") : "");
     }
 
@@ -128,11 +126,11 @@ public final class JdbcBackend extends AbstractBackend {
         return options.pollInterval().equals(pollInterval) ? options : options.toBuilder().pollInterval(pollInterval).build();
     }
 
-    private static Set<BackendCapability> capabilities(JdbcBackendSettings settings) {
+    private static Set<BackendCapability> capabilities(JdbcBackendConfig config) {
         EnumSet<BackendCapability> caps = EnumSet.of(BackendCapability.READ, BackendCapability.WAIT, BackendCapability.FORGET,
                 BackendCapability.GROUPS, BackendCapability.CHORDS, BackendCapability.CLEANUP, BackendCapability.SCAN,
                 BackendCapability.EXPIRY);
-        if (settings.database() == JdbcBackendSettings.Database.POSTGRESQL) {
+        if (config.connection().database() == JdbcConnectionConfig.Database.POSTGRESQL) {
             caps.add(BackendCapability.PUSH_WAIT);
         }
         return caps;
@@ -172,12 +170,12 @@ public final class JdbcBackend extends AbstractBackend {
     }
 
     /**
-     * The parsed settings.
+     * The parsed configuration.
      *
-     * @return the settings
+     * @return the configuration
      */
-    public JdbcBackendSettings settings() {
-        return settings;
+    public JdbcBackendConfig config() {
+        return config;
     }
 
     /**
@@ -218,14 +216,14 @@ public final class JdbcBackend extends AbstractBackend {
     }
 
     /**
-     * The DDL {@code create} mode runs for some settings, without connecting.
+     * The DDL {@code create} mode runs for a configuration, without connecting.
      *
-     * @param settings the settings
+     * @param config the configuration
      * @return the statements, in order
      */
-    public static List<String> schemaStatements(JdbcBackendSettings settings) {
-        Dialect d = settings.database() == JdbcBackendSettings.Database.POSTGRESQL
-                ? new PostgresDialect(settings) : new SqliteDialect(settings);
+    public static List<String> schemaStatements(JdbcBackendConfig config) {
+        Dialect d = config.connection().database() == JdbcConnectionConfig.Database.POSTGRESQL
+                ? new PostgresDialect(config) : new SqliteDialect(config);
         return d.ddl();
     }
 

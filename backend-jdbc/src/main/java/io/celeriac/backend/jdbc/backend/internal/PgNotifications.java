@@ -1,7 +1,7 @@
 package io.celeriac.backend.jdbc.backend.internal;
 
-import io.celeriac.backend.jdbc.internal.SqlErrors;
 import io.celeriac.backend.TaskMeta;
+import io.celeriac.backend.jdbc.internal.SqlErrors;
 import io.celeriac.backend.spi.PendingWaits;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;

@@ -1,6 +1,8 @@
 package io.celeriac.backend.jdbc.backend.internal;
 
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
+import io.celeriac.backend.jdbc.Table;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
 import org.slf4j.Logger;
@@ -46,7 +48,7 @@ final class PostgresDialect extends Dialect {
     private volatile String channel;
     private volatile boolean triggerInstalled;
 
-    PostgresDialect(JdbcBackendSettings settings) {
+    PostgresDialect(JdbcBackendConfig settings) {
         super(settings);
         this.taskSeq = qualified(settings.taskTable().schema(), "task_id_sequence");
         this.groupSeq = qualified(settings.groupTable().schema(), "taskset_id_sequence");
@@ -244,8 +246,8 @@ final class PostgresDialect extends Dialect {
         this.channel = ch.getBytes(StandardCharsets.UTF_8).length <= 63 ? ch
                 : "celeriac:" + sha256(taskSchema + "." + settings.taskTable().name()).substring(0, 40);
         long key = lockKey("celeriac-schema:" + taskSchema + "." + settings.taskTable().name());
-        JdbcBackendSettings.SchemaMode mode = settings.schemaMode();
-        if (mode == JdbcBackendSettings.SchemaMode.CREATE) {
+        JdbcConnectionConfig.SchemaMode mode = settings.connection().schemaMode();
+        if (mode == JdbcConnectionConfig.SchemaMode.CREATE) {
             h.useTransaction(th -> {
                 th.execute("SELECT pg_advisory_xact_lock(" + key + ")");
                 for (Map.Entry<String, String> e : objects().entrySet()) {
@@ -258,7 +260,7 @@ final class PostgresDialect extends Dialect {
                 installTrigger(h, key, taskSchema);
             }
         }
-        List<String> problems = mode == JdbcBackendSettings.SchemaMode.NONE ? List.of() : validate(h);
+        List<String> problems = mode == JdbcConnectionConfig.SchemaMode.NONE ? List.of() : validate(h);
         try {
             triggerInstalled = triggerPresent(h);
         } catch (RuntimeException e) {
@@ -332,7 +334,7 @@ final class PostgresDialect extends Dialect {
         return problems;
     }
 
-    private void checkTable(Handle h, JdbcBackendSettings.Table table, String qualifiedName, Map<String, String[]> expected,
+    private void checkTable(Handle h, Table table, String qualifiedName, Map<String, String[]> expected,
                             String uniqueColumn, List<String> problems) {
         if (!exists(h, qualifiedName)) {
             problems.add("the table " + table + " does not exist: open with schema_mode=create, or let Python Celery create it");

@@ -6,7 +6,7 @@ import io.celeriac.backend.GroupResult;
 import io.celeriac.backend.ResultTuple;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.backend.jdbc.backend.PickleFormatException;
 import io.celeriac.backend.jdbc.backend.internal.pickle.PickleReader;
 import io.celeriac.backend.jdbc.backend.internal.pickle.PickleWriter;
@@ -37,10 +37,10 @@ final class ResultCodec {
     private static final PyGlobal DATABASE_BACKEND = new PyGlobal("celery.backends.database", "DatabaseBackend");
     private static final PyGlobal TIMEDELTA = new PyGlobal("datetime", "timedelta");
 
-    private final JdbcBackendSettings settings;
+    private final JdbcBackendConfig settings;
     private final Duration expires;
 
-    ResultCodec(JdbcBackendSettings settings, Duration expires) {
+    ResultCodec(JdbcBackendConfig settings, Duration expires) {
         this.settings = settings;
         this.expires = expires;
     }
@@ -59,7 +59,7 @@ final class ResultCodec {
         if (value == null) {
             return null;
         }
-        if (settings.resultFormat() == JdbcBackendSettings.ResultFormat.JSON) {
+        if (settings.resultFormat() == JdbcBackendConfig.ResultFormat.JSON) {
             return CeleryJson.encode(value);
         }
         return PickleWriter.dumps(value, settings.pickleProtocol());
@@ -189,17 +189,17 @@ final class ResultCodec {
      * @return the bytes
      */
     byte[] encodeGroup(GroupResult group) {
-        if (settings.resultFormat() == JdbcBackendSettings.ResultFormat.JSON) {
+        if (settings.resultFormat() == JdbcBackendConfig.ResultFormat.JSON) {
             return CeleryJson.encode(group.asTuple().toList());
         }
-        Object backend = settings.groupMemberBackend() == JdbcBackendSettings.GroupMemberBackend.URL ? backendReduce() : null;
+        Object backend = settings.groupMemberBackend() == JdbcBackendConfig.GroupMemberBackend.URL ? backendReduce() : null;
         return PickleWriter.dumps(pyResult(group.asTuple(), backend), settings.pickleProtocol());
     }
 
     /** Celery's {@code DatabaseBackend.__reduce__}, with the password removed from the URL. */
     private PyReduce backendReduce() {
         Map<String, Object> kwargs = new LinkedHashMap<>();
-        kwargs.put("dburi", settings.celeryUrlWithoutPassword());
+        kwargs.put("dburi", settings.connection().celeryUrlWithoutPassword());
         kwargs.put("expires", expires.isZero() ? null : timedelta(expires));
         kwargs.put("engine_options", new LinkedHashMap<>());
         return new PyReduce(UNPICKLE_BACKEND, PyTuple.of(DATABASE_BACKEND, PyTuple.of(), kwargs));

@@ -1,7 +1,8 @@
 package io.celeriac.backend.jdbc.backend.internal;
 
 import io.celeriac.backend.CorruptResultException;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.json.JsonFormatException;
 import org.jdbi.v3.core.Handle;
@@ -38,7 +39,7 @@ final class SqliteDialect extends Dialect {
     private final String upsertGroup;
     private final String selectMany;
 
-    SqliteDialect(JdbcBackendSettings settings) {
+    SqliteDialect(JdbcBackendConfig settings) {
         super(settings);
         for (int ext = 0; ext < 2; ext++) {
             StringBuilder cols = new StringBuilder("task_id, status, result, date_done, traceback");
@@ -182,8 +183,8 @@ final class SqliteDialect extends Dialect {
 
     @Override
     List<String> prepareSchema(Handle h) {
-        JdbcBackendSettings.SchemaMode mode = settings.schemaMode();
-        if (mode == JdbcBackendSettings.SchemaMode.CREATE) {
+        JdbcConnectionConfig.SchemaMode mode = settings.connection().schemaMode();
+        if (mode == JdbcConnectionConfig.SchemaMode.CREATE) {
             h.useTransaction(th -> {
                 for (Map.Entry<String, String> e : objects().entrySet()) {
                     if (!exists(th, e.getKey())) {
@@ -192,7 +193,7 @@ final class SqliteDialect extends Dialect {
                 }
             });
         }
-        if (mode == JdbcBackendSettings.SchemaMode.NONE) {
+        if (mode == JdbcConnectionConfig.SchemaMode.NONE) {
             return List.of();
         }
         List<String> problems = new ArrayList<>();

@@ -1,11 +1,11 @@
 package io.celeriac.backend.jdbc.state.internal;
 
-import io.celeriac.backend.jdbc.internal.SqlErrors;
-import io.celeriac.backend.jdbc.internal.DataSources;
 import com.zaxxer.hikari.HikariDataSource;
 import io.celeriac.backend.RetryPolicy;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
-import io.celeriac.backend.jdbc.state.JdbcStateStoreSettings;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
+import io.celeriac.backend.jdbc.internal.DataSources;
+import io.celeriac.backend.jdbc.internal.SqlErrors;
+import io.celeriac.backend.jdbc.state.JdbcStateStoreConfig;
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.RevokedEntries;
 import io.celeriac.state.RevokedSet;
@@ -64,7 +64,7 @@ public final class JdbcStateStore extends AbstractStateStore {
     /** Orders ids by code point, as PostgreSQL's "C" collation (UTF-8 bytes) does. */
     static final Comparator<String> CODE_POINT_ORDER = JdbcStateStore::compareCodePoints;
 
-    private final JdbcStateStoreSettings settings;
+    private final JdbcStateStoreConfig settings;
     private final String state;
     private final StateSql sql;
     private final SqlErrors errors;
@@ -87,14 +87,14 @@ public final class JdbcStateStore extends AbstractStateStore {
 
     /**
      * Opens the store: builds the pool, connects, and creates or validates the tables as
-     * {@link JdbcBackendSettings#schemaMode()} says. Nothing is read or written until merge.
+     * {@link JdbcConnectionConfig#schemaMode()} says. Nothing is read or written until merge.
      *
-     * @param settings the parsed settings
+     * @param settings the parsed configuration
      * @throws UnableToOpenStateStoreException when the database cannot be reached, or a table is missing and
      *         may not be created
      * @throws CorruptStateException when a table exists in a shape the store cannot use (nothing is changed)
      */
-    public JdbcStateStore(JdbcStateStoreSettings settings) {
+    public JdbcStateStore(JdbcStateStoreConfig settings) {
         super(settings.location(), Set.of(StateStoreCapability.SHARED), settings.shutdownHook(), settings.clockReserve());
         this.settings = settings;
         this.state = settings.stateName();
@@ -109,7 +109,7 @@ public final class JdbcStateStore extends AbstractStateStore {
                     throw new CorruptStateException(location(), "the tables do not have the shape the state store needs: "
                             + String.join("; ", check.wrongShape()) + ". Nothing was read or changed; fix or drop the table"
                             + " (schema_mode=create then creates it afresh), or choose other tables with "
-                            + JdbcStateStoreSettings.TABLE_PREFIX + ".");
+                            + JdbcStateStoreConfig.TABLE_PREFIX + ".");
                 }
                 if (!check.missing().isEmpty()) {
                     throw new UnableToOpenStateStoreException(location(), String.join("; ", check.missing()), null);
@@ -131,11 +131,11 @@ public final class JdbcStateStore extends AbstractStateStore {
     }
 
     /**
-     * The settings the store was opened with.
+     * The configuration the store was opened with.
      *
-     * @return the settings
+     * @return the configuration
      */
-    public JdbcStateStoreSettings settings() {
+    public JdbcStateStoreConfig config() {
         return settings;
     }
 
@@ -145,7 +145,7 @@ public final class JdbcStateStore extends AbstractStateStore {
      * @param settings the settings
      * @return the statements, in order
      */
-    public static List<String> schemaStatements(JdbcStateStoreSettings settings) {
+    public static List<String> schemaStatements(JdbcStateStoreConfig settings) {
         return StateSql.of(settings).ddl();
     }
 
@@ -154,7 +154,7 @@ public final class JdbcStateStore extends AbstractStateStore {
 
     @Override
     protected StoredState load() {
-        boolean postgres = settings.connection().database() == JdbcBackendSettings.Database.POSTGRESQL;
+        boolean postgres = settings.connection().database() == JdbcConnectionConfig.Database.POSTGRESQL;
         try {
             return retrying(c -> {
                 if (postgres) { // one consistent snapshot of both tables
@@ -188,8 +188,8 @@ public final class JdbcStateStore extends AbstractStateStore {
             if (isMissingTable(e)) {
                 throw new UnableToOpenStateStoreException(location(), "a table of the state store does not exist ("
                         + errors.describe(e) + "); create " + settings.revokedTable() + " and " + settings.clockTable()
-                        + " (see schema_mode=create), or point " + JdbcStateStoreSettings.TABLE_PREFIX + " and "
-                        + JdbcStateStoreSettings.STATE_SCHEMA + " at them", errors.safeCause(e));
+                        + " (see schema_mode=create), or point " + JdbcStateStoreConfig.TABLE_PREFIX + " and "
+                        + JdbcStateStoreConfig.STATE_SCHEMA + " at them", errors.safeCause(e));
             }
             if (isWrongShape(e)) {
                 throw new CorruptStateException(location(), "the tables " + settings.revokedTable() + " and " + settings.clockTable()

@@ -1,8 +1,8 @@
 package io.celeriac.backend.jdbc.state.internal;
 
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.backend.jdbc.internal.SqlNames;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
-import io.celeriac.backend.jdbc.state.JdbcStateStoreSettings;
+import io.celeriac.backend.jdbc.state.JdbcStateStoreConfig;
 import io.celeriac.state.RevokedEntries;
 
 import java.sql.Array;
@@ -33,7 +33,7 @@ final class PostgresStateSql extends StateSql {
     private final String raiseClock;
     private final String load;
 
-    PostgresStateSql(JdbcStateStoreSettings settings) {
+    PostgresStateSql(JdbcStateStoreConfig settings) {
         super(settings);
         this.index = SqlNames.qualified(settings.revokedTable().schema(), settings.indexName());
         this.upsert = "INSERT INTO " + revoked + " AS t (state_name, task_id, revoked_at)"
@@ -77,12 +77,12 @@ final class PostgresStateSql extends StateSql {
 
     @Override
     SchemaCheck prepare(Connection c) throws SQLException {
-        JdbcBackendSettings.SchemaMode mode = settings.connection().schemaMode();
-        if (mode == JdbcBackendSettings.SchemaMode.NONE) {
+        JdbcConnectionConfig.SchemaMode mode = settings.connection().schemaMode();
+        if (mode == JdbcConnectionConfig.SchemaMode.NONE) {
             return new SchemaCheck(List.of(), List.of());
         }
         SchemaCheck found = check(c);
-        if (mode == JdbcBackendSettings.SchemaMode.VALIDATE || !found.wrongShape().isEmpty()) {
+        if (mode == JdbcConnectionConfig.SchemaMode.VALIDATE || !found.wrongShape().isEmpty()) {
             return found; // a table of the wrong shape: refuse before creating anything beside it
         }
         Map<String, String> objects = objects();

@@ -1,8 +1,8 @@
 package io.celeriac.backend.jdbc.state.internal;
 
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.backend.jdbc.internal.SqlNames;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
-import io.celeriac.backend.jdbc.state.JdbcStateStoreSettings;
+import io.celeriac.backend.jdbc.state.JdbcStateStoreConfig;
 import io.celeriac.state.RevokedEntries;
 
 import java.sql.Connection;
@@ -30,7 +30,7 @@ final class SqliteStateSql extends StateSql {
     private final String raiseClock;
     private final String load;
 
-    SqliteStateSql(JdbcStateStoreSettings settings) {
+    SqliteStateSql(JdbcStateStoreConfig settings) {
         super(settings);
         this.upsert = "INSERT INTO " + revoked + " AS t (state_name, task_id, revoked_at) VALUES (?, ?, ?)"
                 + " ON CONFLICT (state_name, task_id) DO UPDATE SET revoked_at = excluded.revoked_at"
@@ -70,12 +70,12 @@ final class SqliteStateSql extends StateSql {
 
     @Override
     SchemaCheck prepare(Connection c) throws SQLException {
-        JdbcBackendSettings.SchemaMode mode = settings.connection().schemaMode();
-        if (mode == JdbcBackendSettings.SchemaMode.NONE) {
+        JdbcConnectionConfig.SchemaMode mode = settings.connection().schemaMode();
+        if (mode == JdbcConnectionConfig.SchemaMode.NONE) {
             return new SchemaCheck(List.of(), List.of());
         }
         SchemaCheck found = check(c);
-        if (mode == JdbcBackendSettings.SchemaMode.VALIDATE || !found.wrongShape().isEmpty()) {
+        if (mode == JdbcConnectionConfig.SchemaMode.VALIDATE || !found.wrongShape().isEmpty()) {
             return found; // a table of the wrong shape: refuse before creating anything beside it
         }
         boolean missing = !exists(c, "table", settings.revokedTable().name()) || !exists(c, "index", settings.indexName())

@@ -1,8 +1,8 @@
 package io.celeriac.backend.jdbc.state.internal;
 
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.backend.jdbc.internal.SqlNames;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
-import io.celeriac.backend.jdbc.state.JdbcStateStoreSettings;
+import io.celeriac.backend.jdbc.state.JdbcStateStoreConfig;
 import io.celeriac.state.RevokedEntries;
 
 import java.sql.Connection;
@@ -24,7 +24,7 @@ abstract class StateSql {
     /** The most rows one upsert statement carries. */
     static final int CHUNK = 10_000;
 
-    final JdbcStateStoreSettings settings;
+    final JdbcStateStoreConfig settings;
     /** The revoked table, quoted and qualified, for SQL. */
     final String revoked;
     /** The clock table, quoted and qualified, for SQL. */
@@ -34,7 +34,7 @@ abstract class StateSql {
     /** The clock table as users name it, for messages. */
     final String clockName;
 
-    StateSql(JdbcStateStoreSettings settings) {
+    StateSql(JdbcStateStoreConfig settings) {
         this.settings = settings;
         this.revoked = SqlNames.qualified(settings.revokedTable().schema(), settings.revokedTable().name());
         this.clock = SqlNames.qualified(settings.clockTable().schema(), settings.clockTable().name());
@@ -42,8 +42,8 @@ abstract class StateSql {
         this.clockName = settings.clockTable().toString();
     }
 
-    static StateSql of(JdbcStateStoreSettings settings) {
-        return settings.connection().database() == JdbcBackendSettings.Database.POSTGRESQL
+    static StateSql of(JdbcStateStoreConfig settings) {
+        return settings.connection().database() == JdbcConnectionConfig.Database.POSTGRESQL
                 ? new PostgresStateSql(settings) : new SqliteStateSql(settings);
     }
 

@@ -10,7 +10,7 @@ import io.celeriac.backend.ResultTuple;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.jdbc.backend.ForbiddenPickleException;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PythonCelery;
@@ -224,7 +224,7 @@ abstract class AbstractPythonInteropTest {
         plan.tasks.add(new InteropPlan.Task(plan.prefix + "-a", TaskState.SUCCESS, 1L, null, null, null));
         plan.groups.add(GroupResult.ofTaskIds(plan.prefix + "-g", List.of(plan.prefix + "-a", plan.prefix + "-b")));
         try (Backend b = open(javaUrlForJavaFirst(), BackendOptions.builder()
-                .property(JdbcBackendSettings.GROUP_MEMBER_BACKEND, "app").build())) {
+                .property(JdbcBackendConfig.GROUP_MEMBER_BACKEND, "app").build())) {
             plan.writeWith(b);
             assertThat(b.restoreGroup(plan.prefix + "-g")).contains(plan.groups.get(0));
         }

@@ -1,7 +1,9 @@
 package io.celeriac.backend.jdbc.state;
 
 import io.celeriac.Celeriac;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
+import io.celeriac.backend.jdbc.Table;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.url.BackendUrl;
 import io.celeriac.url.InvalidUrlException;
@@ -18,28 +20,28 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * the store's own settings from the URL or the options (the URL wins) and never passed to the driver, the
  * store's defaults, every problem reported at once, no password anywhere; discovery by every scheme.
  */
-class JdbcStateStoreSettingsTest {
+class JdbcStateStoreConfigTest {
 
-    private static JdbcStateStoreSettings parse(String url) {
-        return JdbcStateStoreSettings.parse(BackendUrl.parse(url), StateStoreOptions.defaults());
+    private static JdbcStateStoreConfig parse(String url) {
+        return JdbcStateStoreConfig.parse(BackendUrl.parse(url), StateStoreOptions.defaults());
     }
 
     @Test
     void postgresDefaults() {
-        JdbcStateStoreSettings s = parse("db+postgresql://scott:tiger@db.example.com/celery?sslmode=require");
+        JdbcStateStoreConfig s = parse("db+postgresql://scott:tiger@db.example.com/celery?sslmode=require");
         assertThat(s.stateName()).isEqualTo("default");
-        assertThat(s.revokedTable()).isEqualTo(new JdbcBackendSettings.Table(null, "celeriac_revoked"));
-        assertThat(s.clockTable()).isEqualTo(new JdbcBackendSettings.Table(null, "celeriac_state_clock"));
+        assertThat(s.revokedTable()).isEqualTo(new Table(null, "celeriac_revoked"));
+        assertThat(s.clockTable()).isEqualTo(new Table(null, "celeriac_state_clock"));
         assertThat(s.indexName()).isEqualTo("celeriac_revoked_time");
         assertThat(s.clockReserve()).isEqualTo(1000);
         assertThat(s.retryPolicy().maxRetries()).isEqualTo(10);
         assertThat(s.retryTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(s.shutdownHook()).isTrue();
-        JdbcBackendSettings c = s.connection();
-        assertThat(c.database()).isEqualTo(JdbcBackendSettings.Database.POSTGRESQL);
+        JdbcConnectionConfig c = s.connection();
+        assertThat(c.database()).isEqualTo(JdbcConnectionConfig.Database.POSTGRESQL);
         assertThat(c.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example.com:5432/celery");
         assertThat(c.poolSize()).as("a small pool: the store needs few connections").isEqualTo(4);
-        assertThat(c.schemaMode()).isEqualTo(JdbcBackendSettings.SchemaMode.CREATE);
+        assertThat(c.schemaMode()).isEqualTo(JdbcConnectionConfig.SchemaMode.CREATE);
         assertThat(c.driverProperties()).containsEntry("sslmode", "require").containsEntry("socketTimeout", "60");
         assertThat(s.location()).isEqualTo("db+postgresql://scott:**@db.example.com/celery?state_name=default");
         assertThat(s.toString()).doesNotContain("tiger");
@@ -47,15 +49,15 @@ class JdbcStateStoreSettingsTest {
 
     @Test
     void theStoresOwnSettingsComeFromTheUrlOrTheOptions_neverReachTheDriver() {
-        JdbcStateStoreSettings s = JdbcStateStoreSettings.parse(
+        JdbcStateStoreConfig s = JdbcStateStoreConfig.parse(
                 BackendUrl.parse("db+postgresql://u:p@h/d?state_name=billing&sslmode=disable&state_table_prefix=w_&clock_reserve=0"
                         + "&application_name=worker"),
                 StateStoreOptions.builder().property("state_name", "ignored-the-url-wins").property("state_schema", "ops")
                         .property("max_retries", "3").property("retry_timeout", "2.5").property("shutdown_hook", "false")
                         .property("pool_size", "7").property("driver.socketTimeout", "5").build());
         assertThat(s.stateName()).isEqualTo("billing");
-        assertThat(s.revokedTable()).isEqualTo(new JdbcBackendSettings.Table("ops", "w_revoked"));
-        assertThat(s.clockTable()).isEqualTo(new JdbcBackendSettings.Table("ops", "w_state_clock"));
+        assertThat(s.revokedTable()).isEqualTo(new Table("ops", "w_revoked"));
+        assertThat(s.clockTable()).isEqualTo(new Table("ops", "w_state_clock"));
         assertThat(s.clockReserve()).isZero();
         assertThat(s.retryPolicy().maxRetries()).isEqualTo(3);
         assertThat(s.retryTimeout()).isEqualTo(Duration.ofMillis(2500));
@@ -65,14 +67,14 @@ class JdbcStateStoreSettingsTest {
                 .containsEntry("socketTimeout", "5");
         assertThat(s.location()).endsWith("?state_name=billing");
 
-        JdbcStateStoreSettings besideResults = JdbcStateStoreSettings.parse(BackendUrl.parse("db+postgresql://h/d"),
-                StateStoreOptions.builder().property(JdbcBackendSettings.TASK_SCHEMA, "results").build());
+        JdbcStateStoreConfig besideResults = JdbcStateStoreConfig.parse(BackendUrl.parse("db+postgresql://h/d"),
+                StateStoreOptions.builder().property(JdbcBackendConfig.TASK_SCHEMA, "results").build());
         assertThat(besideResults.revokedTable().schema()).as("beside the result tables by default").isEqualTo("results");
     }
 
     @Test
     void sqliteDefaults_andMemoryRefused() {
-        JdbcStateStoreSettings s = parse("db+sqlite:////var/lib/celery/state.sqlite?state_name=w");
+        JdbcStateStoreConfig s = parse("db+sqlite:////var/lib/celery/state.sqlite?state_name=w");
         assertThat(s.connection().sqlitePath()).contains("/var/lib/celery/state.sqlite");
         assertThat(s.connection().poolSize()).isEqualTo(2);
         assertThat(s.connection().synchronous()).as("durable through a power loss").isEqualTo("full");
@@ -96,6 +98,35 @@ class JdbcStateStoreSettingsTest {
         assertThat(String.join("\n", problems)).contains("state_table_prefix").contains("clock_reserve").contains("max_retries")
                 .contains("retry_timeout").contains("shutdown_hook").contains("schema_mode");
         assertThat(e.getMessage()).contains("u:**@h").doesNotContain("sekrit");
+    }
+
+    @Test
+    void aUrlSharedWithTheResultBackend_itsSettingsAreNeitherReadNorPassedToTheDriver() {
+        JdbcStateStoreConfig s = parse("db+postgresql://h/d?result_format=json&pickle_protocol=5&poll_interval=1"
+                + "&database_table_names.task=app_tasks&result_expires=60&schema_mode=validate&sslmode=require");
+        assertThat(s.connection().driverProperties()).containsOnlyKeys("sslmode", "socketTimeout");
+        assertThat(s.connection().schemaMode()).as("the connection's settings are shared").isEqualTo(JdbcConnectionConfig.SchemaMode.VALIDATE);
+        assertThat(parse("db+sqlite:///s.db?database_table_schemas.task=main").revokedTable().schema()).isNull();
+        InvalidUrlException e = catchThrowableOfType(InvalidUrlException.class,
+                () -> parse("db+sqlite:///s.db?database_table_schemas.task=results"));
+        assertThat(e.problems()).containsExactly(
+                "database_table_schemas.task is 'results', but SQLite has no schemas (only 'main'); leave it unset");
+    }
+
+    @Test
+    void theStoresSettingsInTheReadersWording() {
+        InvalidUrlException e = catchThrowableOfType(InvalidUrlException.class, () -> parse("db+postgresql://h/d?"
+                + "clock_reserve=-1&max_retries=lots&retry_timeout=0&shutdown_hook=maybe&state_schema=1ops"));
+        assertThat(e.problems()).containsExactly(
+                "state_schema must be an identifier (a letter or _, then letters, digits or _, at most 63; one . may"
+                        + " qualify it), not '1ops'",
+                "clock_reserve must be an integer from 0 to " + Long.MAX_VALUE / 4 + ", not '-1'",
+                "max_retries must be an integer from 0 to 1000, not 'lots'",
+                "retry_timeout must be a number of seconds above 0 to 31536000, not '0'",
+                "shutdown_hook must be true or false (also yes/no, on/off, 1/0), not 'maybe'");
+        assertThat(parse("db+postgresql://h/d?retry_timeout=172800").retryTimeout()).as("the reader's bound")
+                .isEqualTo(Duration.ofDays(2));
+        assertThat(parse("db+postgresql://h/d?state_table_prefix=w$_").revokedTable().name()).isEqualTo("w$_revoked");
     }
 
     @Test
