@@ -1,7 +1,7 @@
 package io.celeriac.backend.jdbc.internal;
 
 import io.celeriac.CeleriacException;
-import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.ServiceUnavailableException;
 
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Classifies database errors and keeps secrets out of their text: a lost or refused connection becomes
- * {@link BackendUnavailableException} with the masked URI; any other error becomes a {@link SqlFailure}
- * marked retryable or not. Thread-safe.
+ * Classifies database errors and keeps secrets out of their text: a lost or refused connection becomes the
+ * area's {@link ServiceUnavailableException} (the result backend's is
+ * {@link io.celeriac.backend.BackendUnavailableException}) with the masked URI; any other error becomes a
+ * {@link SqlFailure} marked retryable or not. Thread-safe.
  */
 public final class SqlErrors {
 
@@ -39,17 +40,34 @@ public final class SqlErrors {
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
 
+    /** Makes the exception an area raises when its database cannot be reached. */
+    @FunctionalInterface
+    public interface Unavailable {
+        /**
+         * Makes the exception.
+         *
+         * @param maskedUri the store's masked URI
+         * @param reason what failed, scrubbed of secrets
+         * @param cause the underlying failure, scrubbed of secrets
+         * @return the exception
+         */
+        ServiceUnavailableException create(String maskedUri, String reason, Throwable cause);
+    }
+
     private final String maskedUri;
     private final List<String> secrets;
+    private final Unavailable unavailable;
 
     /**
      * Creates the classifier for one store.
      *
      * @param maskedUri the store's URI with its password masked, for messages
      * @param secrets every secret that must never appear in a message
+     * @param unavailable makes the area's exception for an unreachable database
      */
-    public SqlErrors(String maskedUri, List<String> secrets) {
+    public SqlErrors(String maskedUri, List<String> secrets, Unavailable unavailable) {
         this.maskedUri = maskedUri;
+        this.unavailable = unavailable;
         List<String> all = new ArrayList<>();
         for (String s : secrets) {
             all.add(s);
@@ -163,7 +181,7 @@ public final class SqlErrors {
      * Translates a failure of a database call.
      *
      * @param t what the call threw
-     * @return {@link BackendUnavailableException} for connection errors, a {@link CeleriacException}
+     * @return the area's {@link ServiceUnavailableException} for connection errors, a {@link CeleriacException}
      *         unchanged, else a {@link SqlFailure}
      */
     public RuntimeException translate(Throwable t) {
@@ -179,7 +197,7 @@ public final class SqlErrors {
         }
         String reason = describe(sql);
         if (isConnectionError(sql)) {
-            return new BackendUnavailableException(maskedUri, reason, safeCause(sql));
+            return unavailable.create(maskedUri, reason, safeCause(sql));
         }
         return new SqlFailure(reason, sql.getSQLState(), isRetryable(sql), safeCause(sql));
     }

@@ -27,7 +27,10 @@ import java.util.Set;
  * {@code jdbc:sqlite:path}. Settings are in {@link JdbcStateStoreConfig}. Several workers may open one
  * state at once ({@link io.celeriac.state.StateStoreCapability#SHARED}).
  *
- * <p>Stateless and thread-safe; {@link #open} connects.
+ * <p>Stateless and thread-safe; {@link #open} connects. When the database cannot be reached, opening, merging
+ * and saving fail with the state store's own exceptions ({@link io.celeriac.state.UnableToOpenStateStoreException},
+ * {@link io.celeriac.state.UnableToSaveStateException}) whose cause is an
+ * {@link io.celeriac.ServiceUnavailableException} naming the masked location.
  */
 public final class JdbcStateStoreProvider implements StateStoreProvider {
 

@@ -85,7 +85,7 @@ public final class JdbcBackend extends AbstractBackend {
     public JdbcBackend(JdbcBackendConfig config) {
         super(config.url(), withPollInterval(config.options(), config.pollInterval()), capabilities(config));
         this.config = config;
-        this.errors = new SqlErrors(asUri(), config.connection().secrets());
+        this.errors = new SqlErrors(asUri(), config.connection().secrets(), BackendUnavailableException::new);
         this.dialect = config.connection().database() == JdbcConnectionConfig.Database.POSTGRESQL
                 ? new PostgresDialect(config) : new SqliteDialect(config);
         this.codec = new ResultCodec(config, this.options.resultExpires());

@@ -1,6 +1,7 @@
 package io.celeriac.backend.jdbc.state.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.backend.jdbc.internal.DataSources;
@@ -99,7 +100,7 @@ public final class JdbcStateStore extends AbstractStateStore {
         this.settings = settings;
         this.state = settings.stateName();
         this.sql = StateSql.of(settings);
-        this.errors = new SqlErrors(location(), settings.connection().secrets());
+        this.errors = new SqlErrors(location(), settings.connection().secrets(), ServiceUnavailableException::new);
         HikariDataSource ds = null;
         try {
             ds = DataSources.pool(settings.connection());
@@ -493,11 +494,20 @@ public final class JdbcStateStore extends AbstractStateStore {
         if (e instanceof UnableToSaveStateException u) {
             return u;
         }
-        return new UnableToSaveStateException(location(), what + " (" + reason(e) + ")", errors.safeCause(e));
+        return new UnableToSaveStateException(location(), what + " (" + reason(e) + ")", cause(e));
     }
 
     private UnableToOpenStateStoreException openFailure(String what, Exception e) {
-        return new UnableToOpenStateStoreException(location(), what + " (" + reason(e) + ")", errors.safeCause(e));
+        return new UnableToOpenStateStoreException(location(), what + " (" + reason(e) + ")", cause(e));
+    }
+
+    /**
+     * The cause a failure carries: when the database could not be reached, a {@link ServiceUnavailableException}
+     * naming the location (as every plugin's state store gives it), otherwise the error, scrubbed of secrets.
+     */
+    private Throwable cause(Exception e) {
+        SQLException s = SqlErrors.sqlCause(e);
+        return s != null && SqlErrors.isConnectionError(s) ? errors.translate(s) : errors.safeCause(e);
     }
 
     private String reason(Exception e) {
