@@ -4,6 +4,8 @@ import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.ResultTuple;
 import io.celeriac.backend.jdbc.backend.ForbiddenPickleException;
 import io.celeriac.backend.jdbc.backend.PickleFormatException;
+import io.celeriac.backend.jdbc.backend.internal.pickle.PickleAllowList.Global;
+import io.celeriac.backend.jdbc.backend.internal.pickle.PickleAllowList.Kind;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,7 @@ import static io.celeriac.backend.jdbc.backend.internal.pickle.Opcodes.*;
 /**
  * Reads Python pickles of every protocol (0 to 5) safely: it is a plain stack machine over the value
  * opcodes, and it never looks up, calls or constructs anything a pickle names. A global ({@code GLOBAL},
- * {@code STACK_GLOBAL}) is accepted only from a fixed allow-list and is mapped to a Java value:
+ * {@code STACK_GLOBAL}) is accepted only when {@link PickleAllowList} allows it, and is mapped to a Java value:
  * <ul>
  *   <li>{@code celery.result.GroupResult} and {@code celery.result.AsyncResult} → {@link ResultTuple}
  *       (a group has children), also as an app's subclasses pickle them
@@ -54,38 +56,6 @@ public final class PickleReader {
     private static final int MAX_DEPTH = 1000; // as Python's recursion limit and the JSON codec; the conversion recurses
     private static final Object MARK_OBJ = new Object();
 
-    /** Python's built-in exception classes (Python 3.11). */
-    private static final Set<String> BUILTIN_EXCEPTIONS = Set.of(
-            "BaseException", "Exception", "ArithmeticError", "AssertionError", "AttributeError",
-            "BlockingIOError", "BrokenPipeError", "BufferError", "ChildProcessError", "ConnectionAbortedError",
-            "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "EOFError", "EnvironmentError",
-            "FileExistsError", "FileNotFoundError", "FloatingPointError", "GeneratorExit", "IOError",
-            "ImportError", "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError",
-            "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError",
-            "NotADirectoryError", "NotImplementedError", "OSError", "OverflowError", "PermissionError",
-            "ProcessLookupError", "RecursionError", "ReferenceError", "RuntimeError", "StopAsyncIteration",
-            "StopIteration", "SyntaxError", "SystemError", "SystemExit", "TabError", "TimeoutError", "TypeError",
-            "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError",
-            "UnicodeTranslateError", "ValueError", "ZeroDivisionError", "BaseExceptionGroup", "ExceptionGroup",
-            "Warning", "UserWarning", "DeprecationWarning", "PendingDeprecationWarning", "SyntaxWarning",
-            "RuntimeWarning", "FutureWarning", "ImportWarning", "UnicodeWarning", "BytesWarning",
-            "ResourceWarning", "EncodingWarning");
-
-    /** The exception classes of {@code celery.exceptions} in Celery 5.2. */
-    private static final Set<String> CELERY_EXCEPTIONS = Set.of(
-            "CeleryWarning", "AlwaysEagerIgnored", "DuplicateNodenameWarning", "FixupWarning", "NotConfigured",
-            "SecurityWarning", "CeleryError", "TaskPredicate", "Retry", "Ignore", "Reject",
-            "ImproperlyConfigured", "SecurityError", "TaskError", "QueueNotFound", "IncompleteStream",
-            "NotRegistered", "AlreadyRegistered", "TimeoutError", "MaxRetriesExceededError", "TaskRevokedError",
-            "InvalidTaskError", "ChordError", "CPendingDeprecationWarning", "CDeprecationWarning",
-            "WorkerTerminate", "WorkerShutdown", "BackendError", "BackendGetMetaError", "BackendStoreError",
-            "SoftTimeLimitExceeded", "TimeLimitExceeded", "WorkerLostError", "Terminated");
-
-    /** The exceptions of {@code billiard.exceptions} Celery re-exports. */
-    private static final Set<String> BILLIARD_EXCEPTIONS = Set.of(
-            "SoftTimeLimitExceeded", "TimeLimitExceeded", "WorkerLostError", "Terminated",
-            "RestartFreqExceeded", "CoroStop");
-
     /**
      * A Celery result backend that a pickle referred to (by {@code unpickle_backend}); only its class is
      * kept.
@@ -93,19 +63,6 @@ public final class PickleReader {
      * @param className the backend class as {@code module.Name}
      */
     public record BackendReference(String className) {
-    }
-
-    /** What an allow-listed global stands for while reading. */
-    private enum Kind {
-        GROUP_RESULT, ASYNC_RESULT, UNPICKLE_APPATTR, UNPICKLE_BACKEND, BACKEND_CLASS, TIMEDELTA, EXCEPTION, UNPICKLEABLE_WRAPPER,
-        SET, FROZENSET, BYTEARRAY, CODECS_ENCODE
-    }
-
-    /** An allow-listed global on the stack. */
-    private record Global(Kind kind, String module, String name) {
-        String qualified() {
-            return module + "." + name;
-        }
     }
 
     /** A tuple on the stack: kept apart from lists until the end. */
@@ -514,7 +471,7 @@ public final class PickleReader {
                 case GLOBAL: {
                     String module = line();
                     String name = line();
-                    push(resolve(module, name));
+                    push(PickleAllowList.resolve(module, name, opStart));
                     break;
                 }
                 case STACK_GLOBAL: {
@@ -523,7 +480,7 @@ public final class PickleReader {
                     if (!(module instanceof String m) || !(name instanceof String n)) {
                         throw malformed("STACK_GLOBAL needs two strings");
                     }
-                    push(resolve(m, n));
+                    push(PickleAllowList.resolve(m, n, opStart));
                     break;
                 }
                 case REDUCE: {
@@ -618,69 +575,6 @@ public final class PickleReader {
     // ------------------------------------------------------------------------------------------
     // globals
 
-    private Global resolve(String module, String name) {
-        String mod = switch (module) {
-            case "__builtin__", "exceptions" -> "builtins";
-            default -> module;
-        };
-        Kind kind = null;
-        if (mod.equals("celery.result") && name.equals("GroupResult")) {
-            kind = Kind.GROUP_RESULT;
-        } else if (mod.equals("celery.result") && name.equals("AsyncResult")) {
-            kind = Kind.ASYNC_RESULT;
-        } else if (mod.equals("celery.app.base") && name.equals("_unpickle_appattr")) {
-            kind = Kind.UNPICKLE_APPATTR;
-        } else if (mod.equals("celery.backends.base") && name.equals("unpickle_backend")) {
-            kind = Kind.UNPICKLE_BACKEND;
-        } else if (mod.startsWith("celery.backends.") && name.endsWith("Backend") && isIdentifier(name)) {
-            kind = Kind.BACKEND_CLASS;
-        } else if (mod.equals("datetime") && name.equals("timedelta")) {
-            kind = Kind.TIMEDELTA;
-        } else if ((mod.equals("builtins") && BUILTIN_EXCEPTIONS.contains(name))
-                || (mod.equals("celery.exceptions") && CELERY_EXCEPTIONS.contains(name))
-                || (mod.equals("billiard.exceptions") && BILLIARD_EXCEPTIONS.contains(name))) {
-            kind = Kind.EXCEPTION;
-        } else if (mod.equals("celery.utils.serialization") && name.equals("UnpickleableExceptionWrapper")) {
-            kind = Kind.UNPICKLEABLE_WRAPPER;
-        } else if (mod.equals("builtins") && name.equals("set")) {
-            kind = Kind.SET;
-        } else if (mod.equals("builtins") && name.equals("frozenset")) {
-            kind = Kind.FROZENSET;
-        } else if (mod.equals("builtins") && name.equals("bytearray")) {
-            kind = Kind.BYTEARRAY;
-        } else if (mod.equals("_codecs") && name.equals("encode")) {
-            kind = Kind.CODECS_ENCODE;
-        }
-        if (kind == null) {
-            String g = printable(module) + "." + printable(name);
-            throw new ForbiddenPickleException(g, "the pickle refers to the Python global " + g
-                    + ", which is not on celeriac's allow-list (plain values, Celery's GroupResult, AsyncResult"
-                    + " and backends, datetime.timedelta, built-in and Celery exceptions); nothing was executed", opStart);
-        }
-        return new Global(kind, mod, name);
-    }
-
-    private static boolean isIdentifier(String s) {
-        if (s.isEmpty() || !Character.isJavaIdentifierStart(s.charAt(0))) {
-            return false;
-        }
-        for (int i = 1; i < s.length(); i++) {
-            if (!Character.isJavaIdentifierPart(s.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 100; i++) {
-            char c = s.charAt(i);
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return s.length() > 100 ? sb + "..." : sb.toString();
-    }
-
     private Object reduce(Object callable, Object args) {
         if (!(callable instanceof Global g)) {
             throw new ForbiddenPickleException("REDUCE", "the pickle calls something that is not an allowed global", opStart);
@@ -691,20 +585,11 @@ public final class PickleReader {
         Object[] a = t.items();
         switch (g.kind()) {
             case UNPICKLE_APPATTR: {
-                // app.GroupResult / app.AsyncResult pickle as _unpickle_appattr(reverse_name, args); Python would
-                // call any attribute path of the current app, so only these two names are accepted
+                // app.GroupResult / app.AsyncResult pickle as _unpickle_appattr(reverse_name, args)
                 if (a.length != 2 || !(a[0] instanceof String attr) || !(a[1] instanceof Tuple inner)) {
                     throw malformed("celery.app.base._unpickle_appattr needs (name, args)");
                 }
-                if (attr.equals("GroupResult")) {
-                    return reduce(new Global(Kind.GROUP_RESULT, "celery.result", "GroupResult"), inner);
-                }
-                if (attr.equals("AsyncResult")) {
-                    return reduce(new Global(Kind.ASYNC_RESULT, "celery.result", "AsyncResult"), inner);
-                }
-                String target = "celery.app.base._unpickle_appattr('" + printable(attr) + "')";
-                throw new ForbiddenPickleException(target, "the pickle calls " + target + ", which celeriac does not allow"
-                        + " (only app.GroupResult and app.AsyncResult); nothing was executed", opStart);
+                return reduce(PickleAllowList.appAttribute(attr, opStart), inner);
             }
             case GROUP_RESULT: {
                 // GroupResult(id, results[, parent]) as GroupResult.__reduce_args__ gives it
