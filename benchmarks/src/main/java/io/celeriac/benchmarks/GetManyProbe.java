@@ -4,7 +4,7 @@ import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskMeta;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.testing.PostgresTestServer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.TestServices;
@@ -60,8 +60,8 @@ public final class GetManyProbe {
                 String schema = "celeriac_probe_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
                 sql(pg, "CREATE SCHEMA " + schema);
                 try {
-                    BackendOptions bo = BackendOptions.builder().property(JdbcBackendSettings.TASK_SCHEMA, schema)
-                            .property(JdbcBackendSettings.GROUP_SCHEMA, schema).build();
+                    BackendOptions bo = BackendOptions.builder().property(JdbcBackendConfig.TASK_SCHEMA, schema)
+                            .property(JdbcBackendConfig.GROUP_SCHEMA, schema).build();
                     try (Backend b = celeriac.openBackend(pg.celeryUrl("test"), bo)) {
                         time(b, calls);
                     }

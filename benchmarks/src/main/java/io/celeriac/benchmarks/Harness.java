@@ -4,7 +4,8 @@ import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskMeta;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.state.MemoryEventState;
@@ -183,8 +184,8 @@ public final class Harness {
         sql(pg, "CREATE SCHEMA " + schema);
         progress("PostgreSQL: schema " + schema + " in database " + PG_DATABASE + " at " + pg.host() + ":" + pg.port());
         try {
-            BackendOptions bo = BackendOptions.builder().property(JdbcBackendSettings.TASK_SCHEMA, schema)
-                    .property(JdbcBackendSettings.GROUP_SCHEMA, schema).property(JdbcBackendSettings.POOL_SIZE, "16").build();
+            BackendOptions bo = BackendOptions.builder().property(JdbcBackendConfig.TASK_SCHEMA, schema)
+                    .property(JdbcBackendConfig.GROUP_SCHEMA, schema).property(JdbcConnectionConfig.POOL_SIZE, "16").build();
             String url = pg.celeryUrl(PG_DATABASE);
             try (Backend b = celeriac.openBackend(url, bo); Backend waiter = celeriac.openBackend(url, bo)) {
                 Measured m = throughputs(b, "postgres");

@@ -5,7 +5,7 @@ import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.testing.PostgresTestServer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.Resp;
@@ -92,8 +92,8 @@ class SoakIT {
              Backend onRedis = celeriac.openBackend(lease.url() + "?client_name=" + tag + "&max_connections=" + REDIS_POOL
                      + "&result_expires=3600");
              Backend onPg = celeriac.openBackend(pg.celeryUrl(pg.database()) + "?application_name=" + tag + "&pool_size=" + PG_POOL,
-                     BackendOptions.builder().property(JdbcBackendSettings.TASK_SCHEMA, schema)
-                             .property(JdbcBackendSettings.GROUP_SCHEMA, schema).build())) {
+                     BackendOptions.builder().property(JdbcBackendConfig.TASK_SCHEMA, schema)
+                             .property(JdbcBackendConfig.GROUP_SCHEMA, schema).build())) {
             Stats redisStats = new Stats("redis");
             Stats pgStats = new Stats("postgresql");
             ConcurrentLinkedQueue<String> firstErrors = new ConcurrentLinkedQueue<>();

@@ -1,10 +1,11 @@
 /**
- * Celery's database result backend for PostgreSQL and SQLite: {@code db+postgresql://} and
- * {@code db+sqlite:///} URLs, Celery's exact tables and pickled result column, atomic upserts that never
- * overwrite a SUCCESS, {@code LISTEN/NOTIFY} waits on PostgreSQL, an atomic chord counter, and cleanup.
+ * celeriac's database plugin for PostgreSQL and SQLite ({@code db+postgresql://}, {@code db+sqlite:///},
+ * {@code jdbc:postgresql:}, {@code jdbc:sqlite:}): Celery's database result backend
+ * ({@link io.celeriac.backend.jdbc.backend}) and the worker state store ({@link io.celeriac.backend.jdbc.state}).
  *
- * <p>Users open it through {@link io.celeriac.Celeriac#openBackend(String)}; this package holds the
- * provider ({@link io.celeriac.backend.jdbc.JdbcBackendProvider}), its typed settings
- * ({@link io.celeriac.backend.jdbc.JdbcBackendSettings}) and the exceptions it raises.
+ * <p>This package holds what both areas take: how to reach the database
+ * ({@link io.celeriac.backend.jdbc.JdbcConnectionConfig}: URL forms, credentials, driver parameters such as TLS,
+ * the pool, timeouts, SQLite's pragmas, the schema mode) and the {@link io.celeriac.backend.jdbc.Table} names
+ * their settings give.
  */
 package io.celeriac.backend.jdbc;

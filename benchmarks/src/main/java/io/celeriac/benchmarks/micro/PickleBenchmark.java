@@ -1,7 +1,7 @@
 package io.celeriac.benchmarks.micro;
 
-import io.celeriac.backend.jdbc.internal.pickle.PickleReader;
-import io.celeriac.backend.jdbc.internal.pickle.PickleWriter;
+import io.celeriac.backend.jdbc.backend.internal.pickle.PickleReader;
+import io.celeriac.backend.jdbc.backend.internal.pickle.PickleWriter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

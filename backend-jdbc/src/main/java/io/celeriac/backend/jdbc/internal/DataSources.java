@@ -2,7 +2,7 @@ package io.celeriac.backend.jdbc.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.celeriac.backend.jdbc.JdbcBackendSettings;
+import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * properties, never in the JDBC URL) or over the xerial SQLite driver (WAL journal, busy timeout,
  * immediate transactions), and the PostgreSQL connection that listens for notifications.
  */
-final class DataSources {
+public final class DataSources {
 
     private static final AtomicInteger POOLS = new AtomicInteger();
 
@@ -26,9 +26,15 @@ final class DataSources {
     }
 
     /** The name prefix of every pool's threads. */
-    static final String POOL_PREFIX = "celeriac-jdbc-";
+    public static final String POOL_PREFIX = "celeriac-jdbc-";
 
-    static HikariDataSource pool(JdbcBackendSettings s) {
+    /**
+     * A connection pool for a database.
+     *
+     * @param s the connection settings
+     * @return the pool, not yet connected (HikariCP connects on first use)
+     */
+    public static HikariDataSource pool(JdbcConnectionConfig s) {
         HikariConfig c = new HikariConfig();
         c.setPoolName(POOL_PREFIX + POOLS.incrementAndGet());
         c.setMaximumPoolSize(s.poolSize());
@@ -38,7 +44,7 @@ final class DataSources {
         c.setInitializationFailTimeout(1);
         c.setAutoCommit(true);
         c.setRegisterMbeans(false);
-        if (s.database() == JdbcBackendSettings.Database.POSTGRESQL) {
+        if (s.database() == JdbcConnectionConfig.Database.POSTGRESQL) {
             c.setDriverClassName("org.postgresql.Driver");
             c.setJdbcUrl(s.jdbcUrl());
             postgresProperties(s, "celeriac").forEach((k, v) -> c.addDataSourceProperty((String) k, v));
@@ -54,7 +60,7 @@ final class DataSources {
     }
 
     /** The PostgreSQL driver's properties: credentials, pass-through parameters and celeriac's defaults. */
-    static Properties postgresProperties(JdbcBackendSettings s, String applicationName) {
+    private static Properties postgresProperties(JdbcConnectionConfig s, String applicationName) {
         Properties p = new Properties();
         if (s.user() != null) {
             p.setProperty("user", s.user());
@@ -69,8 +75,14 @@ final class DataSources {
         return p;
     }
 
-    /** A connection outside the pool, for LISTEN. */
-    static Connection listenConnection(JdbcBackendSettings s) throws SQLException {
+    /**
+     * A PostgreSQL connection outside the pool, for LISTEN.
+     *
+     * @param s the connection settings
+     * @return the connection, in auto-commit mode; the caller closes it
+     * @throws SQLException when the database cannot be reached
+     */
+    public static Connection listenConnection(JdbcConnectionConfig s) throws SQLException {
         Properties p = postgresProperties(s, "celeriac-listener");
         Connection c = new org.postgresql.Driver().connect(s.jdbcUrl(), p);
         if (c == null) {
@@ -80,7 +92,13 @@ final class DataSources {
         return c;
     }
 
-    static SQLiteDataSource sqlite(JdbcBackendSettings s) {
+    /**
+     * A SQLite data source outside any pool (the connection that keeps an in-memory database alive).
+     *
+     * @param s the connection settings
+     * @return the data source
+     */
+    public static SQLiteDataSource sqlite(JdbcConnectionConfig s) {
         Properties p = new Properties();
         p.putAll(s.driverProperties());
         boolean memory = s.sqlitePath().isEmpty();

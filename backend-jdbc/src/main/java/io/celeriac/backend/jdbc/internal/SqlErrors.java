@@ -1,7 +1,7 @@
 package io.celeriac.backend.jdbc.internal;
 
-import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.CeleriacException;
+import io.celeriac.ServiceUnavailableException;
 
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -15,11 +15,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Classifies database errors and keeps secrets out of their text: a lost or refused connection becomes
- * {@link BackendUnavailableException} with the masked URI; any other error becomes a {@link SqlFailure}
- * marked retryable or not. Thread-safe.
+ * Classifies database errors and keeps secrets out of their text: a lost or refused connection becomes the
+ * area's {@link ServiceUnavailableException} (the result backend's is
+ * {@link io.celeriac.backend.BackendUnavailableException}) with the masked URI; any other error becomes a
+ * {@link SqlFailure} marked retryable or not. Thread-safe.
  */
-final class SqlErrors {
+public final class SqlErrors {
 
     /** SQLSTATEs worth retrying besides connection errors (class 08). */
     private static final Set<String> RETRYABLE = Set.of(
@@ -39,11 +40,34 @@ final class SqlErrors {
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
 
+    /** Makes the exception an area raises when its database cannot be reached. */
+    @FunctionalInterface
+    public interface Unavailable {
+        /**
+         * Makes the exception.
+         *
+         * @param maskedUri the store's masked URI
+         * @param reason what failed, scrubbed of secrets
+         * @param cause the underlying failure, scrubbed of secrets
+         * @return the exception
+         */
+        ServiceUnavailableException create(String maskedUri, String reason, Throwable cause);
+    }
+
     private final String maskedUri;
     private final List<String> secrets;
+    private final Unavailable unavailable;
 
-    SqlErrors(String maskedUri, List<String> secrets) {
+    /**
+     * Creates the classifier for one store.
+     *
+     * @param maskedUri the store's URI with its password masked, for messages
+     * @param secrets every secret that must never appear in a message
+     * @param unavailable makes the area's exception for an unreachable database
+     */
+    public SqlErrors(String maskedUri, List<String> secrets, Unavailable unavailable) {
         this.maskedUri = maskedUri;
+        this.unavailable = unavailable;
         List<String> all = new ArrayList<>();
         for (String s : secrets) {
             all.add(s);
@@ -61,7 +85,7 @@ final class SqlErrors {
      * @param text the text, may be {@code null}
      * @return the scrubbed text
      */
-    String scrub(String text) {
+    public String scrub(String text) {
         if (text == null) {
             return null;
         }
@@ -86,7 +110,7 @@ final class SqlErrors {
      * The cause to attach: the original, or when any message in its chain holds a secret, a copy of the
      * chain with scrubbed messages and the same stack traces.
      */
-    Throwable safeCause(Throwable t) {
+    public Throwable safeCause(Throwable t) {
         if (t == null || !holdsSecret(t)) {
             return t;
         }
@@ -102,7 +126,7 @@ final class SqlErrors {
      * @param t any throwable
      * @return the SQL exception, or {@code null}
      */
-    static SQLException sqlCause(Throwable t) {
+    public static SQLException sqlCause(Throwable t) {
         for (int depth = 0; t != null && depth < 20; depth++, t = t.getCause()) {
             if (t instanceof SQLException s) {
                 return s;
@@ -126,7 +150,7 @@ final class SqlErrors {
      * @param e the error
      * @return {@code true} for connection errors
      */
-    static boolean isConnectionError(SQLException e) {
+    public static boolean isConnectionError(SQLException e) {
         String state = e.getSQLState();
         if (state != null && (state.startsWith("08") || CONNECTION.contains(state))) {
             return true;
@@ -141,7 +165,7 @@ final class SqlErrors {
      * @param e the error
      * @return {@code true} to retry
      */
-    static boolean isRetryable(SQLException e) {
+    public static boolean isRetryable(SQLException e) {
         String state = e.getSQLState();
         if (state != null && RETRYABLE.contains(state)) {
             return true;
@@ -157,10 +181,10 @@ final class SqlErrors {
      * Translates a failure of a database call.
      *
      * @param t what the call threw
-     * @return {@link BackendUnavailableException} for connection errors, a {@link CeleriacException}
+     * @return the area's {@link ServiceUnavailableException} for connection errors, a {@link CeleriacException}
      *         unchanged, else a {@link SqlFailure}
      */
-    RuntimeException translate(Throwable t) {
+    public RuntimeException translate(Throwable t) {
         if (t instanceof CeleriacException c) {
             return c;
         }
@@ -173,7 +197,7 @@ final class SqlErrors {
         }
         String reason = describe(sql);
         if (isConnectionError(sql)) {
-            return new BackendUnavailableException(maskedUri, reason, safeCause(sql));
+            return unavailable.create(maskedUri, reason, safeCause(sql));
         }
         return new SqlFailure(reason, sql.getSQLState(), isRetryable(sql), safeCause(sql));
     }
@@ -184,7 +208,7 @@ final class SqlErrors {
      * @param e the error
      * @return the description
      */
-    String describe(SQLException e) {
+    public String describe(SQLException e) {
         String state = e.getSQLState();
         String msg = e.getMessage();
         if (msg != null) {

@@ -1,6 +1,6 @@
 package io.celeriac.backend.jdbc.state;
 
-import io.celeriac.backend.jdbc.internal.JdbcStateStore;
+import io.celeriac.backend.jdbc.state.internal.JdbcStateStore;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.state.spi.StateStoreProvider;
@@ -24,10 +24,13 @@ import java.util.Set;
  * <p>URL forms are the database result backend's: {@code db+postgresql://user:password@host:5432/db} (also
  * {@code database+postgresql://}, driver suffixes such as {@code +psycopg2}, and {@code jdbc:postgresql://}),
  * {@code db+sqlite:///relative/path.sqlite}, {@code db+sqlite:////absolute/path.sqlite} and
- * {@code jdbc:sqlite:path}. Settings are in {@link JdbcStateStoreSettings}. Several workers may open one
+ * {@code jdbc:sqlite:path}. Settings are in {@link JdbcStateStoreConfig}. Several workers may open one
  * state at once ({@link io.celeriac.state.StateStoreCapability#SHARED}).
  *
- * <p>Stateless and thread-safe; {@link #open} connects.
+ * <p>Stateless and thread-safe; {@link #open} connects. When the database cannot be reached, opening, merging
+ * and saving fail with the state store's own exceptions ({@link io.celeriac.state.UnableToOpenStateStoreException},
+ * {@link io.celeriac.state.UnableToSaveStateException}) whose cause is an
+ * {@link io.celeriac.ServiceUnavailableException} naming the masked location.
  */
 public final class JdbcStateStoreProvider implements StateStoreProvider {
 
@@ -49,7 +52,7 @@ public final class JdbcStateStoreProvider implements StateStoreProvider {
      * Opens a state store.
      *
      * @param url the database URL
-     * @param options the worker's node name and {@link JdbcStateStoreSettings} properties
+     * @param options the worker's node name and {@link JdbcStateStoreConfig} properties
      * @return the store, connected, its tables created or checked; the caller closes it
      * @throws io.celeriac.url.InvalidUrlException listing every bad setting
      * @throws io.celeriac.state.UnableToOpenStateStoreException when the database cannot be reached or a table
@@ -58,30 +61,30 @@ public final class JdbcStateStoreProvider implements StateStoreProvider {
      */
     @Override
     public StateStore open(BackendUrl url, StateStoreOptions options) {
-        return open(JdbcStateStoreSettings.parse(url, options));
+        return new JdbcStateStore(JdbcStateStoreConfig.parse(url, options));
     }
 
     /**
-     * Opens a state store from parsed settings.
+     * Opens a state store from a parsed configuration.
      *
-     * @param settings the settings
+     * @param config the configuration
      * @return the store; the caller closes it
      * @throws io.celeriac.state.UnableToOpenStateStoreException when the database cannot be reached or a table
      *         is missing (with {@code schema_mode=validate} or {@code none})
      * @throws io.celeriac.state.CorruptStateException when a table has a shape the store cannot use
      */
-    public static StateStore open(JdbcStateStoreSettings settings) {
-        return new JdbcStateStore(Objects.requireNonNull(settings, "settings"));
+    public static StateStore open(JdbcStateStoreConfig config) {
+        return new JdbcStateStore(Objects.requireNonNull(config, "config"));
     }
 
     /**
-     * The DDL {@code schema_mode=create} runs for these settings, for DBAs who create the tables themselves
+     * The DDL {@code schema_mode=create} runs for a configuration, for DBAs who create the tables themselves
      * and open with {@code schema_mode=validate} or {@code none}. No connection is made.
      *
-     * @param settings the parsed settings
+     * @param config the parsed configuration
      * @return the statements, in order
      */
-    public static List<String> schemaStatements(JdbcStateStoreSettings settings) {
-        return JdbcStateStore.schemaStatements(settings);
+    public static List<String> schemaStatements(JdbcStateStoreConfig config) {
+        return JdbcStateStore.schemaStatements(config);
     }
 }

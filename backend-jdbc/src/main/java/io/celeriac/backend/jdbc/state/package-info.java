@@ -5,6 +5,6 @@
  *
  * <p>Users open it through {@link io.celeriac.Celeriac#openStateStore(String, io.celeriac.state.StateStoreOptions)};
  * this package holds the provider ({@link io.celeriac.backend.jdbc.state.JdbcStateStoreProvider}) and its
- * typed settings ({@link io.celeriac.backend.jdbc.state.JdbcStateStoreSettings}).
+ * configuration ({@link io.celeriac.backend.jdbc.state.JdbcStateStoreConfig}).
  */
 package io.celeriac.backend.jdbc.state;

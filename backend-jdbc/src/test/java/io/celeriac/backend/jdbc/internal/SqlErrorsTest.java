@@ -1,5 +1,6 @@
 package io.celeriac.backend.jdbc.internal;
 
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.BackendUnavailableException;
 import org.junit.jupiter.api.Test;
 import org.sqlite.SQLiteErrorCode;
@@ -17,7 +18,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SqlErrorsTest {
 
-    private final SqlErrors errors = new SqlErrors("postgresql://app:**@db/results", List.of("s3cr&t"));
+    private final SqlErrors errors = new SqlErrors("postgresql://app:**@db/results", List.of("s3cr&t"),
+            BackendUnavailableException::new);
+
+    @Test
+    void eachAreaGetsItsOwnUnavailableError() {
+        SqlErrors state = new SqlErrors("db+postgresql://app:**@db/results?state_name=default", List.of("s3cr&t"),
+                ServiceUnavailableException::new);
+        RuntimeException t = state.translate(new SQLException("password s3cr&t refused", "08001"));
+        assertThat(t).isInstanceOf(ServiceUnavailableException.class).isNotInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("db+postgresql://app:**@db/results?state_name=default")
+                .hasMessageNotContaining("s3cr&t");
+        assertThat(errors.translate(new SQLException("gone", "08006"))).isInstanceOf(BackendUnavailableException.class);
+    }
 
     @Test
     void lostConnectionsBecomeBackendUnavailable() {

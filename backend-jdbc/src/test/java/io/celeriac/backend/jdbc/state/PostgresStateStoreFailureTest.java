@@ -1,6 +1,8 @@
 package io.celeriac.backend.jdbc.state;
 
 import io.celeriac.Celeriac;
+import io.celeriac.ServiceUnavailableException;
+import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreOptions;
@@ -135,6 +137,9 @@ class PostgresStateStoreFailureTest {
                 .hasMessageContaining("postgresql://celery:**@127.0.0.1:" + port + "/celery")
                 .hasMessageContaining("unreachable");
         assertThat(((UnableToOpenStateStoreException) e).location()).contains("celery:**@").doesNotContain(secret());
+        assertThat(e.getCause()).as("the neutral unreachable-service error, not the result backend's")
+                .isInstanceOf(ServiceUnavailableException.class).isNotInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("postgresql://celery:**@127.0.0.1:" + port + "/celery");
         assertNoSecret(e);
     }
 
