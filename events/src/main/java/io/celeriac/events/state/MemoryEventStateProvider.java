@@ -46,7 +46,7 @@ public final class MemoryEventStateProvider implements EventStateProvider {
      * @throws InvalidConfigurationException when a parameter is unknown or invalid (all are listed)
      */
     @Override
-    public EventState create(BackendUrl url, EventStateOptions options) {
+    public EventState open(BackendUrl url, EventStateOptions options) {
         List<String> problems = new ArrayList<>();
         for (String p : url.query().keySet()) {
             if (!PARAMS.contains(p)) {
