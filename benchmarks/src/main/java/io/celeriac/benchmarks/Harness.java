@@ -7,7 +7,7 @@ import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.jdbc.JdbcBackendSettings;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventStateOptions;
-import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.state.LamportClock;
 import io.celeriac.state.RevokedSet;
 import io.celeriac.state.StateStore;

@@ -2,7 +2,7 @@ package io.celeriac.backend.redis.events;
 
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.events.EventStateOptions;
-import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.testing.PythonCelery;

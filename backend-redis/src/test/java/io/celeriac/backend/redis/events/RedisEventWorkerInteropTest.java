@@ -5,7 +5,7 @@ import io.celeriac.events.Event;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.TaskInfo;
-import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.testing.PythonCelery;
