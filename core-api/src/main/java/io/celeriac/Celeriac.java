@@ -152,7 +152,7 @@ public final class Celeriac {
     }
 
     /**
-     * Creates an event state.
+     * Opens an event state.
      *
      * @param url e.g. {@code memory://}
      * @param options limits and clock
@@ -161,7 +161,7 @@ public final class Celeriac {
     public EventState openEventState(String url, EventStateOptions options) {
         BackendUrl u = BackendUrl.parse(url);
         EventStateProvider p = eventStates.resolve(u);
-        return withProviderLoader(p, u, () -> p.create(u, options));
+        return withProviderLoader(p, u, () -> p.open(u, options));
     }
 
     /**

@@ -8,7 +8,7 @@ import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventStateOptions;
-import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.state.LamportClock;
 import io.celeriac.state.RevokedSet;
 import io.celeriac.state.StateStore;

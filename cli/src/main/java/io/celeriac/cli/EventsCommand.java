@@ -1,7 +1,7 @@
 package io.celeriac.cli;
 
 import io.celeriac.Celeriac;
-import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.events.EventState;
@@ -62,7 +62,7 @@ final class EventsCommand implements Runnable {
          */
         static void requireReached(EventSource source) {
             if (source.eventsReceived() == 0 && !source.isConnected()) {
-                throw new BackendUnavailableException(source.location(), "no connection to the broker", null);
+                throw new ServiceUnavailableException(source.location(), "no connection to the broker", null);
             }
         }
     }

@@ -62,7 +62,7 @@ final class StatedbCommand implements Runnable {
         }
 
         Path file() {
-            return FileStateStoreConfig.from(url(), options()).path();
+            return FileStateStoreConfig.parse(url(), options()).path();
         }
 
         StateStore open() {

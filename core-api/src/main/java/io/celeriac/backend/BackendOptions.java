@@ -1,6 +1,8 @@
 package io.celeriac.backend;
 
+import io.celeriac.spi.SettingsReader;
 import io.celeriac.url.BackendUrl;
+import io.celeriac.url.InvalidUrlException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -86,16 +88,19 @@ public final class BackendOptions {
      *
      * @param url the backend URL
      * @return the options the backend should use
-     * @throws io.celeriac.url.InvalidUrlException when a parameter has a bad value
+     * @throws io.celeriac.url.InvalidUrlException when a parameter has a bad value (both are checked)
      */
     public BackendOptions withUrlOverrides(BackendUrl url) {
         if (!url.query().containsKey("result_expires") && !url.query().containsKey("result_extended")) {
             return this;
         }
-        return toBuilder()
-                .resultExpires(url.secondsParam("result_expires", resultExpires))
-                .resultExtended(url.booleanParam("result_extended", resultExtended))
-                .build();
+        SettingsReader r = url.settings();
+        Duration expires = r.seconds("result_expires", resultExpires, true);
+        boolean extended = r.bool("result_extended", resultExtended);
+        if (!r.problems().isEmpty()) {
+            throw InvalidUrlException.of(url, r.problems());
+        }
+        return toBuilder().resultExpires(expires).resultExtended(extended).build();
     }
 
     /**

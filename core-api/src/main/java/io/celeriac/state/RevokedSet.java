@@ -1,11 +1,14 @@
 package io.celeriac.state;
 
+import io.celeriac.spi.SettingsReader;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Arrays;
 import java.util.List;
@@ -174,7 +177,9 @@ public final class RevokedSet implements Iterable<String> {
      * the system's UTC clock.
      *
      * @return the set
-     * @throws IllegalArgumentException when a variable holds a value that is not a non-negative number
+     * @throws IllegalArgumentException when a variable holds a value that is not a non-negative number (read as
+     *         every celeriac setting is, see {@link SettingsReader}; the expiry at most
+     *         {@link SettingsReader#MAX_SECONDS})
      */
     public static RevokedSet withCeleryDefaults() {
         return withCeleryDefaults(System.getenv(), Clock.systemUTC());
@@ -186,38 +191,24 @@ public final class RevokedSet implements Iterable<String> {
      * @param env the environment variables
      * @param clock the wall clock
      * @return the set
-     * @throws IllegalArgumentException when a variable holds a value that is not a non-negative number
+     * @throws IllegalArgumentException listing every variable that holds a value that is not a non-negative
+     *         number, in {@link SettingsReader}'s wording
      */
     public static RevokedSet withCeleryDefaults(Map<String, String> env, Clock clock) {
-        int max = DEFAULT_MAXLEN;
-        double exp = DEFAULT_EXPIRES_SECONDS;
-        List<String> problems = new ArrayList<>();
-        String m = env.get(ENV_REVOKES_MAX);
-        if (m != null && !m.isBlank()) {
-            try {
-                max = Integer.parseInt(m.strip());
-                if (max < 0) {
-                    problems.add(ENV_REVOKES_MAX + " cannot be negative, not '" + m + "'");
-                }
-            } catch (NumberFormatException e) {
-                problems.add(ENV_REVOKES_MAX + " must be an integer, not '" + m + "'");
+        Map<String, String> settings = new HashMap<>();
+        for (String name : List.of(ENV_REVOKES_MAX, ENV_REVOKE_EXPIRES)) {
+            String v = env.get(name);
+            if (v != null && !v.isBlank()) {
+                settings.put(name, v);
             }
         }
-        String x = env.get(ENV_REVOKE_EXPIRES);
-        if (x != null && !x.isBlank()) {
-            try {
-                exp = Double.parseDouble(x.strip());
-                if (exp < 0 || Double.isNaN(exp) || Double.isInfinite(exp)) {
-                    problems.add(ENV_REVOKE_EXPIRES + " must be a non-negative number of seconds, not '" + x + "'");
-                }
-            } catch (NumberFormatException e) {
-                problems.add(ENV_REVOKE_EXPIRES + " must be a number of seconds, not '" + x + "'");
-            }
+        SettingsReader r = new SettingsReader(settings);
+        int max = r.integer(ENV_REVOKES_MAX, DEFAULT_MAXLEN, 0, Integer.MAX_VALUE);
+        Duration expires = r.seconds(ENV_REVOKE_EXPIRES, Duration.ofNanos(Math.round(DEFAULT_EXPIRES_SECONDS * 1e9)), true);
+        if (!r.problems().isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", r.problems()));
         }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
-        }
-        return new RevokedSet(max, Duration.ofNanos(Math.round(exp * 1e9)), clock);
+        return new RevokedSet(max, expires, clock);
     }
 
     /**

@@ -1,16 +1,9 @@
 package io.celeriac.url;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import io.celeriac.spi.SettingsReader;
+
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,6 +27,10 @@ import java.util.Optional;
  *
  * <p>{@link #toString()} and {@link #masked()} never show the password. Instances are immutable and
  * thread-safe.
+ *
+ * <p>This class is the value; the reading is done by {@code UrlParser}, the masking by {@code UrlMasking}, and
+ * typed access to the query parameters by {@link SettingsReader} (see {@link #settings()}), as every plugin
+ * reads its settings.
  */
 public final class BackendUrl {
 
@@ -53,8 +50,9 @@ public final class BackendUrl {
     private final boolean opaque;
     private final List<BackendUrl> parts;
 
-    private BackendUrl(String raw, String scheme, String user, String password, String host, int port,
-                       String path, Map<String, String> query, boolean opaque, List<BackendUrl> parts) {
+    /** Used by {@link UrlParser} only; {@code parts} is {@code null} for a URL of one part. */
+    BackendUrl(String raw, String scheme, String user, String password, String host, int port,
+               String path, Map<String, String> query, boolean opaque, List<BackendUrl> parts) {
         this.raw = raw;
         this.scheme = scheme;
         int plus = scheme.indexOf('+');
@@ -78,315 +76,7 @@ public final class BackendUrl {
      * @throws InvalidUrlException listing every problem found, with the password masked
      */
     public static BackendUrl parse(String url) {
-        if (url == null || url.isBlank()) {
-            throw new InvalidUrlException("<empty>", List.of("the URL is empty; give one such as redis://localhost:6379/0 or db+sqlite:///results.sqlite"));
-        }
-        String text = url.strip();
-        int sep = text.indexOf("://");
-        String lowerScheme = sep > 0 ? text.substring(0, sep).toLowerCase(Locale.ROOT) : "";
-        if (lowerScheme.equals("sentinel") && text.indexOf(';') >= 0) {
-            List<BackendUrl> parsed = new ArrayList<>();
-            List<String> problems = new ArrayList<>();
-            String[] chunks = text.split(";", -1);
-            for (int i = 0; i < chunks.length; i++) {
-                String chunk = chunks[i].strip();
-                if (chunk.isEmpty()) {
-                    problems.add("sentinel part " + (i + 1) + " is empty (parts are separated by ';')");
-                    continue;
-                }
-                try {
-                    parsed.add(parseSingle(chunk));
-                } catch (InvalidUrlException e) {
-                    for (String p : e.problems()) {
-                        problems.add("sentinel part " + (i + 1) + ": " + p);
-                    }
-                }
-            }
-            if (!problems.isEmpty()) {
-                throw new InvalidUrlException(maskUnparsed(text), problems);
-            }
-            BackendUrl first = parsed.get(0);
-            List<BackendUrl> all = List.copyOf(parsed);
-            return new BackendUrl(text, first.scheme, first.user, first.password, first.host, first.port,
-                    first.path, first.query, false, all);
-        }
-        return parseSingle(text);
-    }
-
-    private static BackendUrl parseSingle(String text) {
-        List<String> problems = new ArrayList<>();
-        if (text.regionMatches(true, 0, "jdbc:", 0, 5)) {
-            int colon = text.indexOf(':', 5);
-            if (colon < 0) {
-                throw new InvalidUrlException(maskUnparsed(text), List.of("a JDBC URL needs a sub-protocol, as in jdbc:postgresql://host/db"));
-            }
-            String scheme = text.substring(0, colon).toLowerCase(Locale.ROOT);
-            String sub = scheme.substring(5);
-            if (sub.isEmpty() || !isSchemeChars(sub) || sub.indexOf('+') >= 0) {
-                throw new InvalidUrlException(maskUnparsed(text), List.of(
-                        "the JDBC sub-protocol is not valid; a JDBC URL reads jdbc:postgresql://host/db or jdbc:sqlite:/path"));
-            }
-            String rest = text.substring(colon + 1);
-            if (rest.startsWith("//")) {
-                return parseHierarchical(text, scheme, rest.substring(2), problems);
-            }
-            // jdbc:sqlite:relative/or/absolute/path
-            String opaquePath = rest;
-            Map<String, String> query = Map.of();
-            int q = rest.indexOf('?');
-            if (q >= 0) {
-                opaquePath = rest.substring(0, q);
-                query = parseQuery(rest.substring(q + 1), problems);
-            }
-            String decoded = decode(opaquePath, "path", problems);
-            failIfProblems(text, problems);
-            return new BackendUrl(text, scheme, null, null, null, -1, decoded, query, true, null);
-        }
-        int sep = text.indexOf("://");
-        if (sep < 0) {
-            // A plain path, as Celery's --statedb accepts.
-            if (text.indexOf('\0') >= 0) {
-                problems.add("a path cannot contain a NUL character");
-            }
-            failIfProblems(text, problems);
-            return new BackendUrl(text, FILE_SCHEME, null, null, null, -1, text, Map.of(), true, null);
-        }
-        String scheme = text.substring(0, sep);
-        if (scheme.isEmpty() || !isSchemeChars(scheme)) {
-            boolean mayHoldSecrets = scheme.indexOf(':') >= 0 || scheme.indexOf('@') >= 0;
-            problems.add((mayHoldSecrets ? "the text before '://' is not a valid scheme"
-                    : "the scheme '" + scheme + "' is not valid") + "; a scheme starts with a letter and holds only letters, digits, '+', '-' and '.'");
-            throw new InvalidUrlException(maskUnparsed(text), problems);
-        }
-        return parseHierarchical(text, scheme.toLowerCase(Locale.ROOT), text.substring(sep + 3), problems);
-    }
-
-    private static BackendUrl parseHierarchical(String text, String scheme, String rest, List<String> problems) {
-        boolean hasAt = rest.indexOf('@') >= 0;
-        // Strip a fragment, then split off the query, as urlparse does.
-        int hash = rest.indexOf('#');
-        if (hash >= 0) {
-            rest = rest.substring(0, hash);
-        }
-        Map<String, String> query = Map.of();
-        int q = rest.indexOf('?');
-        if (q >= 0) {
-            query = parseQuery(rest.substring(q + 1), problems);
-            rest = rest.substring(0, q);
-        }
-        int slash = rest.indexOf('/');
-        String netloc = slash < 0 ? rest : rest.substring(0, slash);
-        String rawPath = slash < 0 ? "" : rest.substring(slash);
-
-        String user = null;
-        String password = null;
-        String hostPort = netloc;
-        int at = netloc.lastIndexOf('@');
-        if (at >= 0) {
-            String userInfo = netloc.substring(0, at);
-            hostPort = netloc.substring(at + 1);
-            int colon = userInfo.indexOf(':');
-            String rawUser = colon < 0 ? userInfo : userInfo.substring(0, colon);
-            user = emptyToNull(decode(rawUser, "user name", problems));
-            if (colon >= 0) {
-                password = emptyToNull(decode(userInfo.substring(colon + 1), "password", problems));
-            }
-        }
-        String host;
-        int port = -1;
-        String portText = null;
-        if (hostPort.startsWith("[")) {
-            int close = hostPort.indexOf(']');
-            if (close < 0) {
-                problems.add("the IPv6 host is missing its closing ']'");
-                host = null;
-            } else {
-                host = hostPort.substring(0, close + 1);
-                String after = hostPort.substring(close + 1);
-                if (after.startsWith(":")) {
-                    portText = after.substring(1);
-                } else if (!after.isEmpty()) {
-                    problems.add("unexpected text " + shown(after) + " after the IPv6 host");
-                }
-            }
-        } else {
-            int colon = hostPort.lastIndexOf(':');
-            if (colon >= 0) {
-                host = hostPort.substring(0, colon);
-                portText = hostPort.substring(colon + 1);
-            } else {
-                host = hostPort;
-            }
-        }
-        if (portText != null && !portText.isEmpty()) {
-            // with an '@' anywhere, the user info may have held an unescaped '/', '?' or '#': what looks like
-            // the port may then be the start of the password
-            port = parsePort(portText, hasAt, problems);
-        }
-        if (host != null) {
-            host = emptyToNull(decode(host, "host", problems));
-            if (host != null) {
-                host = host.toLowerCase(Locale.ROOT);
-            }
-        }
-        String path = decode(rawPath, "path", problems);
-        if (path == null && scheme.equals(FILE_SCHEME)) {
-            problems.add("in a file:// URL '%' starts a percent escape: write Celery's placeholders as %25n, %25h, ..."
-                    + " (and '%' as %25), or give a plain path, where %n works as in Celery's --statedb");
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidUrlException(maskUnparsed(text), problems);
-        }
-        return new BackendUrl(text, scheme, user, password, host, port, path, query, false, null);
-    }
-
-    private static int parsePort(String portText, boolean mayHoldSecrets, List<String> problems) {
-        for (int i = 0; i < portText.length(); i++) {
-            if (!Character.isDigit(portText.charAt(i)) || portText.charAt(i) > '9') {
-                problems.add(mayHoldSecrets
-                        ? "the port is not a number (not shown: it may hold credentials); a password holding '/', '@', ':', '?'"
-                        + " or '#' must percent-encode them (%2F, %40, %3A, %3F, %23)"
-                        : "the port " + shown(portText) + " is not a number");
-                return -1;
-            }
-        }
-        if (portText.length() > 5) {
-            problems.add("the port " + (mayHoldSecrets ? "" : portText + " ") + "is out of range 0-65535");
-            return -1;
-        }
-        int value = Integer.parseInt(portText);
-        if (value > 65535) {
-            problems.add("the port " + (mayHoldSecrets ? "" : value + " ") + "is out of range 0-65535");
-            return -1;
-        }
-        return value;
-    }
-
-    private static Map<String, String> parseQuery(String queryText, List<String> problems) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (queryText.isEmpty()) {
-            return Map.of();
-        }
-        for (String pair : queryText.split("&", -1)) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String rawName = eq < 0 ? pair : pair.substring(0, eq);
-            String rawValue = eq < 0 ? "" : pair.substring(eq + 1);
-            String name = decode(rawName.replace('+', ' '), "query parameter name", problems);
-            String value = decode(rawValue.replace('+', ' '), "value of query parameter " + shown(rawName), problems);
-            if (value == null || value.isEmpty()) {
-                continue; // parse_qsl drops blank values
-            }
-            out.remove(name);
-            out.put(name, value);
-        }
-        return Collections.unmodifiableMap(out);
-    }
-
-    private static boolean isSchemeChars(String s) {
-        if (!Character.isLetter(s.charAt(0)) || s.charAt(0) > 'z') {
-            return false;
-        }
-        for (int i = 1; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '+' || c == '-' || c == '.';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Percent-decodes {@code text} as UTF-8, strictly: a {@code %} not followed by two hex digits, or
-     * bytes that are not UTF-8, are reported as problems.
-     */
-    static String decode(String text, String what, List<String> problems) {
-        if (text.indexOf('%') < 0) {
-            return text;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
-        StringBuilder out = new StringBuilder(text.length());
-        int i = 0;
-        while (i < text.length()) {
-            char c = text.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= text.length() || hex(text.charAt(i + 1)) < 0 || hex(text.charAt(i + 2)) < 0) {
-                    problems.add("the " + what + " has a malformed percent escape at position " + i
-                            + " (a '%' must be followed by two hex digits)");
-                    return null;
-                }
-                bytes.write(hex(text.charAt(i + 1)) * 16 + hex(text.charAt(i + 2)));
-                i += 3;
-                continue;
-            }
-            if (bytes.size() > 0) {
-                if (!flushUtf8(bytes, out)) {
-                    problems.add("the " + what + " holds percent-encoded bytes that are not UTF-8");
-                    return null;
-                }
-            }
-            out.append(c);
-            i++;
-        }
-        if (bytes.size() > 0 && !flushUtf8(bytes, out)) {
-            problems.add("the " + what + " holds percent-encoded bytes that are not UTF-8");
-            return null;
-        }
-        return out.toString();
-    }
-
-    private static boolean flushUtf8(ByteArrayOutputStream bytes, StringBuilder out) {
-        try {
-            out.append(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray())));
-            bytes.reset();
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
-    }
-
-    /**
-     * Quotes user text for a message only when it looks like a plain identifier or number (so that a
-     * password pasted in the wrong place is never echoed); otherwise says it is not shown.
-     */
-    static String shown(String s) {
-        if (s == null) {
-            return "(none)";
-        }
-        if (s.length() <= 40 && s.matches("[A-Za-z0-9_.+\\- ]*")) {
-            return "'" + s + "'";
-        }
-        return "(not shown: it may hold credentials)";
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
-    }
-
-    private static void failIfProblems(String text, List<String> problems) {
-        if (!problems.isEmpty()) {
-            throw new InvalidUrlException(maskUnparsed(text), problems);
-        }
+        return UrlParser.parse(url);
     }
 
     /**
@@ -399,53 +89,7 @@ public final class BackendUrl {
      * @return the text with any password replaced by {@code **}
      */
     public static String maskUnparsed(String text) {
-        if (text == null) {
-            return "<null>";
-        }
-        StringBuilder out = new StringBuilder();
-        String[] chunks = text.split(";", -1);
-        for (int c = 0; c < chunks.length; c++) {
-            String chunk = chunks[c];
-            if (c > 0) {
-                out.append(';');
-            }
-            int sep = chunk.indexOf("://");
-            boolean structured = sep > 0 && isSchemeChars(chunk.substring(0, sep));
-            // the user info ends at the last '@' of the part, also when an unescaped '?' or '#' in the password
-            // precedes it: find it before dropping the query
-            int at = chunk.lastIndexOf('@');
-            int queryFrom = 0;
-            if (structured && at > sep) {
-                String userInfo = chunk.substring(sep + 3, at);
-                int colon = userInfo.indexOf(':');
-                if (colon >= 0) {
-                    chunk = chunk.substring(0, sep + 3) + userInfo.substring(0, colon) + ":**" + chunk.substring(at);
-                    queryFrom = sep + 3 + colon + 3;
-                }
-            }
-            int q = indexOfAny(chunk, queryFrom, '?', '#');
-            if (q >= 0) {
-                chunk = chunk.substring(0, q);
-            }
-            at = chunk.lastIndexOf('@');
-            if (at >= 0 && structured && at > sep) {
-                // masked above (or no password)
-            } else if (at >= 0) {
-                // no scheme://user:pw@ structure (jdbc:postgresql:user:pw@..., a mangled scheme): drop what precedes '@'
-                chunk = "**" + chunk.substring(at);
-            }
-            out.append(chunk);
-        }
-        return out.toString();
-    }
-
-    private static int indexOfAny(String s, int from, char a, char b) {
-        for (int i = from; i < s.length(); i++) {
-            if (s.charAt(i) == a || s.charAt(i) == b) {
-                return i;
-            }
-        }
-        return -1;
+        return UrlMasking.maskUnparsed(text);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -623,7 +267,19 @@ public final class BackendUrl {
     // typed parameter access
 
     /**
-     * A boolean query parameter: {@code true/yes/on/1} or {@code false/no/off/0}, any case.
+     * A {@link SettingsReader} over this URL's query parameters, which reads every kind of setting (integers,
+     * booleans, seconds, choices, identifiers, sizes) with the one wording every plugin uses and collects the
+     * problems; report them with {@link InvalidUrlException#of(BackendUrl, List)}, which keeps the password out.
+     *
+     * @return a new reader with no problems yet
+     */
+    public SettingsReader settings() {
+        return new SettingsReader(query);
+    }
+
+    /**
+     * A boolean query parameter, read as {@link SettingsReader#bool(String, boolean)} reads it:
+     * {@code true/yes/on/1} or {@code false/no/off/0}, any case.
      *
      * @param name the parameter
      * @param defaultValue used when the parameter is absent
@@ -631,22 +287,15 @@ public final class BackendUrl {
      * @throws InvalidUrlException when the value is not a boolean
      */
     public boolean booleanParam(String name, boolean defaultValue) {
-        String v = query.get(name);
-        if (v == null) {
-            return defaultValue;
-        }
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "true": case "yes": case "on": case "1":
-                return true;
-            case "false": case "no": case "off": case "0":
-                return false;
-            default:
-                throw new InvalidUrlException(masked(), List.of("the query parameter " + shown(name) + " must be true or false, not " + shown(v)));
-        }
+        SettingsReader r = settings();
+        boolean value = r.bool(name, defaultValue);
+        throwIfProblems(r);
+        return value;
     }
 
     /**
-     * An integer query parameter.
+     * An integer query parameter, read as {@link SettingsReader#integer(String, int, int, int)} reads it, with
+     * the bounds of an {@code int}.
      *
      * @param name the parameter
      * @param defaultValue used when the parameter is absent
@@ -654,38 +303,33 @@ public final class BackendUrl {
      * @throws InvalidUrlException when the value is not an integer
      */
     public int intParam(String name, int defaultValue) {
-        String v = query.get(name);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(v.strip());
-        } catch (NumberFormatException e) {
-            throw new InvalidUrlException(masked(), List.of("the query parameter " + shown(name) + " must be an integer, not " + shown(v)));
-        }
+        SettingsReader r = settings();
+        int value = r.integer(name, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        throwIfProblems(r);
+        return value;
     }
 
     /**
-     * A duration query parameter given in (possibly fractional) seconds, as Celery's settings are.
+     * A duration query parameter given in (possibly fractional) seconds, as Celery's settings are, read as
+     * {@link SettingsReader#seconds(String, boolean, Duration)} reads it: zero allowed, at most
+     * {@link SettingsReader#MAX_SECONDS}.
      *
      * @param name the parameter
      * @param defaultValue used when the parameter is absent, may be {@code null}
      * @return the value, or the default
-     * @throws InvalidUrlException when the value is not a non-negative number
+     * @throws InvalidUrlException when the value is not a number of seconds from 0 to
+     *         {@link SettingsReader#MAX_SECONDS}
      */
     public Duration secondsParam(String name, Duration defaultValue) {
-        String v = query.get(name);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            double seconds = Double.parseDouble(v.strip());
-            if (seconds < 0 || Double.isNaN(seconds) || Double.isInfinite(seconds)) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofNanos(Math.round(seconds * 1e9));
-        } catch (NumberFormatException e) {
-            throw new InvalidUrlException(masked(), List.of("the query parameter " + shown(name) + " must be a non-negative number of seconds, not " + shown(v)));
+        SettingsReader r = settings();
+        Optional<Duration> value = r.seconds(name, true, Duration.ofSeconds(SettingsReader.MAX_SECONDS));
+        throwIfProblems(r);
+        return value.orElse(defaultValue);
+    }
+
+    private void throwIfProblems(SettingsReader r) {
+        if (!r.problems().isEmpty()) {
+            throw InvalidUrlException.of(this, r.problems());
         }
     }
 
@@ -701,74 +345,7 @@ public final class BackendUrl {
      * @return the masked URL; never contains the password
      */
     public String masked() {
-        if (parts.size() > 1) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < parts.size(); i++) {
-                if (i > 0) {
-                    sb.append(';');
-                }
-                sb.append(parts.get(i).maskedSingle());
-            }
-            return sb.toString();
-        }
-        return maskedSingle();
-    }
-
-    private String maskedSingle() {
-        if (opaque) {
-            // an opaque path has no credentials, but never show what precedes an '@' in case it holds some
-            int at = path.lastIndexOf('@');
-            String shown = at < 0 ? path : "**" + path.substring(at);
-            if (scheme.equals(FILE_SCHEME) && !raw.regionMatches(true, 0, "file:", 0, 5)) {
-                return shown;
-            }
-            return scheme + ":" + shown;
-        }
-        StringBuilder sb = new StringBuilder(scheme).append("://");
-        if (user != null || password != null) {
-            if (user != null) {
-                sb.append(quote(user));
-            }
-            if (password != null) {
-                sb.append(":**");
-            }
-            sb.append('@');
-        }
-        if (host != null) {
-            sb.append(host.startsWith("[") ? host : quote(host));
-        }
-        if (port >= 0) {
-            sb.append(':').append(port);
-        }
-        sb.append('/');
-        String p = pathWithoutLeadingSlash();
-        int at = p.lastIndexOf('@');
-        if (at >= 0) {
-            // an '@' in the path means credentials were written with an unescaped '/': never show them
-            p = "**" + p.substring(at);
-        }
-        if (!p.isEmpty()) {
-            sb.append(p);
-        }
-        String s = sb.toString();
-        return s.endsWith(":///") ? s.substring(0, s.length() - 1) : s;
-    }
-
-    /** Python's {@code urllib.parse.quote(s, safe='')}. */
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            boolean unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '.' || c == '-' || c == '~';
-            if (unreserved) {
-                sb.append((char) c);
-            } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return sb.toString();
+        return UrlMasking.masked(this);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.celeriac.backend;
 
 import io.celeriac.Celeriac;
-import io.celeriac.backend.memory.MemoryBackend;
+import io.celeriac.backend.memory.internal.MemoryBackend;
 import io.celeriac.json.CeleryJson;
 import org.junit.jupiter.api.Test;
 

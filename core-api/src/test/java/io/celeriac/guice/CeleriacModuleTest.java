@@ -6,7 +6,7 @@ import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskState;
-import io.celeriac.backend.memory.MemoryBackend;
+import io.celeriac.backend.memory.MemoryBackendProvider;
 import io.celeriac.backend.spi.BackendProvider;
 import io.celeriac.url.BackendUrl;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class CeleriacModuleTest {
             @Override
             public Backend open(BackendUrl url, BackendOptions options) {
                 opened.incrementAndGet();
-                return new MemoryBackend(url, options);
+                return new MemoryBackendProvider().open(url, options);
             }
         };
         Injector injector = Guice.createInjector(CeleriacModule.builder().backend("guiced://x").build(),

@@ -227,7 +227,11 @@ class RevokedSetTest {
         assertThatThrownBy(() -> RevokedSet.withCeleryDefaults(Map.of("CELERY_WORKER_REVOKES_MAX", "-1",
                 "CELERY_WORKER_REVOKE_EXPIRES", "soon"), clock))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("CELERY_WORKER_REVOKES_MAX").hasMessageContaining("CELERY_WORKER_REVOKE_EXPIRES");
+                .hasMessageContaining("CELERY_WORKER_REVOKES_MAX").hasMessageContaining("CELERY_WORKER_REVOKE_EXPIRES")
+                .hasMessage("CELERY_WORKER_REVOKES_MAX must be an integer from 0 to 2147483647, not '-1'; "
+                        + "CELERY_WORKER_REVOKE_EXPIRES must be a number of seconds from 0 to 31536000, not 'soon'");
+        assertThat(RevokedSet.withCeleryDefaults(Map.of("CELERY_WORKER_REVOKES_MAX", " ", "CELERY_WORKER_REVOKE_EXPIRES", "1e1"),
+                clock).expires()).as("a blank variable is unset").isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.celeriac.url;
 
+import io.celeriac.backend.BackendOptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -101,8 +102,34 @@ class BackendUrlTest {
         assertThat(u.booleanParam("missing", true)).isTrue();
         assertThat(u.intParam("a", 0)).isEqualTo(2);
         assertThat(u.secondsParam("t", null)).isEqualTo(Duration.ofMillis(1500));
-        assertThatThrownBy(() -> u.intParam("c", 0)).isInstanceOf(InvalidUrlException.class).hasMessageContaining("'c'").hasMessageContaining("'x y+z'");
+        assertThatThrownBy(() -> u.intParam("c", 0)).isInstanceOf(InvalidUrlException.class).hasMessageContaining("c must be an integer").hasMessageContaining("'x y+z'");
         assertThatThrownBy(() -> u.booleanParam("c", false)).isInstanceOf(InvalidUrlException.class);
+    }
+
+    @Test
+    void typedParametersAreReadAsEverySettingIsWithTheSameWordingAndAllProblemsTogether() {
+        BackendUrl u = BackendUrl.parse("redis://:hunter2@h/0?b=Off&s=1e3&n=+7&bad=hunter2&big=31536001");
+        assertThat(u.booleanParam("b", true)).isFalse();
+        assertThat(u.secondsParam("s", null)).isEqualTo(Duration.ofSeconds(1000));
+        assertThat(u.intParam("n", 0)).isEqualTo(7);
+        assertThatThrownBy(() -> u.secondsParam("big", null)).isInstanceOf(InvalidUrlException.class)
+                .hasMessageContaining("big must be a number of seconds from 0 to 31536000, not '31536001'");
+        assertThatThrownBy(() -> u.booleanParam("bad", false)).isInstanceOf(InvalidUrlException.class)
+                .hasMessageContaining("bad must be true or false (also yes/no, on/off, 1/0), not '**'")
+                .hasMessageContaining("redis://:**@h/0")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+
+        io.celeriac.spi.SettingsReader r = u.settings();
+        r.integer("bad", 0, 0, 10);
+        r.seconds("big", Duration.ZERO, true);
+        assertThat(r.problems()).hasSize(2);
+        assertThat(BackendOptions.defaults().withUrlOverrides(u)).isNotNull();
+        assertThatThrownBy(() -> BackendOptions.defaults().withUrlOverrides(
+                BackendUrl.parse("memory://?result_expires=-1&result_extended=maybe")))
+                .isInstanceOf(InvalidUrlException.class)
+                .satisfies(e -> assertThat(((InvalidUrlException) e).problems()).containsExactly(
+                        "result_expires must be a number of seconds from 0 to 31536000, not '-1'",
+                        "result_extended must be true or false (also yes/no, on/off, 1/0), not 'maybe'"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.celeriac.events.MalformedEventException;
 import io.celeriac.events.TaskInfo;
 import io.celeriac.events.WorkerInfo;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,12 +30,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The conformance kit for event states: extend it and implement {@link #createState(EventStateOptions)}.
+ * The conformance kit for event states: extend it in your plugin's tests and implement
+ * {@link #createFixture()}.
  *
  * <pre>{@code
  * class MyEventStateContractTest extends EventStateContract {
- *     protected EventState createState(EventStateOptions options) {
- *         return Celeriac.discover().openEventState("my://", options);
+ *     @Override
+ *     protected EventStateFixture createFixture() {
+ *         return options -> celeriac.openEventState("my://", options);
  *     }
  * }
  * }</pre>
@@ -52,15 +55,21 @@ public abstract class EventStateContract {
     /** An arbitrary instant in epoch seconds at which the tests' streams start. */
     protected static final double T0 = 1_795_263_400.0;
 
+    private EventStateFixture fixture;
     private final List<EventState> created = new ArrayList<>();
 
     /**
-     * Creates a fresh, empty state.
+     * Creates a fresh fixture for one test.
      *
-     * @param options limits and clock
-     * @return the state; the kit closes it
+     * @return the fixture
+     * @throws Exception when what the states need cannot be prepared
      */
-    protected abstract EventState createState(EventStateOptions options);
+    protected abstract EventStateFixture createFixture() throws Exception;
+
+    @BeforeEach
+    final void createKitFixture() throws Exception {
+        fixture = createFixture();
+    }
 
     /**
      * Creates a state with Celery's defaults, closed after the test.
@@ -78,7 +87,7 @@ public abstract class EventStateContract {
      * @return the state
      */
     protected final EventState state(EventStateOptions options) {
-        EventState s = createState(options);
+        EventState s = fixture.open(options);
         created.add(s);
         return s;
     }
@@ -94,9 +103,15 @@ public abstract class EventStateContract {
     }
 
     @AfterEach
-    final void closeStates() {
-        created.forEach(EventState::close);
-        created.clear();
+    final void closeKitFixture() throws Exception {
+        try {
+            created.forEach(EventState::close);
+            created.clear();
+        } finally {
+            if (fixture != null) {
+                fixture.close();
+            }
+        }
     }
 
     /**
@@ -877,7 +892,7 @@ public abstract class EventStateContract {
 
     @Test
     void required_aClosedStateRaisesAndClosingTwiceIsHarmless() {
-        EventState s = createState(EventStateOptions.defaults());
+        EventState s = fixture.open(EventStateOptions.defaults());
         s.event(received("t1", "w1@h", T0, 1, 0, null));
         s.close();
         s.close();

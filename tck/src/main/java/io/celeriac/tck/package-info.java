@@ -3,7 +3,12 @@
  * rule of its SPI. {@link io.celeriac.tck.BackendContract} for result backends,
  * {@link io.celeriac.tck.StateStoreContract} for worker state stores,
  * {@link io.celeriac.tck.EventStateContract} for event states, {@link io.celeriac.tck.EventSourceContract} for
- * event sources (with its {@link io.celeriac.tck.EventSourceFixture}, which feeds them as Celery would).
+ * event sources, and {@link io.celeriac.tck.SettingsContract} for the settings of any plugin (the same text
+ * means the same thing, with the same message, under every scheme).
+ * Each contract takes a fixture, a top-level interface the plugin implements for one test:
+ * {@link io.celeriac.tck.BackendFixture}, {@link io.celeriac.tck.StateStoreFixture},
+ * {@link io.celeriac.tck.EventStateFixture}, {@link io.celeriac.tck.EventSourceFixture} (which feeds a source
+ * as Celery would), {@link io.celeriac.tck.SettingsFixture}.
  *
  * <p>Test names carry a prefix: {@code required_} tests run for every plugin; the others are named for
  * the capability they need ({@code read_}, {@code wait_}, {@code groups_}, ...) and run only when the

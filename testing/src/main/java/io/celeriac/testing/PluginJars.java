@@ -86,7 +86,7 @@ public final class PluginJars {
                 + "  static { " + staticInit + " }\n"
                 + "  public Set<String> schemes() { return Set.of(" + schemes + "); }\n"
                 + "  public Backend open(BackendUrl url, BackendOptions options) {\n"
-                + "    return new io.celeriac.backend.memory.MemoryBackend(BackendUrl.parse(\"memory://\"), options);\n"
+                + "    return new io.celeriac.backend.memory.MemoryBackendProvider().open(BackendUrl.parse(\"memory://\"), options);\n"
                 + "  }\n"
                 + "}\n";
     }

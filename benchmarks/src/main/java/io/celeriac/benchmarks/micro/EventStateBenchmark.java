@@ -3,7 +3,7 @@ package io.celeriac.benchmarks.micro;
 import io.celeriac.benchmarks.SyntheticEvents;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventStateOptions;
-import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.events.state.internal.MemoryEventState;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -6,7 +6,7 @@ import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.EventStateSnapshot;
-import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.MutableClock;
 import io.celeriac.tck.Tck;

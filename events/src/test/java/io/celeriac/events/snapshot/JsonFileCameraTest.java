@@ -2,7 +2,7 @@ package io.celeriac.events.snapshot;
 
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.EventStateSnapshot;
-import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.MutableClock;
 import io.celeriac.tck.Tck;

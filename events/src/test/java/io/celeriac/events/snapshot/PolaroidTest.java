@@ -5,7 +5,7 @@ import io.celeriac.events.Event;
 import io.celeriac.events.EventState;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.EventStateSnapshot;
-import io.celeriac.events.state.MemoryEventState;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.tck.MutableClock;
 import io.celeriac.tck.Tck;
 import io.celeriac.tck.ThreadLeaks;

@@ -3,6 +3,7 @@ package io.celeriac.events.state;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.MalformedEventException;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.tck.MutableClock;

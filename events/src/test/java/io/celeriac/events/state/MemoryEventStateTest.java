@@ -6,6 +6,7 @@ import io.celeriac.events.EventState;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.TaskInfo;
 import io.celeriac.events.WorkerInfo;
+import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.registry.ProviderInfo;
 import io.celeriac.tck.MutableClock;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class MemoryEventStateTest {
                 .satisfies(e -> assertThat(((InvalidConfigurationException) e).problems()).hasSize(3))
                 .hasMessageContaining("unknown query parameter 'max_tasks'")
                 .hasMessageContaining("max_workers_in_memory must be an integer")
-                .hasMessageContaining("max_tasks_in_memory must be between 1");
+                .hasMessageContaining("max_tasks_in_memory must be an integer from 1 to 536870911, not '0'");
         assertThat(CELERIAC.eventStates().providers()).extracting(ProviderInfo::schemes)
                 .anySatisfy(schemes -> assertThat(schemes).contains("memory"));
     }

@@ -1,7 +1,7 @@
 package io.celeriac.statedb.file;
 
-import io.celeriac.spi.Settings;
 import io.celeriac.InvalidConfigurationException;
+import io.celeriac.spi.SettingsReader;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.statedb.file.internal.NodeFormat;
 import io.celeriac.url.BackendUrl;
@@ -13,17 +13,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * The configuration of a {@code file:} state store: the state file's path and how the store writes it.
- * Parsed once from a URL and {@link StateStoreOptions} by {@link #from}, or built with {@link #builder}.
+ * Parsed once from a URL and {@link StateStoreOptions} by {@link #parse}, or built with {@link #builder}.
  *
  * <p>Settings, given as {@link StateStoreOptions} properties or as query parameters of a {@code file://}
- * URL (which win):
+ * URL (which win), read as every celeriac setting is ({@link SettingsReader}: booleans {@code true/yes/on/1}
+ * or {@code false/no/off/0}, seconds as Python's {@code float()} reads them, sizes with an optional unit
+ * {@code k}, {@code m} or {@code g}):
  * <table>
  *   <caption>settings</caption>
  *   <tr><th>name</th><th>default</th><th>meaning</th></tr>
@@ -62,7 +63,7 @@ public final class FileStateStoreConfig {
     public static final String JOURNAL_COMMIT_DELAY = "journal_commit_delay";
     /** Property: a positive number of records. */
     public static final String JOURNAL_MAX_BATCH = "journal_max_batch";
-    /** Property: bytes, 0 to turn compaction off. */
+    /** Property: a size in bytes (units {@code k}, {@code m}, {@code g} allowed), 0 to turn compaction off. */
     public static final String JOURNAL_COMPACT_SIZE = "journal_compact_size";
     /** Property: clock steps, 0 or more. */
     public static final String CLOCK_RESERVE = "clock_reserve";
@@ -105,7 +106,7 @@ public final class FileStateStoreConfig {
      * @throws InvalidConfigurationException listing every problem: a bad placeholder, a host in a file URL,
      *         an unknown query parameter, a bad value
      */
-    public static FileStateStoreConfig from(BackendUrl url, StateStoreOptions options) {
+    public static FileStateStoreConfig parse(BackendUrl url, StateStoreOptions options) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(options, "options");
         List<String> problems = new ArrayList<>();
@@ -154,68 +155,20 @@ public final class FileStateStoreConfig {
             }
         }
         b.nodeName = options.nodeName();
-        readSettings(settings, b, problems);
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigurationException("Invalid state file URL " + url.masked(), problems);
-        }
+        SettingsReader r = new SettingsReader(settings, problems);
+        readSettings(r, b);
+        r.validate("Invalid state file URL " + url.masked());
         return b.build();
     }
 
-    private static void readSettings(Map<String, String> s, Builder b, List<String> problems) {
-        String v = s.get(ON_CORRUPT);
-        if (v != null) {
-            switch (v.strip().toLowerCase(Locale.ROOT).replace('-', '_')) {
-                case "fail":
-                    b.onCorrupt = OnCorrupt.FAIL;
-                    break;
-                case "keep_aside":
-                    b.onCorrupt = OnCorrupt.KEEP_ASIDE;
-                    break;
-                default:
-                    problems.add(ON_CORRUPT + " must be fail or keep_aside, not '" + v + "'");
-            }
-        }
-        Boolean fsync = bool(s, JOURNAL_FSYNC, problems);
-        if (fsync != null) {
-            b.journalFsync = fsync;
-        }
-        Boolean hook = bool(s, SHUTDOWN_HOOK, problems);
-        if (hook != null) {
-            b.shutdownHook = hook;
-        }
-        v = s.get(JOURNAL_COMMIT_DELAY);
-        if (v != null) {
-            try {
-                double seconds = Double.parseDouble(v.strip());
-                if (seconds < 0 || Double.isNaN(seconds) || seconds > MAX_COMMIT_DELAY.toSeconds()) {
-                    problems.add(JOURNAL_COMMIT_DELAY + " must be between 0 and " + MAX_COMMIT_DELAY.toSeconds() + " seconds, not '" + v + "'");
-                } else {
-                    b.journalCommitDelay = Duration.ofNanos(Math.round(seconds * 1e9));
-                }
-            } catch (NumberFormatException e) {
-                problems.add(JOURNAL_COMMIT_DELAY + " must be a number of seconds, not '" + v + "'");
-            }
-        }
-        Long batch = number(s, JOURNAL_MAX_BATCH, 1, Integer.MAX_VALUE, problems);
-        if (batch != null) {
-            b.journalMaxBatch = batch.intValue();
-        }
-        Long compact = number(s, JOURNAL_COMPACT_SIZE, 0, Long.MAX_VALUE, problems);
-        if (compact != null) {
-            b.journalCompactSize = compact;
-        }
-        Long reserve = number(s, CLOCK_RESERVE, 0, Long.MAX_VALUE / 4, problems);
-        if (reserve != null) {
-            b.clockReserve = reserve;
-        }
-    }
-
-    private static Boolean bool(Map<String, String> s, String name, List<String> problems) {
-        return Settings.bool(s, name, problems).orElse(null);
-    }
-
-    private static Long number(Map<String, String> s, String name, long min, long max, List<String> problems) {
-        return Settings.integer(s, name, min, max, problems).orElse(null);
+    private static void readSettings(SettingsReader r, Builder b) {
+        b.onCorrupt = r.choice(ON_CORRUPT, b.onCorrupt, OnCorrupt.class);
+        b.journalFsync = r.bool(JOURNAL_FSYNC, b.journalFsync);
+        b.shutdownHook = r.bool(SHUTDOWN_HOOK, b.shutdownHook);
+        b.journalCommitDelay = r.seconds(JOURNAL_COMMIT_DELAY, b.journalCommitDelay, true, MAX_COMMIT_DELAY);
+        b.journalMaxBatch = r.integer(JOURNAL_MAX_BATCH, b.journalMaxBatch, 1, Integer.MAX_VALUE);
+        b.journalCompactSize = r.size(JOURNAL_COMPACT_SIZE, b.journalCompactSize, 0, Long.MAX_VALUE);
+        b.clockReserve = r.integer(CLOCK_RESERVE, b.clockReserve, 0, Long.MAX_VALUE / 4);
     }
 
     /**

@@ -53,7 +53,7 @@ public final class FileStateStoreProvider implements StateStoreProvider {
      */
     @Override
     public StateStore open(BackendUrl url, StateStoreOptions options) {
-        return open(FileStateStoreConfig.from(url, options));
+        return new FileStateStore(FileStateStoreConfig.parse(url, options));
     }
 
     /**

@@ -15,7 +15,7 @@ class FileStateStoreConfigTest {
 
     @Test
     void defaults() {
-        FileStateStoreConfig c = FileStateStoreConfig.from(BackendUrl.parse("/tmp/w.state"), StateStoreOptions.defaults());
+        FileStateStoreConfig c = FileStateStoreConfig.parse(BackendUrl.parse("/tmp/w.state"), StateStoreOptions.defaults());
         assertThat(c.path()).isEqualTo(Path.of("/tmp/w.state"));
         assertThat(c.onCorrupt()).isEqualTo(FileStateStoreConfig.OnCorrupt.FAIL);
         assertThat(c.journalFsync()).isTrue();
@@ -35,7 +35,7 @@ class FileStateStoreConfigTest {
                 .property("clock_reserve", "10")
                 .property("redis_only_setting", "ignored by the file store")
                 .build();
-        FileStateStoreConfig c = FileStateStoreConfig.from(
+        FileStateStoreConfig c = FileStateStoreConfig.parse(
                 BackendUrl.parse("file:///tmp/w.state?clock_reserve=50&journal_commit_delay=0.002&journal_max_batch=64&shutdown_hook=no&journal_compact_size=0"), o);
         assertThat(c.onCorrupt()).isEqualTo(FileStateStoreConfig.OnCorrupt.KEEP_ASIDE);
         assertThat(c.journalFsync()).isFalse();
@@ -48,13 +48,36 @@ class FileStateStoreConfigTest {
 
     @Test
     void everyBadValueIsReportedAtOnce() {
-        InvalidConfigurationException e = catchThrowableOfType(InvalidConfigurationException.class, () -> FileStateStoreConfig.from(
+        InvalidConfigurationException e = catchThrowableOfType(InvalidConfigurationException.class, () -> FileStateStoreConfig.parse(
                 BackendUrl.parse("file:///tmp/%25x.state?on_corrupt=ignore&journal_fsync=maybe&clock_reserve=-1"
                         + "&journal_commit_delay=5&journal_max_batch=0&journal_compact_size=lots&colour=blue"),
                 StateStoreOptions.defaults()));
         assertThat(e.problems()).hasSize(8);
         assertThat(e.getMessage()).contains("%x", "on_corrupt", "journal_fsync", "clock_reserve", "journal_commit_delay",
                 "journal_max_batch", "journal_compact_size", "colour");
+    }
+
+    @Test
+    void settingsAreReadAsEveryCeleriacSettingWithTheOneWording() {
+        FileStateStoreConfig c = FileStateStoreConfig.parse(BackendUrl.parse(
+                "file:///tmp/w.state?on_corrupt=Keep-Aside&journal_fsync=OFF&journal_compact_size=16m&journal_commit_delay=1e-3"),
+                StateStoreOptions.defaults());
+        assertThat(c.onCorrupt()).isEqualTo(FileStateStoreConfig.OnCorrupt.KEEP_ASIDE);
+        assertThat(c.journalFsync()).isFalse();
+        assertThat(c.journalCompactSize()).isEqualTo(16L << 20);
+        assertThat(c.journalCommitDelay()).isEqualTo(Duration.ofMillis(1));
+
+        InvalidConfigurationException e = catchThrowableOfType(InvalidConfigurationException.class, () -> FileStateStoreConfig.parse(
+                BackendUrl.parse("file:///tmp/w.state?on_corrupt=ignore&shutdown_hook=maybe&journal_commit_delay=1.5"
+                        + "&journal_max_batch=0&journal_compact_size=lots"),
+                StateStoreOptions.defaults()));
+        assertThat(e.problems()).containsExactly(
+                "on_corrupt must be one of fail, keep_aside, not 'ignore'",
+                "shutdown_hook must be true or false (also yes/no, on/off, 1/0), not 'maybe'",
+                "journal_commit_delay must be a number of seconds from 0 to 1, not '1.5'",
+                "journal_max_batch must be an integer from 1 to 2147483647, not '0'",
+                "journal_compact_size must be a size from 0 to 9223372036854775807 bytes (units k, m, g), not 'lots'");
+        assertThat(e.getMessage()).startsWith("Invalid state file URL file:///tmp/w.state");
     }
 
     @Test

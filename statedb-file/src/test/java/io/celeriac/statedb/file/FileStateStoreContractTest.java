@@ -5,6 +5,7 @@ import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreCapability;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.tck.StateStoreContract;
+import io.celeriac.tck.StateStoreFixture;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -121,7 +121,7 @@ class PlaceholdersTest {
     @Test
     void aFileUrlTakesPlaceholdersPercentEncoded() {
         StateStoreOptions o = StateStoreOptions.builder().nodeName("w1@h").build();
-        assertThat(FileStateStoreConfig.from(BackendUrl.parse("file://" + dir + "/%25n%25I.db"), o).path()).isEqualTo(dir.resolve("w1.db"));
+        assertThat(FileStateStoreConfig.parse(BackendUrl.parse("file://" + dir + "/%25n%25I.db"), o).path()).isEqualTo(dir.resolve("w1.db"));
         assertThatThrownBy(() -> Celeriac.discover().openStateStore("file://" + dir + "/%n.db", o))
                 .hasMessageContaining("%25n");
     }
@@ -130,13 +130,13 @@ class PlaceholdersTest {
     void fileUrlsAndPlainPathsNameTheSameFile() {
         StateStoreOptions o = StateStoreOptions.builder().nodeName("w1@h").build();
         Path file = dir.resolve("w1 state.db");
-        assertThat(FileStateStoreConfig.from(BackendUrl.parse(file.toString()), o).path()).isEqualTo(file);
-        assertThat(FileStateStoreConfig.from(BackendUrl.parse(file.toUri().toString()), o).path()).isEqualTo(file);
-        assertThat(FileStateStoreConfig.from(BackendUrl.parse("file://localhost" + file.toUri().getRawPath()), o).path()).isEqualTo(file);
-        assertThat(FileStateStoreConfig.from(BackendUrl.parse("file:" + file), o).path()).isEqualTo(file);
-        assertThat(FileStateStoreConfig.from(BackendUrl.parse("relative/%n.db"), o).path())
+        assertThat(FileStateStoreConfig.parse(BackendUrl.parse(file.toString()), o).path()).isEqualTo(file);
+        assertThat(FileStateStoreConfig.parse(BackendUrl.parse(file.toUri().toString()), o).path()).isEqualTo(file);
+        assertThat(FileStateStoreConfig.parse(BackendUrl.parse("file://localhost" + file.toUri().getRawPath()), o).path()).isEqualTo(file);
+        assertThat(FileStateStoreConfig.parse(BackendUrl.parse("file:" + file), o).path()).isEqualTo(file);
+        assertThat(FileStateStoreConfig.parse(BackendUrl.parse("relative/%n.db"), o).path())
                 .isEqualTo(Path.of("relative/w1.db").toAbsolutePath());
-        assertThatThrownBy(() -> FileStateStoreConfig.from(BackendUrl.parse("file://otherhost/x.db"), o))
+        assertThatThrownBy(() -> FileStateStoreConfig.parse(BackendUrl.parse("file://otherhost/x.db"), o))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("three slashes");
     }
 }

@@ -1,5 +1,6 @@
 /**
- * Internals of the in-memory event state: the single-threaded model with Celery's semantics, one job per
+ * Internals of the in-memory event state: the live {@code MemoryEventState} (the locking and the listeners),
+ * the single-threaded model with Celery's semantics, one job per
  * file. {@link io.celeriac.events.state.internal.ClusterModel} dispatches each event and composes the
  * parts: what a type means ({@code EventTypes}), Celery's merge rules ({@code TaskMerge},
  * {@code WorkerMerge}), the bounded tables ({@code TaskLru}, {@code WorkerTable}), parents and children
@@ -9,6 +10,6 @@
  * ({@link io.celeriac.events.state.internal.TaskNode}, {@link io.celeriac.events.state.internal.WorkerNode})
  * and the parsed task event ({@code TaskEvent}). Every part is guarded by {@code MemoryEventState}'s
  * read-write lock: mutations under the write lock, reads under the read lock. Not an API: anything here may
- * change in any release.
+ * change in any release; open a state with {@link io.celeriac.events.state.MemoryEventStateProvider}.
  */
 package io.celeriac.events.state.internal;

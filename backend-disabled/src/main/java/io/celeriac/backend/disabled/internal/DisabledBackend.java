@@ -1,11 +1,11 @@
-package io.celeriac.backend.disabled;
+package io.celeriac.backend.disabled.internal;
 
 import io.celeriac.UnsupportedCapabilityException;
 import io.celeriac.backend.BackendCapability;
-import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskMeta;
+import io.celeriac.backend.disabled.DisabledBackendConfig;
+import io.celeriac.backend.disabled.DisabledBackendException;
 import io.celeriac.backend.spi.AbstractBackend;
-import io.celeriac.url.BackendUrl;
 
 import java.util.Set;
 
@@ -17,13 +17,13 @@ import java.util.Set;
 public final class DisabledBackend extends AbstractBackend {
 
     /**
-     * Creates the backend; use {@code Celeriac.openBackend("disabled://")}.
+     * Creates the backend; use {@link io.celeriac.backend.disabled.DisabledBackendProvider} or
+     * {@code Celeriac.openBackend("disabled://")}.
      *
-     * @param url {@code disabled://}
-     * @param options ignored but kept
+     * @param config the parsed configuration (its options are kept, not used)
      */
-    public DisabledBackend(BackendUrl url, BackendOptions options) {
-        super(url, options, Set.of());
+    public DisabledBackend(DisabledBackendConfig config) {
+        super(config.url(), config.options(), Set.of());
     }
 
     @Override

@@ -1,11 +1,9 @@
-package com.example.celeriac.fs;
+package com.example.celeriac.fs.internal;
 
+import com.example.celeriac.fs.FilesystemBackendConfig;
 import io.celeriac.backend.BackendCapability;
-import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.spi.KeyValueBackend;
-import io.celeriac.url.BackendUrl;
-import io.celeriac.url.InvalidUrlException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,27 +43,20 @@ public final class FilesystemBackend extends KeyValueBackend {
     private final Path lockFile;
 
     /**
-     * Opens the backend on the URL's directory, checking it is usable as Celery does.
+     * Opens the backend on the configured directory, checking it is usable as Celery does; use
+     * {@link com.example.celeriac.fs.FilesystemBackendProvider} (or {@code Celeriac.openBackend("file:///dir")}).
      *
-     * @param url {@code file:///dir}
-     * @param options the options
-     * @throws InvalidUrlException when the URL names no directory
+     * @param config the parsed configuration
      * @throws BackendUnavailableException when the directory is missing or not writable
      */
-    public FilesystemBackend(BackendUrl url, BackendOptions options) {
-        super(url, options, EnumSet.of(BackendCapability.READ, BackendCapability.WAIT, BackendCapability.FORGET,
-                BackendCapability.GROUPS, BackendCapability.CHORDS, BackendCapability.CLEANUP, BackendCapability.SCAN,
-                BackendCapability.EXPIRY, BackendCapability.FULL_META), null);
-        if (url.host() != null && !url.host().equals("localhost")) {
-            throw new InvalidUrlException(url.masked(), List.of("a file:// URL names a local directory: file:///path or file://localhost/path"));
-        }
-        if (url.path().isEmpty() || url.path().equals("/")) {
-            throw new InvalidUrlException(url.masked(), List.of("You need to configure a path for the file-system backend, as in file:///var/celery/results"));
-        }
-        this.dir = Path.of(url.path());
+    public FilesystemBackend(FilesystemBackendConfig config) {
+        super(config.url(), config.options(), EnumSet.of(BackendCapability.READ, BackendCapability.WAIT,
+                BackendCapability.FORGET, BackendCapability.GROUPS, BackendCapability.CHORDS, BackendCapability.CLEANUP,
+                BackendCapability.SCAN, BackendCapability.EXPIRY, BackendCapability.FULL_META), null);
+        this.dir = config.directory();
         this.lockFile = dir.resolve(LOCK_FILE);
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new BackendUnavailableException(url.masked(), "the directory " + dir
+            throw new BackendUnavailableException(config.url().masked(), "the directory " + dir
                     + " does not exist or is not writable; create it and give this process write access", null);
         }
     }

@@ -1,12 +1,11 @@
-package io.celeriac.backend.memory;
+package io.celeriac.backend.memory.internal;
 
 import io.celeriac.backend.BackendCapability;
 import io.celeriac.backend.BackendClosedException;
-import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskMeta;
+import io.celeriac.backend.memory.MemoryBackendConfig;
 import io.celeriac.backend.spi.KeyValueBackend;
 import io.celeriac.backend.spi.PendingWaits;
-import io.celeriac.url.BackendUrl;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,15 +39,15 @@ public final class MemoryBackend extends KeyValueBackend {
     private final PendingWaits waits;
 
     /**
-     * Opens a memory backend; use {@link MemoryBackendProvider} or {@code Celeriac.openBackend("memory://")}.
+     * Opens a memory backend; use {@link io.celeriac.backend.memory.MemoryBackendProvider} or
+     * {@code Celeriac.openBackend("memory://")}.
      *
-     * @param url {@code memory://} or {@code memory://name}
-     * @param options the options
+     * @param config the parsed configuration
      */
-    public MemoryBackend(BackendUrl url, BackendOptions options) {
-        super(url, options, EnumSet.allOf(BackendCapability.class), url.param("global_keyprefix").orElse(null));
-        String name = url.host() == null ? "" : url.host() + url.path();
-        this.storeName = name.isEmpty() ? null : name;
+    public MemoryBackend(MemoryBackendConfig config) {
+        super(config.url(), config.options(), EnumSet.allOf(BackendCapability.class),
+                config.globalKeyprefix().orElse(null));
+        this.storeName = config.storeName().orElse(null);
         this.store = storeName == null ? new Store() : acquire(storeName);
         this.waits = new PendingWaits("memory", PendingWaits.Subscriptions.NONE);
         store.backends.add(this);

@@ -1,6 +1,7 @@
-package io.celeriac.state.memory;
+package io.celeriac.state.memory.internal;
 
 import io.celeriac.state.StateStoreCapability;
+import io.celeriac.state.memory.MemoryStateStoreConfig;
 import io.celeriac.state.spi.AbstractStateStore;
 import io.celeriac.state.spi.SnapshotRequest;
 import io.celeriac.state.spi.StateSnapshot;
@@ -9,16 +10,21 @@ import io.celeriac.state.spi.StoredState;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The {@code memory://} state store: every change goes straight into a JVM-wide area shared by the stores
  * of one name. A sync adds the worker's revokes to what is stored (other workers' revokes stay); the
- * stored clock only ever rises. Thread-safe.
+ * stored clock only ever rises. The areas live for the JVM's lifetime, or until {@link #forget(String)}.
+ * Thread-safe.
  */
-final class MemoryStateStore extends AbstractStateStore {
+public final class MemoryStateStore extends AbstractStateStore {
+
+    private static final ConcurrentMap<String, Area> AREAS = new ConcurrentHashMap<>();
 
     /** What one name stores. Guarded by its own monitor. */
-    static final class Area {
+    private static final class Area {
         private final LinkedHashMap<String, Double> revoked = new LinkedHashMap<>();
         private long clock;
 
@@ -49,9 +55,24 @@ final class MemoryStateStore extends AbstractStateStore {
 
     private final Area area;
 
-    MemoryStateStore(String location, Area area, boolean shutdownHook) {
-        super(location, Set.of(StateStoreCapability.SHARED), shutdownHook, 0);
-        this.area = area;
+    /**
+     * Opens a store on the area of the configuration's name (created when it is the first); use
+     * {@link io.celeriac.state.memory.MemoryStateStoreProvider} or {@code Celeriac.openStateStore("memory://name", ...)}.
+     *
+     * @param config the parsed configuration
+     */
+    public MemoryStateStore(MemoryStateStoreConfig config) {
+        super("memory://" + config.name(), Set.of(StateStoreCapability.SHARED), config.shutdownHook(), 0);
+        this.area = AREAS.computeIfAbsent(config.name(), n -> new Area());
+    }
+
+    /**
+     * Drops the state kept under a name.
+     *
+     * @param name the name of {@code memory://name}
+     */
+    public static void forget(String name) {
+        AREAS.remove(name);
     }
 
     @Override

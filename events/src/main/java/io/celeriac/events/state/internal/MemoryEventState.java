@@ -1,4 +1,4 @@
-package io.celeriac.events.state;
+package io.celeriac.events.state.internal;
 
 import io.celeriac.events.Event;
 import io.celeriac.events.EventState;
@@ -7,7 +7,7 @@ import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.EventStateSnapshot;
 import io.celeriac.events.TaskInfo;
 import io.celeriac.events.WorkerInfo;
-import io.celeriac.events.state.internal.ClusterModel;
+import io.celeriac.events.state.MemoryEventStateConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +35,9 @@ import java.util.function.Supplier;
  * back only for as long as it takes to collect the references. Node listeners run on the applying thread
  * after the lock is released.
  *
- * <p>Create it with {@code Celeriac.discover().openEventState("memory://", options)} or directly. Close it
- * to release its memory; every call but {@code close} then raises {@link EventStateClosedException}.
+ * <p>Open it with {@code Celeriac.discover().openEventState("memory://", options)} (or
+ * {@link io.celeriac.events.state.MemoryEventStateProvider}); tests and benchmarks may create it directly. Close
+ * it to release its memory; every call but {@code close} then raises {@link EventStateClosedException}.
  */
 public final class MemoryEventState implements EventState {
 
@@ -53,6 +54,15 @@ public final class MemoryEventState implements EventState {
     private final List<WorkerInfo> pendingJoins = new ArrayList<>();
     private final List<WorkerInfo> pendingLeaves = new ArrayList<>();
     private volatile boolean closed;
+
+    /**
+     * Creates an empty state from a parsed configuration.
+     *
+     * @param config the options and the name for messages
+     */
+    public MemoryEventState(MemoryEventStateConfig config) {
+        this(config.options(), config.name());
+    }
 
     /**
      * Creates an empty state.

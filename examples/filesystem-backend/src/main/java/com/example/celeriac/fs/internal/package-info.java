@@ -1,0 +1,4 @@
+/**
+ * The live filesystem backend. Not an API: open it with {@link com.example.celeriac.fs.FilesystemBackendProvider}.
+ */
+package com.example.celeriac.fs.internal;
