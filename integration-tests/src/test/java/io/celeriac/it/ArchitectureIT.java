@@ -11,6 +11,7 @@ import io.celeriac.CeleriacException;
 import io.celeriac.registry.ProviderInfo;
 import io.celeriac.registry.ProviderRegistry;
 import io.celeriac.spi.Provider;
+import io.celeriac.url.BackendUrl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -109,10 +110,13 @@ class ArchitectureIT {
         }
         List<JavaMethod> opens = provider.getMethods().stream()
                 .filter(m -> m.getName().equals("open") && !m.getModifiers().contains(JavaModifier.BRIDGE)
-                        && !m.getModifiers().contains(JavaModifier.SYNTHETIC))
+                        && !m.getModifiers().contains(JavaModifier.SYNTHETIC)
+                        && !m.getModifiers().contains(JavaModifier.STATIC)
+                        && m.getRawParameterTypes().size() == 2
+                        && m.getRawParameterTypes().get(0).isEquivalentTo(BackendUrl.class))
                 .toList();
         if (opens.isEmpty()) {
-            out.add(provider.getName() + " has no open method");
+            out.add(provider.getName() + " has no open(BackendUrl, options) method");
         }
         for (JavaMethod open : opens) {
             boolean parsesConfig = open.getMethodCallsFromSelf().stream().anyMatch(call ->
