@@ -1,0 +1,29 @@
+package io.celeriac.broker;
+
+import java.util.List;
+
+/**
+ * A live consumer created by {@link Broker#consume}: cancel it to stop deliveries.
+ *
+ * <p>Cancelling stops new deliveries; deliveries already handed to the handler may still be settled, and those
+ * left unsettled go back to their queue when the subscription's channel closes (at once after
+ * {@link #cancel()}, with their {@linkplain Delivery#redelivered() redelivered} flag set). A subscription
+ * survives a lost connection: it resumes once the broker is back. Thread-safe; cancelling twice does nothing.
+ */
+public interface Subscription extends AutoCloseable {
+
+    /** @return the queues it reads */
+    List<String> queues();
+
+    /** @return whether it still receives (not cancelled by the caller, by the broker, or by a close) */
+    boolean isActive();
+
+    /** Stops the subscription; unsettled deliveries are requeued. Does nothing the second time. */
+    void cancel();
+
+    /** Same as {@link #cancel()}. */
+    @Override
+    default void close() {
+        cancel();
+    }
+}
