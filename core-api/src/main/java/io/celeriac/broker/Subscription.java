@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * A live consumer created by {@link Broker#consume}: cancel it to stop deliveries.
  *
- * <p>Cancelling stops new deliveries; deliveries already handed to the handler may still be settled, and those
- * left unsettled go back to their queue when the subscription's channel closes (at once after
- * {@link #cancel()}, with their {@linkplain Delivery#redelivered() redelivered} flag set). A subscription
- * survives a lost connection: it resumes once the broker is back. Thread-safe; cancelling twice does nothing.
+ * <p>Cancelling stops deliveries and closes the subscription's channel: deliveries not settled by then go back to
+ * their queue (they come again with their {@linkplain Delivery#redelivered() redelivered} flag set) and settling
+ * them afterwards raises {@link StaleDeliveryException}; so settle what is in flight before cancelling. A
+ * subscription survives a lost connection: it resumes once the broker is back. Thread-safe; cancelling twice does
+ * nothing.
  */
 public interface Subscription extends AutoCloseable {
 
