@@ -112,6 +112,11 @@ public final class AmqpBroker implements Broker {
         return !closed.get() && connection.isOpen();
     }
 
+    /** Whether the connection is up now (it may be recovering while not). */
+    boolean connectionOpen() {
+        return connection.isOpen();
+    }
+
     boolean isClosing() {
         return closed.get();
     }

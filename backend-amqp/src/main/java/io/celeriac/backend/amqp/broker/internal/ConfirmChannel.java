@@ -91,7 +91,7 @@ final class ConfirmChannel {
     }
 
     private Channel channel() {
-        if (channel == null || dead) {
+        if (channel == null || dead || !channel.isOpen() && broker.connectionOpen()) {
             Channel old = channel;
             Channel ch = broker.newChannel();
             try {
