@@ -34,6 +34,7 @@ public final class PrivateRabbitMq implements AutoCloseable {
     private final String node;
     private final int port;
     private final int distPort;
+    private int tlsPort = -1;
     private Process process;
     private int starts;
 
@@ -60,6 +61,25 @@ public final class PrivateRabbitMq implements AutoCloseable {
      * @throws IllegalStateException when the scripts are missing or the node does not boot in time
      */
     public static PrivateRabbitMq start() {
+        return start(null, null, null);
+    }
+
+    /**
+     * Creates a node that also listens with TLS ({@link #tlsPort()}, on 127.0.0.1 and 127.0.0.2, so that a test can
+     * reach it under a name its certificate does not hold) with a server certificate, asking clients for
+     * theirs ({@code verify_peer}) without requiring one, and boots it.
+     *
+     * @param caCertificate the CA that signs client certificates (PEM)
+     * @param certificate the server's certificate (PEM)
+     * @param key its private key (PEM)
+     * @return the running node; close it
+     * @throws IllegalStateException when the scripts are missing or the node does not boot in time
+     */
+    public static PrivateRabbitMq startWithTls(Path caCertificate, Path certificate, Path key) {
+        return start(caCertificate, certificate, key);
+    }
+
+    private static PrivateRabbitMq start(Path caCertificate, Path certificate, Path key) {
         if (!available()) {
             throw new IllegalStateException("no RabbitMQ server scripts under " + BIN + "; install rabbitmq-server");
         }
@@ -74,6 +94,21 @@ public final class PrivateRabbitMq implements AutoCloseable {
         }
         String node = "celeriac-test-" + UUID.randomUUID().toString().substring(0, 12) + "@localhost";
         PrivateRabbitMq r = new PrivateRabbitMq(dir, node, freePort(), freePort());
+        if (certificate != null) {
+            r.tlsPort = freePort();
+            try {
+                Files.writeString(dir.resolve("rabbitmq.conf"), String.join("\n",
+                        "listeners.ssl.1 = 127.0.0.1:" + r.tlsPort,
+                        "listeners.ssl.2 = 127.0.0.2:" + r.tlsPort,
+                        "ssl_options.cacertfile = " + caCertificate.toAbsolutePath(),
+                        "ssl_options.certfile = " + certificate.toAbsolutePath(),
+                        "ssl_options.keyfile = " + key.toAbsolutePath(),
+                        "ssl_options.verify = verify_peer",
+                        "ssl_options.fail_if_no_peer_cert = false", ""), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         try {
             r.boot();
             return r;
@@ -185,6 +220,11 @@ public final class PrivateRabbitMq implements AutoCloseable {
     /** @return the AMQP port (the same across restarts) */
     public int port() {
         return port;
+    }
+
+    /** @return the TLS port, or -1 when the node was started without TLS */
+    public int tlsPort() {
+        return tlsPort;
     }
 
     /** @return the node name, {@code celeriac-test-<random>@localhost} */

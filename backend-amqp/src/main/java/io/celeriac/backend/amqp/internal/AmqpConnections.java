@@ -62,7 +62,7 @@ public final class AmqpConnections {
      * @throws InvalidConfigurationException when a TLS file cannot be used
      */
     public static ConnectionFactory factory(AmqpConnectionConfig c, ExecutorService consumerExecutor, String threadName) {
-        ConnectionFactory f = new ConnectionFactory();
+        Factory f = new Factory();
         f.setUsername(c.user());
         f.setPassword(c.password() == null ? "" : c.password());
         f.setVirtualHost(c.virtualHost());
@@ -83,10 +83,8 @@ public final class AmqpConnections {
             f.setSaslConfig(DefaultSaslConfig.EXTERNAL);
         }
         if (c.tls()) {
-            f.useSslProtocol(sslContext(c));
-            if (c.checkHostname()) {
-                f.enableHostnameVerification();
-            }
+            // useSslProtocol(SSLContext) alone would always check the host name
+            f.useTls(sslContext(c), c.checkHostname());
         }
         return f;
     }
@@ -146,7 +144,7 @@ public final class AmqpConnections {
                 KeyStore ks = KeyStore.getInstance("PKCS12");
                 ks.load(null, null);
                 int i = 0;
-                for (Certificate cert : certificates(c.caCerts())) {
+                for (Certificate cert : certificates(c.caCerts(), "ssl_ca_certs", heading)) {
                     ks.setCertificateEntry("ca-" + (i++), cert);
                 }
                 if (i == 0) {
@@ -160,7 +158,7 @@ public final class AmqpConnections {
             }
             javax.net.ssl.KeyManager[] keys = null;
             if (c.certFile() != null && c.keyFile() != null) {
-                Collection<? extends Certificate> chain = certificates(c.certFile());
+                Collection<? extends Certificate> chain = certificates(c.certFile(), "ssl_certfile", heading);
                 if (chain.isEmpty()) {
                     throw new InvalidConfigurationException(heading, List.of("ssl_certfile holds no PEM certificate"));
                 }
@@ -181,9 +179,12 @@ public final class AmqpConnections {
         }
     }
 
-    private static Collection<? extends Certificate> certificates(Path file) throws IOException, GeneralSecurityException {
+    private static Collection<? extends Certificate> certificates(Path file, String setting, String heading) {
         try (InputStream in = Files.newInputStream(file)) {
             return CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new InvalidConfigurationException(heading, setting + " (" + file + ") holds no readable PEM certificate: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -243,6 +244,13 @@ public final class AmqpConnections {
             return new byte[] {(byte) tag, (byte) 0x82, (byte) (length >> 8), (byte) length};
         }
         return new byte[] {(byte) tag, (byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
+    }
+
+    /** amqp-client's factory, with its TLS set-up that leaves host name verification to the caller. */
+    private static final class Factory extends ConnectionFactory {
+        void useTls(SSLContext context, boolean verifyHostname) {
+            useSslProtocol(context, verifyHostname);
+        }
     }
 
     /** Python's {@code CERT_NONE}: every server certificate is accepted. */
