@@ -150,7 +150,9 @@ public interface Broker extends AutoCloseable {
 
     /**
      * Publishes a message without waiting: the future completes when the broker has it, or exceptionally with
-     * the exceptions {@link #publish} throws. Messages published from one thread reach a queue in order.
+     * the exceptions {@link #publish} throws. Messages published from one thread reach a queue in order. The future
+     * may complete on a thread of the broker: attach blocking work with the {@code ...Async} methods of
+     * {@link CompletableFuture}, never with the plain ones.
      *
      * @param exchange the exchange, {@code ""} for the default exchange
      * @param routingKey the routing key
