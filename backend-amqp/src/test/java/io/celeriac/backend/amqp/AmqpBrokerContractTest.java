@@ -28,6 +28,11 @@ class AmqpBrokerContractTest extends BrokerContract {
             public Set<BrokerCapability> capabilities() {
                 return EnumSet.allOf(BrokerCapability.class);
             }
+
+            @Override
+            public void close() {
+                // every queue and exchange has a unique name and the kit deletes them
+            }
         };
     }
 }

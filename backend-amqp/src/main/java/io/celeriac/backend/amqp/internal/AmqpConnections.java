@@ -71,7 +71,7 @@ public final class AmqpConnections {
         f.setConnectionTimeout(timeout);
         f.setHandshakeTimeout(timeout);
         f.setShutdownTimeout(timeout);
-        f.setChannelRpcTimeout((int) Math.max(30_000, timeout));
+        f.setChannelRpcTimeout(Math.max(30_000, timeout));
         f.setAutomaticRecoveryEnabled(true);
         f.setTopologyRecoveryEnabled(true);
         f.setNetworkRecoveryInterval(c.recoveryInterval().toMillis());

@@ -1,7 +1,6 @@
 package io.celeriac.backend.amqp.broker.internal;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.PossibleAuthenticationFailureException;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -55,12 +54,6 @@ final class AmqpErrors {
             return c.getReplyCode();
         }
         return -1;
-    }
-
-    /** Whether the failure means the connection is gone (lost, closed, not yet recovered). */
-    static boolean connectionLost(Throwable e) {
-        ShutdownSignalException s = signal(e);
-        return s == null || s.isHardError() || e instanceof AlreadyClosedException && channelCode(e) < 0;
     }
 
     /**
