@@ -129,6 +129,10 @@ class AmqpFaultTest {
         }
     }
 
+    private static void log(long t0, String what) {
+        System.out.printf("%6.1f s  %s%n", (System.nanoTime() - t0) / 1e9, what);
+    }
+
     private static void check(Load load) {
         assertThat(load.consumed).as("every confirmed publish was consumed").containsAll(load.confirmed);
         assertThat(load.duplicatesWithoutFlag).as("no message came twice to the live consumer without the redelivered flag")
@@ -143,17 +147,25 @@ class AmqpFaultTest {
                 "rabbitmq-server is not installed here, so no private node can be started");
         try (PrivateRabbitMq node = PrivateRabbitMq.start();
              Load load = new Load(node.url() + "?recovery_interval=0.5&confirm_timeout=10&heartbeat=5&connect_timeout=3", 3)) {
+            long t0 = System.nanoTime();
             load.awaitConfirmedMore(300);
+            log(t0, "300 confirmed");
             for (int round = 0; round < 2; round++) {
                 node.stop();
+                log(t0, "node stopped");
                 await().atMost(Tck.timeout(Duration.ofSeconds(30))).until(() -> !load.broker.isConnected());
                 int before = load.failedPublishes.get();
                 await().atMost(Tck.timeout(Duration.ofSeconds(30))).until(() -> load.failedPublishes.get() > before);
+                log(t0, "publishes fail");
                 node.restart();
+                log(t0, "node started");
                 await().atMost(Tck.timeout(Duration.ofSeconds(60))).until(load.broker::isConnected);
+                log(t0, "reconnected");
                 load.awaitConfirmedMore(300);
+                log(t0, "300 more confirmed");
             }
             load.finish();
+            log(t0, "all consumed");
             check(load);
             assertThat(load.failedPublishes.get()).as("publishes failed, typed, while the node was down").isPositive();
         }

@@ -1,6 +1,7 @@
 package io.celeriac.backend.amqp.broker;
 
 import io.celeriac.backend.amqp.AmqpConnectionConfig;
+import io.celeriac.backend.amqp.broker.internal.AmqpBroker;
 import io.celeriac.broker.Broker;
 import io.celeriac.broker.BrokerOptions;
 import io.celeriac.broker.spi.BrokerProvider;
@@ -31,6 +32,6 @@ public final class AmqpBrokerProvider implements BrokerProvider {
 
     @Override
     public Broker open(BackendUrl url, BrokerOptions options) {
-        return new io.celeriac.backend.amqp.broker.internal.AmqpBroker(AmqpBrokerConfig.parse(url, options));
+        return new AmqpBroker(AmqpBrokerConfig.parse(url, options));
     }
 }
