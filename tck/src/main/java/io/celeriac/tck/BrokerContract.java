@@ -431,9 +431,11 @@ public abstract class BrokerContract {
         List<Delivery> rest = inbox.take(9);
         assertThat(rest).extracting(d -> d.message().bodyAsString())
                 .containsExactlyInAnyOrder("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9");
-        assertThat(rest.stream().filter(Delivery::redelivered).map(d -> d.message().bodyAsString()))
-                .as("exactly the messages the closed consumer held come back redelivered")
-                .containsExactlyInAnyOrderElementsOf(unacked);
+        List<String> redelivered = rest.stream().filter(Delivery::redelivered).map(d -> d.message().bodyAsString()).toList();
+        // every message the closed consumer held comes back redelivered; one more may, that the broker had sent
+        // within the prefetch window when the consumer closed, before its handler saw it
+        assertThat(redelivered).as("the messages the closed consumer held come back redelivered")
+                .containsAll(unacked).hasSizeLessThanOrEqualTo(4);
         assertThat(inbox.all.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
 
