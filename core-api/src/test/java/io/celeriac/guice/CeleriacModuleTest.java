@@ -8,11 +8,16 @@ import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.memory.MemoryBackendProvider;
 import io.celeriac.backend.spi.BackendProvider;
+import io.celeriac.broker.Broker;
+import io.celeriac.broker.BrokerOptions;
+import io.celeriac.broker.spi.BrokerProvider;
 import io.celeriac.url.BackendUrl;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,5 +57,36 @@ class CeleriacModuleTest {
             assertThat(opened).hasValue(1);
             assertThat(injector.getInstance(Celeriac.class).backends().resolve("memory://")).isSameAs(mine);
         }
+    }
+
+    @Test
+    void bindsABrokerFromItsUrlThroughTheRegistry() {
+        List<String> opened = new CopyOnWriteArrayList<>();
+        BrokerProvider stub = new BrokerProvider() {
+            @Override
+            public Set<String> schemes() {
+                return Set.of("stubmq");
+            }
+
+            @Override
+            public Broker open(BackendUrl url, BrokerOptions options) {
+                opened.add(url.masked() + " " + options.property("heartbeat").orElse("-"));
+                return (Broker) java.lang.reflect.Proxy.newProxyInstance(Broker.class.getClassLoader(),
+                        new Class<?>[] {Broker.class}, (proxy, method, args) -> switch (method.getName()) {
+                            case "asUri" -> url.masked();
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            default -> null;
+                        });
+            }
+        };
+        Injector injector = Guice.createInjector(CeleriacModule.builder().discover(false)
+                        .broker("stubmq://u:pw@h/v", BrokerOptions.defaults().with("heartbeat", "30")).build(),
+                binder -> CeleriacModule.providers(binder).addBinding().toInstance(stub));
+        Broker broker = injector.getInstance(Broker.class);
+        assertThat(broker).isSameAs(injector.getInstance(Broker.class));
+        assertThat(broker.asUri()).isEqualTo("stubmq://u:**@h/v");
+        assertThat(opened).containsExactly("stubmq://u:**@h/v 30");
+        assertThat(injector.getInstance(Celeriac.class).brokers().schemes()).containsExactly("stubmq");
     }
 }

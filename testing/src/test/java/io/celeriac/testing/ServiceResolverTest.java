@@ -84,4 +84,18 @@ class ServiceResolverTest {
         assertThat(ServiceResolver.maskPassword("postgresql://u:p%40ss@h/db")).isEqualTo("postgresql://u:**@h/db");
         assertThat(ServiceResolver.maskPassword("redis://h:6379")).isEqualTo("redis://h:6379");
     }
+
+    @Test
+    void rabbitMqIsFoundTheSameWay() {
+        Resolution loop = ServiceResolver.resolve(Service.RABBITMQ, Map.of(), loopback(true), docker(true));
+        assertThat(loop.source()).isEqualTo(Source.LOOPBACK);
+        assertThat(loop.url()).isEqualTo("amqp://guest:guest@127.0.0.1:5672//");
+        Resolution env = ServiceResolver.resolve(Service.RABBITMQ,
+                Map.of("CELERIAC_TEST_RABBITMQ_URL", "amqp://u:s3cret@mq:5673/vh"), loopback(true), docker(true));
+        assertThat(env.url()).isEqualTo("amqp://u:s3cret@mq:5673/vh");
+        assertThat(env.message()).doesNotContain("s3cret");
+        Resolution none = ServiceResolver.resolve(Service.RABBITMQ, Map.of("CI", "true"), loopback(false), docker(false));
+        assertThat(none.fail()).isTrue();
+        assertThat(none.message()).contains("CELERIAC_TEST_RABBITMQ_URL").contains("127.0.0.1:5672").contains("rabbitmq:3");
+    }
 }
