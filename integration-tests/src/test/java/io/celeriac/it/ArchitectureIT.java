@@ -65,7 +65,8 @@ class ArchitectureIT {
     private static List<ProviderInfo> discoveredProviders() {
         Celeriac celeriac = Celeriac.discover();
         List<ProviderInfo> all = new ArrayList<>();
-        Stream.of(celeriac.backends(), celeriac.stateStores(), celeriac.eventStates(), celeriac.eventSources())
+        Stream.of(celeriac.backends(), celeriac.stateStores(), celeriac.eventStates(), celeriac.eventSources(),
+                        celeriac.brokers())
                 .map(ProviderRegistry::providers)
                 .forEach(all::addAll);
         return all;
@@ -77,7 +78,7 @@ class ArchitectureIT {
         // every plugin module of the reactor is on this class path: the walk must see each of them
         Set<String> packages = new TreeSet<>();
         providers.forEach(p -> packages.add(p.provider().getClass().getPackageName()));
-        assertThat(packages).as("packages of the discovered providers").hasSizeGreaterThanOrEqualTo(7);
+        assertThat(packages).as("packages of the discovered providers").hasSizeGreaterThanOrEqualTo(8);
 
         List<String> violations = new ArrayList<>();
         for (ProviderInfo info : providers) {
