@@ -10,36 +10,26 @@ import io.celeriac.backend.ChordCompletion;
 import io.celeriac.backend.ChordPart;
 import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.GroupResult;
-import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskRequest;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToReadResultException;
 import io.celeriac.backend.UnableToStoreResultException;
-import io.celeriac.backend.WaitInterruptedException;
-import io.celeriac.backend.WaitTimeoutException;
+import io.celeriac.spi.RetryRunner;
 import io.celeriac.url.BackendUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -50,6 +40,11 @@ import java.util.stream.Stream;
  * builds metas as Celery's {@code _get_result_meta} does, checks capabilities and closed state, retries
  * transient errors, reports chord parts, stores a failed chord's error on its body and calls the chord
  * callback, and waits by polling (override {@link #doWaitForAsync} for push).
+ *
+ * <p>The jobs behind these methods live in package-private helpers, one job each: {@code ResultMetas} (the
+ * meta Celery builds), {@code ManyReads} (the rules of {@link #getMany}), {@code ResultWaits} (the poller and
+ * the blocking waits), {@code Chords} (what a completed chord does); retries run on a
+ * {@link RetryRunner}.
  *
  * <p>Hooks are only called for declared capabilities and while the backend is open. Subclasses must be
  * thread-safe.
@@ -65,7 +60,10 @@ public abstract class AbstractBackend implements Backend {
     private final Set<BackendCapability> capabilities;
     private final String maskedUri;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile PollingWaiter poller;
+    private final ResultWaits waits = new ResultWaits();
+    private final RetryRunner retries;
+    private final RetryRunner.GiveUp<RuntimeException> storeFailure = this::storeFailure;
+    private final RetryRunner.GiveUp<RuntimeException> readFailure = this::readFailure;
 
     /**
      * Creates the base.
@@ -79,6 +77,12 @@ public abstract class AbstractBackend implements Backend {
         this.options = Objects.requireNonNull(options, "options");
         this.capabilities = capabilities.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(capabilities));
         this.maskedUri = url.withoutAlias().masked();
+        this.retries = RetryRunner.builder(options.retryPolicy())
+                .retryIf(e -> e instanceof RuntimeException r && isTransient(r) && !isClosed())
+                .onRetry((taskId, attempt, attempts, wait, e) -> LOG.debug(
+                        "Transient error on {} for {} (attempt {} of {}), retrying in {}: {}", maskedUri, taskId,
+                        attempt, attempts, wait, e.toString()))
+                .build();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -191,29 +195,7 @@ public abstract class AbstractBackend implements Backend {
      * @return the meta
      */
     protected TaskMeta buildMeta(String taskId, Object result, TaskState state, String traceback, TaskRequest request) {
-        Objects.requireNonNull(taskId, "taskId");
-        Objects.requireNonNull(state, "state");
-        Object value = result instanceof Throwable t ? exceptionInfo(t) : result;
-        TaskMeta.Builder b = TaskMeta.builder(taskId, state)
-                .result(value)
-                .traceback(traceback)
-                .dateDone(state.isReady() ? Instant.now(options.clock()) : null);
-        if (request != null) {
-            List<Object> children = new ArrayList<>(request.children().size());
-            request.children().forEach(c -> children.add(c.toList()));
-            b.children(children);
-            if (request.group() != null && !request.group().isEmpty()) {
-                b.groupId(request.group());
-            }
-            if (request.parentId() != null && !request.parentId().isEmpty()) {
-                b.parentId(request.parentId());
-            }
-            if (options.resultExtended()) {
-                b.extended(true).name(request.task()).args(request.args()).kwargs(request.kwargs())
-                        .worker(request.hostname()).retries(request.retries()).queue(request.queue());
-            }
-        }
-        return b.build();
+        return ResultMetas.build(options, taskId, result, state, traceback, request);
     }
 
     /**
@@ -224,10 +206,7 @@ public abstract class AbstractBackend implements Backend {
      * @return the info
      */
     public static ExceptionInfo exceptionInfo(Throwable t) {
-        Class<?> c = t.getClass();
-        String pkg = c.getPackageName();
-        String name = c.getName().substring(pkg.isEmpty() ? 0 : pkg.length() + 1).replace('$', '.');
-        return t.getMessage() == null ? ExceptionInfo.of(name, pkg) : ExceptionInfo.of(name, pkg, t.getMessage());
+        return ResultMetas.exceptionInfo(t);
     }
 
     @Override
@@ -266,7 +245,7 @@ public abstract class AbstractBackend implements Backend {
     }
 
     private void reportChordPart(String taskId, TaskRequest request, TaskState state, Object result) {
-        if (request != null && request.chord() != null && request.group() != null) {
+        if (Chords.isPart(request)) {
             onChordPartReturn(ChordPart.of(taskId, request, state, result));
         }
     }
@@ -284,45 +263,9 @@ public abstract class AbstractBackend implements Backend {
     @Override
     public Map<String, TaskMeta> getMany(Collection<String> taskIds) {
         require(BackendCapability.READ);
-        List<String> unique = distinct(taskIds);
+        List<String> unique = ManyReads.distinct(taskIds);
         Map<String, TaskMeta> found = unique.isEmpty() ? Map.of() : doGetMany(unique);
-        if (found instanceof LinkedHashMap<String, TaskMeta> complete && isComplete(complete, unique)) {
-            return complete; // already every id, in order, none missing: no second map of them all
-        }
-        Map<String, TaskMeta> out = new LinkedHashMap<>(unique.size() * 2);
-        for (String id : unique) {
-            TaskMeta m = found.get(id);
-            out.put(id, m != null ? m : TaskMeta.pending(id));
-        }
-        return out;
-    }
-
-    /** The ids in their first order, each once; none may be {@code null}. */
-    private static List<String> distinct(Collection<String> taskIds) {
-        List<String> unique = new ArrayList<>(taskIds.size());
-        java.util.Set<String> seen = new java.util.HashSet<>(Math.max(16, (int) (taskIds.size() / 0.75f) + 1));
-        for (String id : taskIds) {
-            Objects.requireNonNull(id, "task id");
-            if (seen.add(id)) {
-                unique.add(id);
-            }
-        }
-        return unique;
-    }
-
-    /** Whether {@code found} maps exactly {@code ids}, in their order, each to a meta. */
-    private static boolean isComplete(Map<String, TaskMeta> found, List<String> ids) {
-        if (found.size() != ids.size()) {
-            return false;
-        }
-        int i = 0;
-        for (Map.Entry<String, TaskMeta> e : found.entrySet()) {
-            String id = ids.get(i++);
-            if (e.getValue() == null || (e.getKey() != id && !e.getKey().equals(id))) {
-                return false;
-            }
-        }
-        return true;
+        return ManyReads.complete(found, unique);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -355,78 +298,18 @@ public abstract class AbstractBackend implements Backend {
      * @return {@code future}
      */
     protected CompletableFuture<TaskMeta> scheduleTimeout(CompletableFuture<TaskMeta> future, String taskId, Duration timeout) {
-        return poller().waits().withTimeout(future, taskId, timeout);
+        return waits.poller(this).waits().withTimeout(future, taskId, timeout);
     }
 
     @Override
     public TaskMeta waitFor(String taskId, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        CompletableFuture<TaskMeta> f = waitForAsync(taskId);
-        try {
-            return f.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(false);
-            throw new WaitTimeoutException(taskId, timeout);
-        } catch (InterruptedException e) {
-            f.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new WaitInterruptedException(taskId, e);
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        } catch (CancellationException e) {
-            throw new WaitTimeoutException(taskId, timeout);
-        }
+        return ResultWaits.await(waitForAsync(taskId), taskId, timeout);
     }
 
     @Override
     public Map<String, TaskMeta> waitForAll(Collection<String> taskIds, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> unique = new ArrayList<>(new LinkedHashSet<>(taskIds));
-        Map<String, TaskMeta> out = new LinkedHashMap<>();
-        Map<String, TaskMeta> current = getMany(unique);
-        Map<String, CompletableFuture<TaskMeta>> futures = new LinkedHashMap<>();
-        try {
-            for (String id : unique) {
-                TaskMeta m = current.get(id);
-                if (m == null || !m.isReady()) {
-                    futures.put(id, waitForAsync(id));
-                }
-            }
-            for (String id : unique) {
-                CompletableFuture<TaskMeta> f = futures.get(id);
-                if (f == null) {
-                    out.put(id, current.get(id));
-                    continue;
-                }
-                long left = deadline - System.nanoTime();
-                try {
-                    out.put(id, f.get(Math.max(0, left), TimeUnit.NANOSECONDS));
-                } catch (TimeoutException e) {
-                    throw new WaitTimeoutException(id, timeout);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new WaitInterruptedException(id, e);
-                } catch (ExecutionException e) {
-                    throw rethrow(e.getCause());
-                }
-            }
-            return out;
-        } finally {
-            futures.values().forEach(f -> f.cancel(false));
-        }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new CompletionException(t);
+        return ResultWaits.waitForAll(this, taskIds, timeout);
     }
 
     /**
@@ -437,23 +320,7 @@ public abstract class AbstractBackend implements Backend {
      * @return a future of the ready meta
      */
     protected CompletableFuture<TaskMeta> doWaitForAsync(String taskId) {
-        return poller().waitFor(taskId);
-    }
-
-    private PollingWaiter poller() {
-        PollingWaiter p = poller;
-        if (p == null) {
-            synchronized (this) {
-                p = poller;
-                if (p == null) {
-                    checkOpen();
-                    p = new PollingWaiter(getClass().getSimpleName(), ids -> doGetMany(ids),
-                            Duration.ofMillis(5), options.pollInterval());
-                    poller = p;
-                }
-            }
-        }
-        return p;
+        return waits.poller(this).waitFor(taskId);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -510,20 +377,7 @@ public abstract class AbstractBackend implements Backend {
      * @param completion the completion
      */
     protected void completeChord(ChordCompletion completion) {
-        String bodyId = completion.bodyTaskId();
-        if (completion.failed() && bodyId != null) {
-            storeResult(bodyId, completion.error(), TaskState.FAILURE);
-        }
-        if (options.chordCallback() != null) {
-            try {
-                options.chordCallback().onChordComplete(completion);
-            } catch (RuntimeException e) {
-                LOG.error("The chord callback failed for chord {}", completion.groupId(), e);
-                if (bodyId != null) {
-                    storeResult(bodyId, ExceptionInfo.chordError("Callback error: " + e), TaskState.FAILURE);
-                }
-            }
-        }
+        Chords.complete(this, completion);
     }
 
     /**
@@ -534,8 +388,7 @@ public abstract class AbstractBackend implements Backend {
      * @return the error
      */
     protected static ExceptionInfo dependencyError(String taskId, Object exception) {
-        String repr = exception instanceof ExceptionInfo e ? e.pythonRepr() : io.celeriac.internal.PythonRepr.repr(exception);
-        return ExceptionInfo.chordError("Dependency " + taskId + " raised " + repr);
+        return Chords.dependencyError(taskId, exception);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -571,13 +424,7 @@ public abstract class AbstractBackend implements Backend {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        PollingWaiter p;
-        synchronized (this) {
-            p = poller;
-        }
-        if (p != null) {
-            p.close(new BackendClosedException(maskedUri));
-        }
+        waits.close(maskedUri);
         doClose();
     }
 
@@ -595,7 +442,7 @@ public abstract class AbstractBackend implements Backend {
      * @return its result
      */
     protected <T> T retryingWrite(String taskId, Supplier<T> op) {
-        return retrying(taskId, op, true);
+        return retries.call(taskId, op::get, storeFailure);
     }
 
     /**
@@ -607,43 +454,23 @@ public abstract class AbstractBackend implements Backend {
      * @return its result
      */
     protected <T> T retryingRead(String taskId, Supplier<T> op) {
-        return retrying(taskId, op, false);
+        return retries.call(taskId, op::get, readFailure);
     }
 
-    private <T> T retrying(String taskId, Supplier<T> op, boolean write) {
-        RetryPolicy policy = options.retryPolicy();
-        int attempt = 0;
-        while (true) {
-            attempt++;
-            try {
-                return op.get();
-            } catch (RuntimeException e) {
-                boolean transientError = isTransient(e);
-                if (!transientError && e instanceof CeleriacException) {
-                    throw e;
-                }
-                if (!transientError || attempt > policy.maxRetries() || isClosed()) {
-                    if (write) {
-                        throw new UnableToStoreResultException(taskId, maskedUri, attempt, e);
-                    }
-                    throw new UnableToReadResultException(taskId, maskedUri, e);
-                }
-                Duration wait = policy.intervalBefore(attempt);
-                LOG.debug("Transient error on {} for {} (attempt {} of {}), retrying in {}: {}", maskedUri, taskId,
-                        attempt, policy.maxRetries() + 1, wait, e.toString());
-                if (!wait.isZero()) {
-                    try {
-                        Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        if (write) {
-                            throw new UnableToStoreResultException(taskId, maskedUri, attempt, e);
-                        }
-                        throw new UnableToReadResultException(taskId, maskedUri, e);
-                    }
-                }
-            }
+    /** How a write ends: a non-transient {@link CeleriacException} as it is, anything else wrapped. */
+    private RuntimeException storeFailure(String taskId, Exception e, int attempts) {
+        if (e instanceof CeleriacException c && !isTransient(c)) {
+            return c;
         }
+        return new UnableToStoreResultException(taskId, maskedUri, attempts, e);
+    }
+
+    /** How a read ends: a non-transient {@link CeleriacException} as it is, anything else wrapped. */
+    private RuntimeException readFailure(String taskId, Exception e, int attempts) {
+        if (e instanceof CeleriacException c && !isTransient(c)) {
+            return c;
+        }
+        return new UnableToReadResultException(taskId, maskedUri, e);
     }
 
     /**

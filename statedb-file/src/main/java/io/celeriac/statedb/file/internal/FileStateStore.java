@@ -1,5 +1,6 @@
 package io.celeriac.statedb.file.internal;
 
+import io.celeriac.spi.GroupCommitQueue;
 import io.celeriac.state.RevokedEntries;
 import io.celeriac.state.StateStoreCapability;
 import io.celeriac.state.StateStoreClosedException;
@@ -241,7 +242,7 @@ public final class FileStateStore extends AbstractStateStore {
             }
             Journal j = current;
             try {
-                long ticket = j.enqueue(records.array(), records.length(), count);
+                var ticket = j.enqueue(records.array(), records.length(), count);
                 return () -> awaitDurable(j, ticket);
             } catch (Journal.Sealed s) {
                 Thread.onSpinWait(); // a sync switched journals meanwhile: queue in the new one
@@ -251,7 +252,7 @@ public final class FileStateStore extends AbstractStateStore {
         }
     }
 
-    private void awaitDurable(Journal j, long ticket) {
+    private void awaitDurable(Journal j, GroupCommitQueue.Ticket<Journal.Records> ticket) {
         try {
             j.await(ticket);
         } catch (IOException e) {

@@ -1,26 +1,31 @@
 package io.celeriac.statedb.file.internal;
 
+import io.celeriac.spi.GroupCommitQueue;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One journal file with group commit: {@link #append} adds encoded records to a pending batch and returns
- * once they are durable. The first appender that finds no write in progress becomes the leader: it
- * optionally waits up to the commit delay (or until the batch holds {@code maxBatch} records), takes the
- * whole pending batch, writes it with one {@code write} and one {@code fsync}, and wakes every appender the
- * batch covered. Appenders arriving meanwhile form the next batch, so N threads revoking at once share
- * one fsync instead of paying N.
+ * once they are durable. The batching is a {@link GroupCommitQueue}: the first appender that finds no write in
+ * progress becomes the leader; it optionally waits up to the commit delay (or until the batch holds
+ * {@code maxBatch} records), takes the whole pending batch, writes it with one {@code write} and one
+ * {@code fsync}, and wakes every appender the batch covered. Appenders arriving meanwhile form the next batch,
+ * so N threads revoking at once share one fsync instead of paying N. A failed batch fails exactly its own
+ * appenders.
  *
  * <p>The file is created on the first write (header and first batch in one write, then the directory is
  * fsynced). A failed write truncates the file back to its durable length, so later batches never follow a
- * partial one; if even that fails the journal is broken and every later append fails until the store
- * rotates to a new journal. {@link #seal()} flushes the pending batch and closes the file; appends after it
- * throw {@link Sealed}, and the store retries them on its new journal. Thread-safe.
+ * partial one; if even that fails the journal is broken and every later append (and every batch not yet
+ * written) fails until the store rotates to a new journal. {@link #seal()} flushes the pending batch and
+ * closes the file; appends after it throw {@link Sealed}, and the store retries them on its new journal.
+ * Thread-safe.
  */
 final class Journal {
 
@@ -33,33 +38,35 @@ final class Journal {
         }
     }
 
+    /**
+     * Encoded records queued for a batch: the first {@code length} bytes of {@code bytes}, {@code count}
+     * records. The array is the journal's once queued (it is not copied).
+     */
+    record Records(byte[] bytes, int length, int count) {
+    }
+
     private final Path path;
     private final long generation;
     private final boolean fsync;
-    private final long delayNanos;
-    private final int maxBatch;
+    private final GroupCommitQueue<Records> queue;
+    private final Object sealLock = new Object();
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private RandomAccessFile file;
-    private long durableSize;
-    private ByteSink pending = new ByteSink(4096);
-    private int pendingRecords;
-    private long appendedSeq;
-    private long durableSeq;
-    private long failedUpToSeq;
-    private IOException failure;
-    private IOException broken;
-    private boolean flushing;
-    private boolean sealed;
-    private long batches;
+    // Written only by the queue's flusher (one thread at a time) and by seal once the queue is closed.
+    private volatile RandomAccessFile file;
+    private volatile long durableSize;
+    private volatile IOException broken;
+    private final AtomicLong batches = new AtomicLong();
+    private boolean sealed; // guarded by sealLock
 
     Journal(Path path, long generation, boolean fsync, long delayNanos, int maxBatch) {
         this.path = path;
         this.generation = generation;
         this.fsync = fsync;
-        this.delayNanos = delayNanos;
-        this.maxBatch = Math.max(1, maxBatch);
+        GroupCommitQueue.Builder<Records> b = GroupCommitQueue.<Records>builder(this::write).weigher(Records::count);
+        if (delayNanos > 0) {
+            b.linger(Duration.ofNanos(delayNanos), Math.max(1, maxBatch));
+        }
+        this.queue = b.build();
     }
 
     Path path() {
@@ -72,22 +79,12 @@ final class Journal {
 
     /** Bytes durably written so far (0 until the file exists). */
     long size() {
-        lock.lock();
-        try {
-            return durableSize;
-        } finally {
-            lock.unlock();
-        }
+        return durableSize;
     }
 
     /** Whether any byte was ever written (the file exists). */
     boolean written() {
-        lock.lock();
-        try {
-            return file != null;
-        } finally {
-            lock.unlock();
-        }
+        return file != null;
     }
 
     /**
@@ -102,29 +99,21 @@ final class Journal {
 
     /**
      * Queues {@code count} encoded records for the next batch without waiting: the order of calls is the
-     * order in the file.
+     * order in the file. The array is the journal's from now on.
      *
      * @return the ticket to {@link #await}
      * @throws Sealed when the journal was sealed (rotated or closed)
      * @throws IOException when the journal is broken
      */
-    long enqueue(byte[] records, int length, int count) throws Sealed, IOException {
-        lock.lock();
+    GroupCommitQueue.Ticket<Records> enqueue(byte[] records, int length, int count) throws Sealed, IOException {
+        IOException b = broken;
+        if (b != null) {
+            throw brokenError(b);
+        }
         try {
-            if (sealed) {
-                throw new Sealed();
-            }
-            if (broken != null) {
-                throw new IOException("the journal " + path + " failed earlier and takes no more records until the next sync: " + broken.getMessage(), broken);
-            }
-            pending.bytes(records, 0, length);
-            pendingRecords += count;
-            if (pendingRecords >= maxBatch) {
-                changed.signalAll();
-            }
-            return ++appendedSeq;
-        } finally {
-            lock.unlock();
+            return queue.enqueue(new Records(records, length, count));
+        } catch (GroupCommitQueue.ClosedException e) {
+            throw new Sealed();
         }
     }
 
@@ -133,108 +122,72 @@ final class Journal {
      *
      * @throws IOException when the batch holding them could not be written
      */
-    void await(long ticket) throws IOException {
-        boolean interrupted = false;
-        lock.lock();
+    void await(GroupCommitQueue.Ticket<Records> ticket) throws IOException {
         try {
-            while (durableSeq < ticket) {
-                if (failedUpToSeq >= ticket) {
-                    throw new IOException("could not write the journal " + path + ": " + failure.getMessage(), failure);
-                }
-                if (!flushing && !sealed) {
-                    interrupted |= lead();
-                } else {
-                    changed.awaitUninterruptibly();
-                }
-            }
-        } finally {
-            lock.unlock();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            queue.await(ticket);
+        } catch (GroupCommitQueue.FlushFailedException e) {
+            Throwable failure = e.getCause();
+            throw new IOException("could not write the journal " + path + ": " + failure.getMessage(), failure);
         }
     }
 
-    /** Leads one batch; called and returns with the lock held. Returns whether the thread was interrupted. */
-    private boolean lead() {
-        flushing = true;
-        boolean interrupted = false;
-        if (delayNanos > 0) {
-            long deadline = System.nanoTime() + delayNanos;
-            while (pendingRecords < maxBatch) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    changed.awaitNanos(left);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    break;
-                }
-            }
-        }
-        ByteSink batch = pending;
-        pending = new ByteSink(Math.max(4096, Math.min(batch.length(), 1 << 20)));
-        pendingRecords = 0;
-        long upTo = appendedSeq;
-        IOException error = null;
-        lock.unlock();
-        try {
-            write(batch);
-        } catch (IOException e) {
-            error = e;
-        } finally {
-            lock.lock();
-        }
-        flushing = false;
-        if (error == null) {
-            durableSeq = upTo;
-        } else {
-            failedUpToSeq = upTo;
-            failure = error;
-        }
-        changed.signalAll();
-        return interrupted;
+    private IOException brokenError(IOException b) {
+        return new IOException("the journal " + path + " failed earlier and takes no more records until the next sync: " + b.getMessage(), b);
     }
 
-    /** Writes one batch at the durable end of the file; only the leader (or the sealer) calls it. */
-    private void write(ByteSink batch) throws IOException {
-        if (file == null) {
+    /** Writes one batch at the durable end of the file; the queue calls it on one thread at a time. */
+    private void write(GroupCommitQueue.Batch<Records> batch) throws IOException {
+        IOException b = broken;
+        if (b != null) {
+            throw brokenError(b); // the file may end with a partial batch: nothing may follow it
+        }
+        RandomAccessFile f = file;
+        if (f == null) {
             try {
                 Files.createFile(path);
             } catch (FileAlreadyExistsException e) {
                 throw new IOException("the journal " + path + " exists already; it is not overwritten", e);
             }
-            file = new RandomAccessFile(path.toFile(), "rw");
+            f = new RandomAccessFile(path.toFile(), "rw");
+            file = f;
         }
-        boolean first = durableSize == 0;
+        long size = durableSize;
+        boolean first = size == 0;
+        List<Records> items = batch.items();
         byte[] bytes;
         int len;
-        if (first) {
-            ByteSink withHeader = new ByteSink(JournalCodec.HEADER + batch.length());
-            JournalCodec.header(withHeader, generation);
-            withHeader.bytes(batch.array(), 0, batch.length());
-            bytes = withHeader.array();
-            len = withHeader.length();
+        if (!first && items.size() == 1) {
+            bytes = items.get(0).bytes();
+            len = items.get(0).length();
         } else {
-            bytes = batch.array();
-            len = batch.length();
+            int total = first ? JournalCodec.HEADER : 0;
+            for (Records r : items) {
+                total += r.length();
+            }
+            ByteSink out = new ByteSink(total);
+            if (first) {
+                JournalCodec.header(out, generation);
+            }
+            for (Records r : items) {
+                out.bytes(r.bytes(), 0, r.length());
+            }
+            bytes = out.array();
+            len = out.length();
         }
         try {
-            file.seek(durableSize);
-            file.write(bytes, 0, len);
+            f.seek(size);
+            f.write(bytes, 0, len);
             if (fsync) {
-                file.getFD().sync();
+                f.getFD().sync();
                 if (first) {
                     Durable.syncDirectory(path.getParent());
                 }
             }
         } catch (IOException e) {
             try {
-                file.setLength(durableSize);
+                f.setLength(size);
                 if (fsync) {
-                    file.getFD().sync();
+                    f.getFD().sync();
                 }
             } catch (IOException again) {
                 e.addSuppressed(again);
@@ -242,8 +195,8 @@ final class Journal {
             }
             throw e;
         }
-        durableSize += len;
-        batches++;
+        durableSize = size + len;
+        batches.incrementAndGet();
     }
 
     /**
@@ -252,33 +205,22 @@ final class Journal {
      * @throws IOException when the last batch could not be written (its appenders got the error too)
      */
     void seal() throws IOException {
-        lock.lock();
-        try {
+        synchronized (sealLock) {
             if (sealed) {
                 return;
             }
-            while (flushing) {
-                changed.awaitUninterruptibly();
-            }
             sealed = true;
             IOException error = null;
-            if (pendingRecords > 0 || pending.length() > 0) {
-                long upTo = appendedSeq;
-                try {
-                    write(pending);
-                    durableSeq = upTo;
-                } catch (IOException e) {
-                    failedUpToSeq = upTo;
-                    failure = e;
-                    error = e;
-                }
-                pending = new ByteSink(16);
-                pendingRecords = 0;
-                changed.signalAll();
+            try {
+                queue.close();
+            } catch (GroupCommitQueue.FlushFailedException e) {
+                Throwable failure = e.getCause();
+                error = failure instanceof IOException io ? io : new IOException(failure.toString(), failure);
             }
-            if (file != null) {
+            RandomAccessFile f = file;
+            if (f != null) {
                 try {
-                    file.close();
+                    f.close();
                 } catch (IOException e) {
                     if (error == null) {
                         error = e;
@@ -288,19 +230,12 @@ final class Journal {
             if (error != null) {
                 throw error;
             }
-        } finally {
-            lock.unlock();
         }
     }
 
     /** How many writes (batches) reached the file so far. */
     long batches() {
-        lock.lock();
-        try {
-            return batches;
-        } finally {
-            lock.unlock();
-        }
+        return batches.get();
     }
 
     @Override

@@ -1,19 +1,19 @@
 package io.celeriac.backend.jdbc.state.internal;
 
+import io.celeriac.spi.GroupCommitQueue;
 import io.celeriac.state.RevokedEntries;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
  * The changes of a worker's revoked set on their way to the database, in the order they took effect, with
- * group commit and no thread of its own: a thread that waits for its change to be durable and finds no write
- * running becomes the writer, takes every queued change (up to a batch limit) and writes them in one
- * transaction; the threads whose changes were in that batch return (or throw) when it ends. Under load one
- * transaction therefore carries many revokes; alone, a revoke costs one transaction.
+ * group commit ({@link GroupCommitQueue}) and no thread of its own: a thread that waits for its change to be
+ * durable and finds no write running becomes the writer, takes every queued change (up to a batch limit in
+ * rows) and writes them in one transaction; the threads whose changes were in that batch return (or throw)
+ * when it ends. Under load one transaction therefore carries many revokes; alone, a revoke costs one
+ * transaction.
  *
  * <p>Changes are queued while the revoked set is locked (see {@code RevokedSet.OrderedListener}), so the
  * queue's order is the order the changes took effect, and batches are written in that order. Thread-safe.
@@ -37,14 +37,16 @@ final class ChangeQueue {
         SNAPSHOT
     }
 
-    /** One queued change; its outcome is guarded by the queue's lock. */
+    /** One queued change; the writer marks it with {@link #fail} when it could not be made durable. */
     static final class Change {
         final Kind kind;
         final String id;
         final long micros;
         final RevokedEntries entries;
-        private boolean done;
+        /** Set and read by the writer only; the waiting thread learns it through the queue. */
         private RuntimeException failure;
+        /** Set by {@link ChangeQueue#enqueue}. */
+        private GroupCommitQueue.Ticket<Change> ticket;
 
         private Change(Kind kind, String id, long micros, RevokedEntries entries) {
             this.kind = kind;
@@ -98,13 +100,8 @@ final class ChangeQueue {
         void write(List<Change> batch);
     }
 
-    private final Object lock = new Object();
-    private final ArrayDeque<Change> pending = new ArrayDeque<>();
-    private final Writer writer;
-    private final int maxRows;
+    private final GroupCommitQueue<Change> queue;
     private final Supplier<RuntimeException> closedError;
-    private boolean writing;
-    private boolean closed;
 
     /**
      * Creates a queue.
@@ -114,9 +111,24 @@ final class ChangeQueue {
      * @param closedError what {@link #enqueue} throws once the queue is closed
      */
     ChangeQueue(Writer writer, int maxRows, Supplier<RuntimeException> closedError) {
-        this.writer = writer;
-        this.maxRows = maxRows;
+        this.queue = GroupCommitQueue.<Change>builder(batch -> write(writer, batch))
+                .weigher(Change::rows).maxBatchWeight(maxRows).build();
         this.closedError = closedError;
+    }
+
+    /** Hands a batch to the writer and the changes it marked to the queue (a throw fails the unmarked ones). */
+    private static void write(Writer writer, GroupCommitQueue.Batch<Change> batch) {
+        List<Change> changes = batch.items();
+        try {
+            writer.write(changes);
+        } finally {
+            for (int i = 0; i < changes.size(); i++) {
+                RuntimeException f = changes.get(i).failure;
+                if (f != null) {
+                    batch.fail(i, f);
+                }
+            }
+        }
     }
 
     /**
@@ -127,11 +139,10 @@ final class ChangeQueue {
      * @throws RuntimeException from {@code closedError} when the queue is closed
      */
     Change enqueue(Change c) {
-        synchronized (lock) {
-            if (closed) {
-                throw closedError.get();
-            }
-            pending.add(c);
+        try {
+            c.ticket = queue.enqueue(c);
+        } catch (GroupCommitQueue.ClosedException e) {
+            throw closedError.get();
         }
         return c;
     }
@@ -144,69 +155,11 @@ final class ChangeQueue {
      * @throws RuntimeException the change's failure
      */
     void await(Change c) {
-        boolean interrupted = false;
         try {
-            while (true) {
-                List<Change> batch;
-                synchronized (lock) {
-                    while (!c.done && writing) {
-                        try {
-                            lock.wait();
-                        } catch (InterruptedException e) {
-                            interrupted = true;
-                        }
-                    }
-                    if (c.done) {
-                        if (c.failure != null) {
-                            throw c.failure;
-                        }
-                        return;
-                    }
-                    batch = drain(); // c is still queued (not done, nobody writing); the oldest changes go first
-                    writing = true;
-                }
-                write(batch);
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private List<Change> drain() {
-        List<Change> batch = new ArrayList<>();
-        int rows = 0;
-        while (!pending.isEmpty() && (batch.isEmpty() || rows + pending.peek().rows() <= maxRows)) {
-            Change next = pending.poll();
-            rows += next.rows();
-            batch.add(next);
-        }
-        return batch;
-    }
-
-    private void write(List<Change> batch) {
-        Throwable thrown = null;
-        try {
-            writer.write(batch);
-        } catch (RuntimeException | Error e) {
-            thrown = e;
-            for (Change b : batch) {
-                if (b.failure == null) {
-                    b.failure = e instanceof RuntimeException r ? r : new IllegalStateException("the write failed: " + e, e);
-                }
-            }
-        } finally {
-            synchronized (lock) {
-                for (Change b : batch) {
-                    b.done = true;
-                }
-                writing = false;
-                lock.notifyAll();
-            }
-        }
-        if (thrown instanceof Error e) {
-            throw e;
+            queue.await(c.ticket);
+        } catch (GroupCommitQueue.FlushFailedException e) {
+            Throwable f = e.getCause();
+            throw f instanceof RuntimeException r ? r : new IllegalStateException("the write failed: " + f, f);
         }
     }
 
@@ -215,30 +168,10 @@ final class ChangeQueue {
      * changes); returns once no write is running.
      */
     void close() {
-        Change last;
-        synchronized (lock) {
-            closed = true;
-            last = pending.peekLast();
-        }
-        if (last != null) {
-            try {
-                await(last);
-            } catch (RuntimeException e) {
-                // reported to the thread that made the change
-            }
-        }
-        boolean interrupted = false;
-        synchronized (lock) {
-            while (writing) {
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        try {
+            queue.close();
+        } catch (GroupCommitQueue.FlushFailedException e) {
+            // reported to the threads that made the changes
         }
     }
 }

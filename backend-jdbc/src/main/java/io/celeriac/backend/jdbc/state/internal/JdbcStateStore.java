@@ -2,11 +2,11 @@ package io.celeriac.backend.jdbc.state.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.celeriac.ServiceUnavailableException;
-import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.backend.jdbc.internal.DataSources;
 import io.celeriac.backend.jdbc.internal.SqlErrors;
 import io.celeriac.backend.jdbc.state.JdbcStateStoreConfig;
+import io.celeriac.spi.RetryRunner;
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.RevokedEntries;
 import io.celeriac.state.RevokedSet;
@@ -70,6 +70,7 @@ public final class JdbcStateStore extends AbstractStateStore {
     private final StateSql sql;
     private final SqlErrors errors;
     private final HikariDataSource pool;
+    private final RetryRunner retries;
     private final ChangeQueue queue;
     private final AtomicLong addedSinceTrim = new AtomicLong();
     private final AtomicBoolean trimming = new AtomicBoolean();
@@ -127,6 +128,7 @@ public final class JdbcStateStore extends AbstractStateStore {
                     + settings.clockTable(), e);
         }
         this.pool = ds;
+        this.retries = retryRunner();
         this.queue = new ChangeQueue(this::write, MAX_BATCH_ROWS, () -> new StateStoreClosedException(location()));
         LOG.debug("Opened the worker state {} (tables {} and {})", location(), settings.revokedTable(), settings.clockTable());
     }
@@ -632,31 +634,27 @@ public final class JdbcStateStore extends AbstractStateStore {
      * {@code max_retries} retries, none starting later than {@code retry_timeout} after the first attempt.
      */
     private <T> T retrying(SqlWork<T> work) throws SQLException, StateSql.BadValue {
-        RetryPolicy policy = settings.retryPolicy();
-        long deadline = System.nanoTime() + settings.retryTimeout().toNanos();
-        for (int retry = 0; ; retry++) {
-            try (Connection c = pool.getConnection()) {
-                return work.run(c);
-            } catch (SQLException e) {
-                boolean transientFailure = SqlErrors.isConnectionError(e) || SqlErrors.isRetryable(e);
-                if (!transientFailure || retry >= policy.maxRetries() || pool.isClosed()) {
-                    throw e;
+        try {
+            return retries.call(null, () -> {
+                try (Connection c = pool.getConnection()) {
+                    return work.run(c);
                 }
-                long wait = policy.intervalBefore(retry + 1).toNanos();
-                if (System.nanoTime() + wait > deadline) {
-                    throw e;
-                }
-                LOG.debug("Retrying a statement on {} after a transient failure: {}", location(), errors.describe(e));
-                if (wait > 0) {
-                    try {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        throw e;
-                    }
-                }
-            }
+            });
+        } catch (SQLException | StateSql.BadValue | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("a statement failed with an exception SqlWork does not declare", e); // unreachable
         }
+    }
+
+    private RetryRunner retryRunner() {
+        return RetryRunner.builder(settings.retryPolicy())
+                .retryIf(e -> e instanceof SQLException s && (SqlErrors.isConnectionError(s) || SqlErrors.isRetryable(s))
+                        && !pool.isClosed())
+                .deadline(settings.retryTimeout())
+                .onRetry((what, attempt, attempts, wait, e) -> LOG.debug("Retrying a statement on {} after a transient failure: {}",
+                        location(), errors.describe((SQLException) e)))
+                .build();
     }
 
     @Override

@@ -2,17 +2,18 @@ package io.celeriac.backend.redis.state.internal;
 
 import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.redis.internal.RedisErrors;
+import io.celeriac.spi.RetryRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
  * Runs Redis commands with a retry policy: a failure that {@link RedisErrors} classes as transient (a
  * refused or lost connection, a timeout, a server that is loading or read-only after a failover) is
  * retried after the policy's interval, up to its number of retries; anything else, and the last failure,
- * is thrown as translated by {@link RedisErrors}. The commands of the state store are idempotent (adds keep
+ * is thrown as translated by {@link RedisErrors}. The loop is a {@link RetryRunner}; this class adds the
+ * translation and the log line. The commands of the state store are idempotent (adds keep
  * the newer timestamp, the clock keeps the higher value), so repeating one whose reply was lost is safe.
  * Thread-safe.
  */
@@ -20,8 +21,8 @@ public final class Retrying {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retrying.class);
 
-    private final RetryPolicy policy;
     private final RedisErrors errors;
+    private final RetryRunner runner;
 
     /**
      * Creates the runner.
@@ -30,8 +31,13 @@ public final class Retrying {
      * @param errors translates Jedis failures
      */
     public Retrying(RetryPolicy policy, RedisErrors errors) {
-        this.policy = policy;
         this.errors = errors;
+        this.runner = RetryRunner.builder(policy)
+                .retryIf(e -> e instanceof RuntimeException r && RedisErrors.isTransient(r))
+                .onRetry((what, attempt, attempts, wait, e) -> LOG.debug(
+                        "Transient error on {} while {} (attempt {} of {}), retrying in {}: {}", errors.maskedUri(), what,
+                        attempt, attempts, wait, e.getMessage()))
+                .build();
     }
 
     /**
@@ -46,29 +52,12 @@ public final class Retrying {
      *         Redis answered (such as a {@code redis.clients.jedis.exceptions.JedisDataException})
      */
     public <T> T call(String what, Supplier<T> op) {
-        int attempt = 0;
-        while (true) {
-            attempt++;
-            RuntimeException t;
+        return runner.call(what, () -> {
             try {
                 return op.get();
             } catch (RuntimeException e) {
-                t = errors.translate(e);
+                throw errors.translate(e);
             }
-            if (!RedisErrors.isTransient(t) || attempt > policy.maxRetries()) {
-                throw t;
-            }
-            Duration wait = policy.intervalBefore(attempt);
-            LOG.debug("Transient error on {} while {} (attempt {} of {}), retrying in {}: {}", errors.maskedUri(), what,
-                    attempt, policy.maxRetries() + 1, wait, t.getMessage());
-            if (!wait.isZero()) {
-                try {
-                    Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw t;
-                }
-            }
-        }
+        });
     }
 }

@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.state.internal;
 
+import io.celeriac.spi.GroupCommitQueue;
 import io.celeriac.state.RevokedEntries;
 import io.celeriac.state.StateStoreClosedException;
 import io.celeriac.state.UnableToSaveStateException;
@@ -15,11 +16,12 @@ import java.util.function.Function;
 
 /**
  * The changes of a worker's revoked set on their way to Redis, in the order they took effect, with group
- * commit: a change is queued (cheaply, while the set is locked), then the thread that made it waits until
- * it is stored. The first waiting thread becomes the writer: it takes every queued change, its own and
- * other threads', and stores them with as few calls of the write script as their size allows (one for
- * up to {@value #MAX_ENTRIES_PER_CALL} ids); threads that queue meanwhile are served by the next call. So a
- * revoke costs at most one round trip, and concurrent revokes share one.
+ * commit ({@link GroupCommitQueue}): a change is queued (cheaply, while the set is locked), then the thread
+ * that made it waits until it is stored. The first waiting thread becomes the writer: it takes every queued
+ * change, its own and other threads', and stores them with as few calls of the write script as their size
+ * allows (one for up to {@value #MAX_ENTRIES_PER_CALL} ids); threads that queue meanwhile are served by the
+ * next call. So a revoke costs at most one round trip, and concurrent revokes share one. A failed call fails
+ * the changes in it and after it; those before it are stored.
  *
  * <p>A sync captures the worker's set and queues it whole as a <em>snapshot</em>. A discard or clear that
  * took effect after the capture but was queued before the snapshot must not be undone by it, so between
@@ -53,15 +55,16 @@ public final class WriteQueue {
 
     private enum Kind { ADD, DISCARD, CLEAR }
 
-    /** One queued change and, once written, its outcome. Guarded by the queue's lock. */
+    /** One queued change; its outcome is its ticket's. */
     public static final class Change {
         private final Kind kind;
         private final String[] ids;
         private final long[] micros;
         private final String what;
+        /** The index of the last call that carries the change; set by the writer while it encodes. */
         private int lastCall;
-        private boolean done;
-        private RuntimeException failure;
+        /** Set when the change is queued. */
+        private GroupCommitQueue.Ticket<Change> ticket;
 
         private Change(Kind kind, String[] ids, long[] micros, String what) {
             this.kind = kind;
@@ -71,13 +74,11 @@ public final class WriteQueue {
         }
     }
 
+    /** Guards the snapshot window, and orders the changes that note it with the snapshot. */
     private final Object lock = new Object();
-    private final Sink sink;
+    private final GroupCommitQueue<Change> queue;
     private final String location;
     private final Function<RuntimeException, String> reasons;
-    private ArrayList<Change> pending = new ArrayList<>();
-    private boolean writing;
-    private boolean closed;
     private Set<String> removedInWindow;
     private boolean clearedInWindow;
 
@@ -89,7 +90,7 @@ public final class WriteQueue {
      * @param reasons describes a failure of the sink for a message that names the location already
      */
     public WriteQueue(Sink sink, String location, Function<RuntimeException, String> reasons) {
-        this.sink = sink;
+        this.queue = GroupCommitQueue.<Change>builder(batch -> write(sink, batch)).build();
         this.location = location;
         this.reasons = reasons;
     }
@@ -213,13 +214,12 @@ public final class WriteQueue {
     }
 
     private Change enqueue(Change c) {
-        synchronized (lock) {
-            if (closed) {
-                throw new StateStoreClosedException(location);
-            }
-            pending.add(c);
-            return c;
+        try {
+            c.ticket = queue.enqueue(c);
+        } catch (GroupCommitQueue.ClosedException e) {
+            throw new StateStoreClosedException(location);
         }
+        return c;
     }
 
     /**
@@ -230,33 +230,13 @@ public final class WriteQueue {
      * @throws UnableToSaveStateException when the change could not be stored
      */
     public void await(Change change) {
-        boolean interrupted = false;
         try {
-            while (true) {
-                List<Change> batch;
-                synchronized (lock) {
-                    while (!change.done && writing) {
-                        try {
-                            lock.wait();
-                        } catch (InterruptedException e) {
-                            interrupted = true;
-                        }
-                    }
-                    if (change.done) {
-                        break;
-                    }
-                    batch = takePending();
-                }
-                write(batch);
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (change.failure != null) {
+            queue.await(change.ticket);
+        } catch (GroupCommitQueue.FlushFailedException e) {
+            RuntimeException failure = e.getCause() instanceof RuntimeException r ? r
+                    : new IllegalStateException("the write to Redis stopped with an error");
             throw new UnableToSaveStateException(location, change.what + " could not be stored in Redis: "
-                    + reasons.apply(change.failure), change.failure);
+                    + reasons.apply(failure), failure);
         }
     }
 
@@ -265,83 +245,31 @@ public final class WriteQueue {
      * it. Closing twice does nothing.
      */
     public void close() {
-        synchronized (lock) {
-            closed = true;
-        }
-        boolean interrupted = false;
         try {
-            while (true) {
-                List<Change> batch;
-                synchronized (lock) {
-                    while (writing) {
-                        try {
-                            lock.wait();
-                        } catch (InterruptedException e) {
-                            interrupted = true;
-                        }
-                    }
-                    if (pending.isEmpty()) {
-                        return;
-                    }
-                    batch = takePending();
-                }
-                write(batch);
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            queue.close();
+        } catch (GroupCommitQueue.FlushFailedException e) {
+            // reported to the threads waiting for those changes
         }
     }
 
-    /** Under the lock: takes every queued change and becomes the writer. */
-    private List<Change> takePending() {
-        List<Change> batch = pending;
-        pending = new ArrayList<>();
-        writing = true;
-        return batch;
-    }
-
-    /** Writes a batch (outside the lock), records each change's outcome and hands the writer role on. */
-    private void write(List<Change> batch) {
-        int failedFrom = Integer.MAX_VALUE;
-        RuntimeException failure = null;
-        boolean finished = false;
-        try {
+    /**
+     * Writes a batch (the queue's writer, one at a time): the changes split into calls; a call that fails
+     * fails the changes it carries and those after it (a failure of the encoding fails them all).
+     */
+    private static void write(Sink sink, GroupCommitQueue.Batch<Change> batch) {
+        List<Change> changes = batch.items();
+        List<List<byte[]>> calls = encode(changes);
+        for (int c = 0; c < calls.size(); c++) {
             try {
-                List<List<byte[]>> calls = encode(batch);
-                for (int c = 0; c < calls.size(); c++) {
-                    try {
-                        sink.write(calls.get(c));
-                    } catch (RuntimeException e) {
-                        failedFrom = c;
-                        failure = e;
-                        break;
+                sink.write(calls.get(c));
+            } catch (RuntimeException e) {
+                for (int i = 0; i < changes.size(); i++) {
+                    if (changes.get(i).lastCall >= c) {
+                        batch.fail(i, e);
                     }
                 }
-            } catch (RuntimeException e) {
-                failedFrom = 0;
-                failure = e;
+                return;
             }
-            finish(batch, failedFrom, failure);
-            finished = true;
-        } finally {
-            if (!finished) { // an Error: never leave the writer role taken
-                finish(batch, 0, new IllegalStateException("the write to Redis stopped with an error"));
-            }
-        }
-    }
-
-    private void finish(List<Change> batch, int failedFrom, RuntimeException failure) {
-        synchronized (lock) {
-            for (Change ch : batch) {
-                if (ch.lastCall >= failedFrom) {
-                    ch.failure = failure;
-                }
-                ch.done = true;
-            }
-            writing = false;
-            lock.notifyAll();
         }
     }
 
