@@ -3,6 +3,9 @@ package io.celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.spi.BackendProvider;
+import io.celeriac.broker.Broker;
+import io.celeriac.broker.BrokerOptions;
+import io.celeriac.broker.spi.BrokerProvider;
 import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
 import io.celeriac.events.EventState;
@@ -23,7 +26,7 @@ import java.util.function.Supplier;
 
 /**
  * The entry point: the installed plugins of every SPI, and the methods that open a {@link Backend},
- * {@link StateStore}, {@link EventState} or {@link EventSource} from a URL.
+ * {@link StateStore}, {@link EventState}, {@link EventSource} or {@link Broker} from a URL.
  *
  * <pre>{@code
  * Celeriac celeriac = Celeriac.discover();            // finds the plugin jars on the class path
@@ -42,6 +45,7 @@ public final class Celeriac {
     private final ProviderRegistry<StateStoreProvider> stateStores;
     private final ProviderRegistry<EventStateProvider> eventStates;
     private final ProviderRegistry<EventSourceProvider> eventSources;
+    private final ProviderRegistry<BrokerProvider> brokers;
 
     private Celeriac(Builder b) {
         this.backends = ProviderRegistry.build(BackendProvider.class, "backend", only(b.explicit, BackendProvider.class),
@@ -52,6 +56,8 @@ public final class Celeriac {
                 only(b.explicit, EventStateProvider.class), b.discover, b.classLoader);
         this.eventSources = ProviderRegistry.build(EventSourceProvider.class, "event source",
                 only(b.explicit, EventSourceProvider.class), b.discover, b.classLoader);
+        this.brokers = ProviderRegistry.build(BrokerProvider.class, "broker", only(b.explicit, BrokerProvider.class),
+                b.discover, b.classLoader);
     }
 
     private static <P extends Provider> List<P> only(List<Provider> all, Class<P> type) {
@@ -100,6 +106,11 @@ public final class Celeriac {
     /** @return the event source providers */
     public ProviderRegistry<EventSourceProvider> eventSources() {
         return eventSources;
+    }
+
+    /** @return the message broker providers */
+    public ProviderRegistry<BrokerProvider> brokers() {
+        return brokers;
     }
 
     /**
@@ -175,6 +186,50 @@ public final class Celeriac {
         BackendUrl u = BackendUrl.parse(brokerUrl);
         EventSourceProvider p = eventSources.resolve(u);
         return withProviderLoader(p, u, () -> p.open(u, options));
+    }
+
+    /**
+     * Opens a message broker with default settings.
+     *
+     * @param url Celery's {@code broker_url}, e.g. {@code amqp://guest:guest@localhost:5672//}, or a
+     *            {@code ;}-separated failover list such as {@code amqp://h1//;amqp://h2//}
+     * @return the broker; close it
+     * @throws io.celeriac.url.InvalidUrlException when a part of the URL does not parse
+     * @throws io.celeriac.registry.UnknownSchemeException when no plugin answers its scheme
+     * @throws io.celeriac.broker.BrokerUnavailableException when the broker cannot be reached
+     */
+    public Broker openBroker(String url) {
+        return openBroker(url, BrokerOptions.defaults());
+    }
+
+    /**
+     * Opens a message broker. In a {@code ;}-separated failover list each part is parsed on its own (so that a
+     * problem names its part) and the first part's scheme chooses the plugin.
+     *
+     * @param url Celery's {@code broker_url}
+     * @param options plugin-specific settings; the URL's query parameters override them
+     * @return the broker; close it
+     * @throws io.celeriac.url.InvalidUrlException when a part of the URL does not parse
+     * @throws io.celeriac.registry.UnknownSchemeException when no plugin answers its scheme
+     * @throws io.celeriac.broker.BrokerUnavailableException when the broker cannot be reached
+     */
+    public Broker openBroker(String url, BrokerOptions options) {
+        Objects.requireNonNull(options, "options");
+        BackendUrl first = null;
+        if (url != null && url.indexOf(';') >= 0) {
+            for (String part : url.split(";")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                BackendUrl parsed = BackendUrl.parse(part);
+                if (first == null) {
+                    first = parsed;
+                }
+            }
+        }
+        BackendUrl whole = BackendUrl.parse(url);
+        BrokerProvider p = brokers.resolve(first == null ? whole : first);
+        return withProviderLoader(p, first == null ? whole : first, () -> p.open(whole, options));
     }
 
     /**

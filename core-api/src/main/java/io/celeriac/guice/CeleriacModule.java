@@ -8,6 +8,8 @@ import com.google.inject.multibindings.Multibinder;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
+import io.celeriac.broker.Broker;
+import io.celeriac.broker.BrokerOptions;
 import io.celeriac.events.EventState;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.spi.Provider;
@@ -20,7 +22,7 @@ import java.util.Set;
 /**
  * Binds celeriac in a Guice injector: a singleton {@link Celeriac} (discovered providers plus any bound
  * with {@link #providers(Binder)}), and, for each URL configured, a singleton {@link Backend},
- * {@link StateStore} and {@link EventState}.
+ * {@link StateStore}, {@link EventState} and {@link Broker}.
  *
  * <pre>{@code
  * Injector injector = Guice.createInjector(
@@ -42,6 +44,8 @@ public final class CeleriacModule extends AbstractModule {
     private final StateStoreOptions stateStoreOptions;
     private final String eventStateUrl;
     private final EventStateOptions eventStateOptions;
+    private final String brokerUrl;
+    private final BrokerOptions brokerOptions;
     private final ClassLoader classLoader;
     private final boolean discover;
 
@@ -52,6 +56,8 @@ public final class CeleriacModule extends AbstractModule {
         this.stateStoreOptions = b.stateStoreOptions;
         this.eventStateUrl = b.eventStateUrl;
         this.eventStateOptions = b.eventStateOptions;
+        this.brokerUrl = b.brokerUrl;
+        this.brokerOptions = b.brokerOptions;
         this.classLoader = b.classLoader;
         this.discover = b.discover;
     }
@@ -86,6 +92,9 @@ public final class CeleriacModule extends AbstractModule {
         }
         if (eventStateUrl != null) {
             bind(EventState.class).toProvider(new EventStateFactory(eventStateUrl, eventStateOptions)).in(Singleton.class);
+        }
+        if (brokerUrl != null) {
+            bind(Broker.class).toProvider(new BrokerFactory(brokerUrl, brokerOptions)).in(Singleton.class);
         }
     }
 
@@ -146,6 +155,23 @@ public final class CeleriacModule extends AbstractModule {
         }
     }
 
+    private static final class BrokerFactory implements com.google.inject.Provider<Broker> {
+        private final String url;
+        private final BrokerOptions options;
+        @jakarta.inject.Inject
+        private Celeriac celeriac;
+
+        BrokerFactory(String url, BrokerOptions options) {
+            this.url = url;
+            this.options = options;
+        }
+
+        @Override
+        public Broker get() {
+            return celeriac.openBroker(url, options);
+        }
+    }
+
     /** A builder of {@link CeleriacModule}; not thread-safe. */
     public static final class Builder {
         private String backendUrl;
@@ -154,6 +180,8 @@ public final class CeleriacModule extends AbstractModule {
         private StateStoreOptions stateStoreOptions = StateStoreOptions.defaults();
         private String eventStateUrl;
         private EventStateOptions eventStateOptions = EventStateOptions.defaults();
+        private String brokerUrl;
+        private BrokerOptions brokerOptions = BrokerOptions.defaults();
         private ClassLoader classLoader;
         private boolean discover = true;
 
@@ -183,6 +211,18 @@ public final class CeleriacModule extends AbstractModule {
         public Builder eventState(String url, EventStateOptions options) {
             eventStateUrl = Objects.requireNonNull(url, "url");
             eventStateOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** @param url the broker URL to bind {@link Broker} to (Celery's {@code broker_url}) @return this builder */
+        public Builder broker(String url) {
+            return broker(url, BrokerOptions.defaults());
+        }
+
+        /** @param url the broker URL @param options its settings @return this builder */
+        public Builder broker(String url, BrokerOptions options) {
+            brokerUrl = Objects.requireNonNull(url, "url");
+            brokerOptions = Objects.requireNonNull(options, "options");
             return this;
         }
 

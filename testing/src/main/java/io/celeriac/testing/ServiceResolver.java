@@ -7,9 +7,10 @@ import java.util.function.BooleanSupplier;
 /**
  * Decides where a test's server comes from, in this order:
  * <ol>
- *   <li>an explicit URL in the environment ({@code CELERIAC_TEST_REDIS_URL}, {@code CELERIAC_TEST_POSTGRES_URL});</li>
- *   <li>a server answering on its default loopback port (127.0.0.1:6379, 127.0.0.1:5432);</li>
- *   <li>Testcontainers ({@code redis:7}, {@code postgres:16}) when a Docker engine is available;</li>
+ *   <li>an explicit URL in the environment ({@code CELERIAC_TEST_REDIS_URL}, {@code CELERIAC_TEST_POSTGRES_URL},
+ *       {@code CELERIAC_TEST_RABBITMQ_URL});</li>
+ *   <li>a server answering on its default loopback port (127.0.0.1:6379, 127.0.0.1:5432, 127.0.0.1:5672);</li>
+ *   <li>Testcontainers ({@code redis:7}, {@code postgres:16}, {@code rabbitmq:3}) when a Docker engine is available;</li>
  *   <li>otherwise, under {@code CI=true}, a failure naming the service; elsewhere a skip whose message
  *       gives the three ways to provide one.</li>
  * </ol>
@@ -22,7 +23,9 @@ public final class ServiceResolver {
         /** Redis 6 or 7. */
         REDIS("Redis", "CELERIAC_TEST_REDIS_URL", 6379, "redis:7", "redis://127.0.0.1:6379"),
         /** PostgreSQL 12 or later. */
-        POSTGRES("PostgreSQL", "CELERIAC_TEST_POSTGRES_URL", 5432, "postgres:16", "postgresql://postgres@127.0.0.1:5432/postgres");
+        POSTGRES("PostgreSQL", "CELERIAC_TEST_POSTGRES_URL", 5432, "postgres:16", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        /** RabbitMQ 3.8 or later. */
+        RABBITMQ("RabbitMQ", "CELERIAC_TEST_RABBITMQ_URL", 5672, "rabbitmq:3", "amqp://guest:guest@127.0.0.1:5672//");
 
         private final String display;
         private final String envVar;
@@ -109,8 +112,11 @@ public final class ServiceResolver {
                     service.display() + " for tests: " + service.envVar() + " (" + maskPassword(explicit.strip()) + ")");
         }
         if (loopbackAnswers.getAsBoolean()) {
-            String url = service == Service.REDIS ? "redis://127.0.0.1:" + service.defaultPort()
-                    : "postgresql://postgres@127.0.0.1:" + service.defaultPort() + "/postgres";
+            String url = switch (service) {
+                case REDIS -> "redis://127.0.0.1:" + service.defaultPort();
+                case POSTGRES -> "postgresql://postgres@127.0.0.1:" + service.defaultPort() + "/postgres";
+                case RABBITMQ -> "amqp://guest:guest@127.0.0.1:" + service.defaultPort() + "//";
+            };
             return new Resolution(service, Source.LOOPBACK, url, false,
                     service.display() + " for tests: the server answering on 127.0.0.1:" + service.defaultPort());
         }

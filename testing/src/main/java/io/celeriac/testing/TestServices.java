@@ -27,6 +27,9 @@ public final class TestServices {
     private static ServiceResolver.Resolution redisMissing;
     private static PostgresTestServer postgres;
     private static ServiceResolver.Resolution postgresMissing;
+    private static RabbitTestServer rabbit;
+    private static ServiceResolver.Resolution rabbitMissing;
+    private static Object rabbitContainer;
     private static Object redisContainer;
     private static Object postgresContainer;
 
@@ -95,6 +98,37 @@ public final class TestServices {
         return postgres;
     }
 
+    /**
+     * The RabbitMQ server for tests.
+     *
+     * @return the server
+     * @throws AssertionError under CI when none is available
+     * @throws org.opentest4j.TestAbortedException elsewhere when none is available (the test is skipped)
+     */
+    public static synchronized RabbitTestServer rabbitmq() {
+        if (rabbit == null && rabbitMissing == null) {
+            ServiceResolver.Resolution r = ServiceResolver.resolve(ServiceResolver.Service.RABBITMQ, System.getenv(),
+                    () -> RabbitTestServer.answers("127.0.0.1", 5672), TestServices::dockerAvailable);
+            switch (r.source()) {
+                case ENVIRONMENT:
+                case LOOPBACK:
+                    rabbit = RabbitTestServer.fromUrl(r.url(), r.source());
+                    LOG.info(r.message());
+                    break;
+                case CONTAINER:
+                    rabbit = Containers.startRabbit();
+                    LOG.info(r.message() + " on port " + rabbit.port());
+                    break;
+                default:
+                    rabbitMissing = r;
+            }
+        }
+        if (rabbitMissing != null) {
+            unavailable(rabbitMissing);
+        }
+        return rabbit;
+    }
+
     private static void unavailable(ServiceResolver.Resolution r) {
         if (r.fail()) {
             throw new AssertionError(r.message());
@@ -143,6 +177,15 @@ public final class TestServices {
             c.start();
             redisContainer = c;
             return new RedisTestServer(c.getHost(), c.getMappedPort(6379), null, null, ServiceResolver.Source.CONTAINER);
+        }
+
+        static RabbitTestServer startRabbit() {
+            org.testcontainers.containers.GenericContainer<?> c =
+                    new org.testcontainers.containers.GenericContainer<>(ServiceResolver.Service.RABBITMQ.image()).withExposedPorts(5672);
+            c.start();
+            rabbitContainer = c;
+            return RabbitTestServer.fromUrl("amqp://guest:guest@" + c.getHost() + ":" + c.getMappedPort(5672) + "//",
+                    ServiceResolver.Source.CONTAINER);
         }
 
         static PostgresTestServer startPostgres() {
