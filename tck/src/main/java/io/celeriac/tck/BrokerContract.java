@@ -193,10 +193,10 @@ public abstract class BrokerContract {
         }
 
         void handle(Delivery d) {
-            all.add(d);
             if (ack) {
-                d.ack();
+                d.ack(); // before it is seen: a test that takes it finds it settled
             }
+            all.add(d);
         }
 
         Delivery next() throws InterruptedException {

@@ -89,8 +89,8 @@ import java.util.function.Supplier;
  * <p>Beyond kombu, so that the broker contract holds across connections: declarations are recorded in
  * {@code _celeriac.queues} and {@code _celeriac.exchanges} (name to JSON), a queue exists when declared or when
  * its lists hold messages, an exchange when declared or when it has a binding set (then read as direct, kombu's
- * default), and a redeclaration with other settings is refused. Auto-delete and exclusive queues declared through a
- * broker are deleted when it closes. Redis counts no consumers and confirms nothing beyond its reply, so only
+ * default), and a redeclaration with other settings is refused. When a broker closes, it deletes the exclusive
+ * queues it declared and, as kombu does, the auto-delete queues it bound to a fanout exchange. Redis counts no consumers and confirms nothing beyond its reply, so only
  * {@link BrokerCapability#TOPIC_EXCHANGE} is declared; its priorities are kombu's (step 0 first), not RabbitMQ's.
  *
  * <p>Opened by {@link io.celeriac.backend.redis.broker.RedisBrokerProvider}; not an API: use it through
@@ -117,7 +117,10 @@ public final class RedisBroker implements Broker {
     private final Map<String, ExchangeType> exchangeTypes = new ConcurrentHashMap<>();
     /** kombu's {@code _fanout_queues}: a queue bound to a fanout exchange, and the exchange and binding key. */
     private final Map<String, String[]> fanoutBindings = new ConcurrentHashMap<>();
+    /** Exclusive queues declared here, and auto-delete ones bound here to a fanout exchange: deleted at close. */
     private final Set<String> temporaryQueues = ConcurrentHashMap.newKeySet();
+    /** Auto-delete queues declared here (kombu's {@code auto_delete_queues}). */
+    private final Set<String> autoDeleteQueues = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong subscriptionIds = new AtomicLong();
     private final ThreadLocal<AtomicInteger> asyncPending = ThreadLocal.withInitial(AtomicInteger::new);
@@ -340,8 +343,10 @@ public final class RedisBroker implements Broker {
             }
             return depth(q.name());
         });
-        if (q.autoDelete() || q.exclusive()) {
+        if (q.exclusive()) {
             temporaryQueues.add(q.name());
+        } else if (q.autoDelete()) {
+            autoDeleteQueues.add(q.name());
         }
         return new QueueStats(q.name(), messages, -1);
     }
@@ -411,6 +416,9 @@ public final class RedisBroker implements Broker {
         });
         if (type == ExchangeType.FANOUT) {
             fanoutBindings.put(b.queue(), new String[] {b.exchange(), b.routingKey()});
+            if (autoDeleteQueues.contains(b.queue())) {
+                temporaryQueues.add(b.queue()); // kombu deletes these when the channel closes
+            }
         }
     }
 
@@ -459,6 +467,7 @@ public final class RedisBroker implements Broker {
         client.hdel(keys.queueDeclarations(), BrokerKeys.utf8(queue));
         fanoutBindings.remove(queue);
         temporaryQueues.remove(queue);
+        autoDeleteQueues.remove(queue);
     }
 
     @Override

@@ -114,10 +114,11 @@ final class RedisDelivery implements Delivery {
         return state.compareAndSet(UNSETTLED, STALE);
     }
 
+    /** Settled, or being settled (a failed acknowledgement makes it unsettled again). */
     @Override
     public boolean isSettled() {
         int s = state.get();
-        return s == SETTLED;
+        return s == SETTLED || s == SETTLING;
     }
 
     String tag() {

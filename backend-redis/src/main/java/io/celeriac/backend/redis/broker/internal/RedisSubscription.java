@@ -288,8 +288,7 @@ final class RedisSubscription implements Subscription {
             brpop.key(k);
         }
         brpop.key(wakeKey);
-        brpop.add(seconds(blockFor()));
-        brpop.blocking();
+        brpop.add(seconds(blockFor())); // not marked blocking: the read keeps the connection's timeout
         Object reply = c.executeCommand(brpop);
         if (!(reply instanceof List<?> l) || l.size() < 2 || !(l.get(0) instanceof byte[] key)
                 || !(l.get(1) instanceof byte[] raw)) {
@@ -420,7 +419,7 @@ final class RedisSubscription implements Subscription {
         synchronized (handlerLock) {
             try {
                 handler.handle(d);
-            } catch (Exception e) {
+            } catch (Exception | AssertionError | LinkageError e) {
                 LOG.warn("The handler of a subscription to {} on {} failed on a message from '{}'; it is rejected",
                         queues, broker.asUri(), d.queue(), e);
                 if (manual && !d.isSettled()) {
