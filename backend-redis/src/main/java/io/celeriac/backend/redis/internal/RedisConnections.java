@@ -23,9 +23,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The Jedis side of a backend: one thread-safe client with a bounded connection pool
- * ({@link RedisClient}, or {@link RedisSentinelClient} for sentinels) for every command, and fresh
- * dedicated connections for the subscriber. Every connection speaks RESP2, as redis-py does, and skips
+ * The Jedis side of every area of this module (result backend, state store, events, broker): one thread-safe client
+ * with a bounded connection pool ({@link RedisClient}, or {@link RedisSentinelClient} for sentinels) for every
+ * command, and fresh dedicated connections for subscribers and blocking consumers. Every connection speaks RESP2, as redis-py does, and skips
  * {@code CLIENT SETINFO}.
  */
 public final class RedisConnections implements AutoCloseable {

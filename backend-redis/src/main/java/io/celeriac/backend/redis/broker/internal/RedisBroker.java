@@ -90,7 +90,9 @@ import java.util.function.Supplier;
  * {@code _celeriac.queues} and {@code _celeriac.exchanges} (name to JSON), a queue exists when declared or when
  * its lists hold messages, an exchange when declared or when it has a binding set (then read as direct, kombu's
  * default), and a redeclaration with other settings is refused. When a broker closes, it deletes the exclusive
- * queues it declared and, as kombu does, the auto-delete queues it bound to a fanout exchange. Redis counts no consumers and confirms nothing beyond its reply, so only
+ * queues it declared and, as kombu does, the auto-delete queues it bound to a fanout exchange. As in kombu, a
+ * queue bound to a fanout exchange is read through its channel by the broker that bound it (another broker reads
+ * its list), and a broadcast rejected with requeue is dropped (pub/sub keeps nothing). Redis counts no consumers and confirms nothing beyond its reply, so only
  * {@link BrokerCapability#TOPIC_EXCHANGE} is declared; its priorities are kombu's (step 0 first), not RabbitMQ's.
  *
  * <p>Opened by {@link io.celeriac.backend.redis.broker.RedisBrokerProvider}; not an API: use it through

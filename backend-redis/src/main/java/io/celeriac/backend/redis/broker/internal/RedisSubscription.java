@@ -394,7 +394,7 @@ final class RedisSubscription implements Subscription {
         }
         String tag = d.deliveryTag() != null ? d.deliveryTag() : KombuEnvelope.newDeliveryTag();
         RedisDelivery delivery = new RedisDelivery(this, d.message(), p.queue(), d.exchange(), d.routingKey(),
-                d.redelivered(), tag, p.raw(), p.list(), false, !manual, p.recorded());
+                d.redelivered(), tag, p.raw(), p.list(), false, !manual, p.recorded() && d.deliveryTag() != null);
         invoke(delivery);
     }
 
@@ -413,10 +413,17 @@ final class RedisSubscription implements Subscription {
 
     /** Hands a delivery to the handler, one at a time; a failure rejects it (no requeue) when still unsettled. */
     private void invoke(RedisDelivery d) {
-        if (manual) {
-            unsettled.add(d);
-        }
         synchronized (handlerLock) {
+            if (!active.get()) {
+                // cancelled while this one waited for the handler: it goes back untouched
+                if (!d.isFanout()) {
+                    putBack(new Popped(d.sourceList(), d.queue(), d.raw(), d.isRecorded()), d.tag());
+                }
+                return;
+            }
+            if (manual) {
+                unsettled.add(d);
+            }
             try {
                 handler.handle(d);
             } catch (Exception | AssertionError | LinkageError e) {
@@ -629,14 +636,18 @@ final class RedisSubscription implements Subscription {
             fc = fanoutConnection;
             lock.notifyAll();
         }
-        if (lt != null && lt != Thread.currentThread()) {
+        Thread me = Thread.currentThread();
+        if (lt != null && lt != me) {
             wake();
         }
         if (fc != null) {
             fc.shutdown();
         }
-        join(lt);
-        join(ft);
+        if (me != lt && me != ft) {
+            // from a handler of this subscription, the other thread may wait for the handler: no join then
+            join(lt);
+            join(ft);
+        }
         for (RedisDelivery d : List.copyOf(unsettled)) {
             if (!d.markStale()) {
                 continue;
