@@ -193,10 +193,10 @@ public abstract class BrokerContract {
         }
 
         void handle(Delivery d) {
-            all.add(d);
             if (ack) {
-                d.ack();
+                d.ack(); // before it is seen: a test that takes it finds it settled
             }
+            all.add(d);
         }
 
         Delivery next() throws InterruptedException {
@@ -608,7 +608,7 @@ public abstract class BrokerContract {
         Broker b = open();
         String q = name("stats", false);
         QueueStats declared = b.declareQueue(QueueSpec.durable(q));
-        assertThat(declared).isEqualTo(new QueueStats(q, 0, 0));
+        assertThat(declared).isEqualTo(new QueueStats(q, 0, has(BrokerCapability.CONSUMER_COUNT) ? 0 : -1));
         assertThat(b.declareQueue(QueueSpec.durable(q)).messages()).isZero();
         for (int i = 0; i < 5; i++) {
             b.publish("", q, text("s" + i));

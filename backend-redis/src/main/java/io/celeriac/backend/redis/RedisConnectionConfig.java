@@ -21,7 +21,7 @@ import java.util.TreeSet;
 /**
  * How to reach a Redis server, parsed once from a Celery URL and properties: the one connection config that
  * every area of this module takes (the result backend, the worker state store, the event source and
- * dispatcher, and the coming broker). It covers where the server is (TCP, TLS, a unix socket or sentinels),
+ * dispatcher, and the broker). It covers where the server is (TCP, TLS, a unix socket or sentinels),
  * the database, credentials, TLS, timeouts, health checks and the connection pool; each area reads its own
  * settings besides (see {@link #reader}).
  *
@@ -225,6 +225,20 @@ public final class RedisConnectionConfig {
             }
         }
         return new SettingsReader(settings, problems);
+    }
+
+    /**
+     * Whether a property is one of the connection's: a name of {@link #PARAMETERS}, a Celery setting name that
+     * stands for one ({@code redis_socket_timeout}, ...) or a credential ({@code redis_username},
+     * {@code redis_password}, {@code sentinel_username}, {@code sentinel_password}). An area that reports
+     * unknown properties accepts these.
+     *
+     * @param name the property
+     * @return whether the connection reads it
+     */
+    public static boolean isConnectionProperty(String name) {
+        return PARAMETERS.contains(name) || PROPERTY_ALIASES.containsKey(name) || name.equals("redis_username")
+                || name.equals("redis_password") || name.equals("sentinel_username") || name.equals("sentinel_password");
     }
 
     /**

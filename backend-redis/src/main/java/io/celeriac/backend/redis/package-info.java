@@ -6,7 +6,9 @@
  *
  * <p>The areas, each with its provider and config in its package and its live instances in its
  * {@code internal} package: {@link io.celeriac.backend.redis.backend} (Celery's result backend),
- * {@link io.celeriac.backend.redis.state} (the worker state store) and {@link io.celeriac.backend.redis.events}
- * (the event source and dispatcher).
+ * {@link io.celeriac.backend.redis.state} (the worker state store), {@link io.celeriac.backend.redis.events}
+ * (the event source and dispatcher) and {@link io.celeriac.backend.redis.broker} (kombu's Redis transport).
+ * Their connection internals (the Jedis pool, TLS, sockets, error translation, kombu's envelope and fanout
+ * channels) are shared, in {@code io.celeriac.backend.redis.internal}.
  */
 package io.celeriac.backend.redis;

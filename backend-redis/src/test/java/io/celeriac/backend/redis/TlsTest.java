@@ -127,6 +127,13 @@ class TlsTest {
     }
 
     @Test
+    void brokerOverMutualTls() throws Exception {
+        io.celeriac.backend.redis.broker.RedisBrokerTransportsTest.roundTrip(url(mutual, "127.0.0.1",
+                "ssl_cert_reqs=required&ssl_ca_certs=" + ca + "&ssl_certfile=" + client.certificate() + "&ssl_keyfile="
+                        + client.key()));
+    }
+
+    @Test
     void aServerSignedByAnotherCaFailsClearlyAndAtOnce() {
         try (Backend b = CELERIAC.openBackend(url(tls, "127.0.0.1", "ssl_cert_reqs=required&ssl_ca_certs=" + otherCa),
                 BackendOptions.builder().retryPolicy(QUICK).build())) {

@@ -2,9 +2,8 @@ package io.celeriac.backend.redis.events;
 
 import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.backend.redis.events.internal.EventChannels;
-import io.celeriac.backend.redis.events.internal.KombuEnvelope;
-import io.celeriac.backend.redis.events.internal.RateLimitedWarning;
-import io.celeriac.backend.redis.internal.PemTls;
+import io.celeriac.backend.redis.internal.KombuEnvelope;
+import io.celeriac.backend.redis.internal.RateLimitedWarning;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
 import io.celeriac.events.EventReceiverRules;
@@ -14,7 +13,6 @@ import io.celeriac.url.BackendUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -92,8 +90,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
         this.channels = EventChannels.of(rc, config.fanoutPrefix(), config.fanoutPatterns());
         this.location = config.url().masked();
         this.errors = new RedisErrors(location, config.url(), rc, RedisErrors.SERVICE);
-        SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, location) : null;
-        this.connections = RedisConnections.open(rc, ssl, errors);
+        this.connections = RedisConnections.open(rc, errors);
         this.hostname = b.hostname != null ? b.hostname : defaultHostname();
         this.pid = b.pid != null ? b.pid : ProcessHandle.current().pid();
         this.clock = b.clock != null ? b.clock : new LamportClock();
@@ -439,7 +436,7 @@ public final class RedisEventDispatcher implements AutoCloseable {
 
     private void publish(String routingKey, Object body) {
         byte[] channel = channels.publishChannel(routingKey).getBytes(StandardCharsets.UTF_8);
-        byte[] message = KombuEnvelope.encode(body, routingKey, hostname);
+        byte[] message = KombuEnvelope.encodeEvent(body, EventChannels.EXCHANGE, routingKey, hostname);
         try {
             connections.client().publish(channel, message);
         } catch (RuntimeException e) {

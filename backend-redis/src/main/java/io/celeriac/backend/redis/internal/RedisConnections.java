@@ -3,6 +3,8 @@ package io.celeriac.backend.redis.internal;
 import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.redis.RedisConnectionConfig;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionFactory;
@@ -21,12 +23,14 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The Jedis side of a backend: one thread-safe client with a bounded connection pool
- * ({@link RedisClient}, or {@link RedisSentinelClient} for sentinels) for every command, and fresh
- * dedicated connections for the subscriber. Every connection speaks RESP2, as redis-py does, and skips
+ * The Jedis side of every area of this module (result backend, state store, events, broker): one thread-safe client
+ * with a bounded connection pool ({@link RedisClient}, or {@link RedisSentinelClient} for sentinels) for every
+ * command, and fresh dedicated connections for subscribers and blocking consumers. Every connection speaks RESP2, as redis-py does, and skips
  * {@code CLIENT SETINFO}.
  */
 public final class RedisConnections implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisConnections.class);
 
     private final RedisConnectionConfig config;
     private final JedisClientConfig clientConfig;
@@ -83,6 +87,27 @@ public final class RedisConnections implements AutoCloseable {
         return new RedisConnections(config, clientConfig, c, sockets);
     }
 
+    /**
+     * Creates the client of one area (backend, state store, event source or dispatcher, broker) with the TLS
+     * context that the configuration asks for (and a warning when {@code ssl_cert_reqs=CERT_NONE}): the one way
+     * every area of this module connects.
+     *
+     * @param config the configuration
+     * @param errors translates connection failures (its masked URI names the TLS files' owner in errors)
+     * @return the connections
+     * @throws io.celeriac.InvalidConfigurationException when the TLS files cannot be used
+     * @throws ServiceUnavailableException (the area's, see {@link RedisErrors}) when no sentinel answers
+     */
+    public static RedisConnections open(RedisConnectionConfig config, RedisErrors errors) {
+        SSLContext ssl = config.transport() == RedisConnectionConfig.Transport.TLS
+                ? PemTls.context(config, errors.maskedUri()) : null;
+        if (config.certRequirement() == RedisConnectionConfig.CertRequirement.NONE) {
+            LOG.warn("ssl_cert_reqs=CERT_NONE for {}: the server's certificate is not verified, which leaves the "
+                    + "connection open to man-in-the-middle attacks", errors.maskedUri());
+        }
+        return open(config, ssl, errors);
+    }
+
     private static JedisClientConfig clientConfig(RedisConnectionConfig config, String user, String password, int db, String name) {
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .resp2()
@@ -130,7 +155,8 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     /**
-     * Opens a dedicated connection for the subscriber (to the current master with sentinels).
+     * Opens a dedicated connection (to the current master with sentinels) for a subscriber or for a broker's
+     * blocking consumer ({@code BRPOP}), which must not hold a pooled connection while it waits.
      *
      * The handshake (authentication, database, client name) waits for each reply no longer than
      * {@code socket_timeout} (or {@code readTimeout} when shorter), as every pooled call does, so that a server

@@ -4,6 +4,7 @@ import io.celeriac.backend.redis.backend.internal.StoreScript;
 import io.celeriac.Secrets;
 import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.BackendUnavailableException;
+import io.celeriac.broker.BrokerUnavailableException;
 import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.url.BackendUrl;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
@@ -26,7 +27,8 @@ import java.util.Set;
  * Turns Jedis failures into celeriac's typed errors: anything that means "Redis cannot be used right now"
  * (refused or lost connections, timeouts, an exhausted pool, a server that is loading or read-only after a
  * failover) becomes the area's {@link ServiceUnavailableException} ({@link #BACKEND}: a
- * {@link BackendUnavailableException} for the result backend; {@link #SERVICE}: the neutral parent for the
+ * {@link BackendUnavailableException} for the result backend; {@link #BROKER}: a
+ * {@link BrokerUnavailableException} for the broker; {@link #SERVICE}: the neutral parent for the
  * state store and the events) with a clear message free of credentials, and is classified as transient
  * (retried with the retry policy) or permanent (TLS and authentication failures, which no retry fixes).
  * Thread-safe.
@@ -49,6 +51,8 @@ public final class RedisErrors {
 
     /** The result backend's: {@link BackendUnavailableException}. */
     public static final Unavailable BACKEND = BackendUnavailableException::new;
+    /** The broker's: {@link BrokerUnavailableException}. */
+    public static final Unavailable BROKER = BrokerUnavailableException::new;
     /** The other areas' (worker state store, event source and dispatcher): {@link ServiceUnavailableException}. */
     public static final Unavailable SERVICE = ServiceUnavailableException::new;
 

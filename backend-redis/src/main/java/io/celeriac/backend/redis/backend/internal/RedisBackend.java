@@ -19,7 +19,6 @@ import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.backend.redis.backend.RedisBackendConfig;
 import io.celeriac.backend.redis.backend.ResultForgottenException;
 import io.celeriac.backend.redis.internal.Glob;
-import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
@@ -38,7 +37,6 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 
-import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -127,13 +125,7 @@ public final class RedisBackend extends KeyValueBackend {
         this.chordOrdered = config.chordOrdered();
         RedisConnectionConfig connection = config.connection();
         this.errors = new RedisErrors(asUri(), config.url(), connection, RedisErrors.BACKEND);
-        SSLContext ssl = connection.transport() == RedisConnectionConfig.Transport.TLS
-                ? PemTls.context(connection, asUri()) : null;
-        if (connection.certRequirement() == RedisConnectionConfig.CertRequirement.NONE) {
-            LOG.warn("ssl_cert_reqs=CERT_NONE for {}: the server's certificate is not verified, which leaves the "
-                    + "connection open to man-in-the-middle attacks", asUri());
-        }
-        this.connections = RedisConnections.open(connection, ssl, errors);
+        this.connections = RedisConnections.open(connection, errors);
         this.client = connections.client();
         Duration ttl = ttl();
         if (ttl == null) {

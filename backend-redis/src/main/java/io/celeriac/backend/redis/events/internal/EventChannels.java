@@ -1,36 +1,25 @@
 package io.celeriac.backend.redis.events.internal;
 
 import io.celeriac.backend.redis.RedisConnectionConfig;
-import io.celeriac.backend.redis.internal.Glob;
+import io.celeriac.backend.redis.internal.KombuFanout;
 import io.celeriac.spi.SettingsReader;
 
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Where Celery's events travel on a Redis broker, by the rules of kombu's Redis transport: the {@code celeryev}
- * exchange is a fanout exchange, published with {@code PUBLISH} on
- * {@code global_keyprefix + keyprefix_fanout + "celeryev" + "/" + routing_key} and followed with
- * {@code PSUBSCRIBE} on the same name with the routing key {@code #} turned into {@code *}.
- *
- * <p>The transport options, read from the URL's query (which wins) or the options' properties by
- * {@link #fanoutPrefix} and {@link #fanoutPatterns}:
- * <ul>
- *   <li>{@code fanout_prefix}: {@code true} (default) gives {@code keyprefix_fanout = "/{db}."}, {@code false}
- *       gives none, any other text is the prefix itself (a {@code {db}} in it is replaced by the database);</li>
- *   <li>{@code fanout_patterns}: {@code true} (default) appends {@code "/" + routing_key}; {@code false}
- *       publishes on the exchange's name alone;</li>
- *   <li>{@code global_keyprefix} (a connection setting): put before every channel as given (kombu does not
- *       normalise it).</li>
- * </ul>
+ * exchange is a fanout exchange, so events are kombu fanout messages ({@link KombuFanout}): published with
+ * {@code PUBLISH} on {@code global_keyprefix + keyprefix_fanout + "celeryev" + "/" + routing_key} and followed with
+ * {@code PSUBSCRIBE} on the same name with the routing key {@code #} turned into {@code *}. The transport options
+ * {@code fanout_prefix}, {@code fanout_patterns} and {@code global_keyprefix} are read as the broker reads them.
  * Immutable.
  */
 public final class EventChannels {
 
     /** Property and query parameter: kombu's {@code fanout_prefix}. */
-    public static final String FANOUT_PREFIX = "fanout_prefix";
+    public static final String FANOUT_PREFIX = KombuFanout.FANOUT_PREFIX;
     /** Property and query parameter: kombu's {@code fanout_patterns}. */
-    public static final String FANOUT_PATTERNS = "fanout_patterns";
+    public static final String FANOUT_PATTERNS = KombuFanout.FANOUT_PATTERNS;
     /** Property and query parameter: whether an event source wakes the workers up when it starts. */
     public static final String WAKEUP = "wakeup";
     /** The parameters of the events area, besides the connection's. */
@@ -40,14 +29,10 @@ public final class EventChannels {
     /** Celery's remote-control broadcast exchange (kombu's {@code Mailbox} of namespace {@code celery}). */
     public static final String PIDBOX_EXCHANGE = "celery.pidbox";
 
-    private final String prefix;
-    private final String base;
-    private final boolean patterns;
+    private final KombuFanout fanout;
 
-    private EventChannels(String prefix, boolean patterns) {
-        this.prefix = prefix;
-        this.base = prefix + EXCHANGE;
-        this.patterns = patterns;
+    private EventChannels(KombuFanout fanout) {
+        this.fanout = fanout;
     }
 
     /**
@@ -59,8 +44,7 @@ public final class EventChannels {
      * @return the channels
      */
     public static EventChannels of(RedisConnectionConfig connection, String fanoutPrefix, boolean fanoutPatterns) {
-        String keyPrefix = connection.globalKeyPrefix() == null ? "" : connection.globalKeyPrefix();
-        return new EventChannels(keyPrefix + fanoutPrefix, fanoutPatterns);
+        return new EventChannels(new KombuFanout(connection.globalKeyPrefix(), fanoutPrefix, fanoutPatterns));
     }
 
     /**
@@ -71,17 +55,7 @@ public final class EventChannels {
      * @return {@code keyprefix_fanout} with {@code {db}} replaced: {@code "/0."} by default
      */
     public static String fanoutPrefix(SettingsReader settings, int database) {
-        String prefix = "/{db}.";
-        Optional<String> fp = settings.raw(FANOUT_PREFIX);
-        if (fp.isPresent()) {
-            Boolean flag = SettingsReader.parseBoolean(fp.get());
-            if (flag == null) {
-                prefix = fp.get();
-            } else if (!flag) {
-                prefix = "";
-            }
-        }
-        return prefix.replace("{db}", Integer.toString(database));
+        return KombuFanout.fanoutPrefix(settings, database);
     }
 
     /**
@@ -91,7 +65,7 @@ public final class EventChannels {
      * @return the value, {@code true} by default
      */
     public static boolean fanoutPatterns(SettingsReader settings) {
-        return settings.bool(FANOUT_PATTERNS, true);
+        return KombuFanout.fanoutPatterns(settings);
     }
 
     /**
@@ -101,7 +75,7 @@ public final class EventChannels {
      * @return the channel
      */
     public String publishChannel(String routingKey) {
-        return routingKey != null && !routingKey.isEmpty() && patterns ? base + "/" + routingKey : base;
+        return fanout.publishChannel(EXCHANGE, routingKey);
     }
 
     /**
@@ -111,7 +85,7 @@ public final class EventChannels {
      * @return the channel
      */
     public String pidboxChannel() {
-        return prefix + PIDBOX_EXCHANGE;
+        return fanout.publishChannel(PIDBOX_EXCHANGE, "");
     }
 
     /**
@@ -121,8 +95,7 @@ public final class EventChannels {
      * @return the pattern
      */
     public String subscribePattern() {
-        String fixed = Glob.escape(base);
-        return patterns ? fixed + "/*" : fixed;
+        return fanout.subscribePattern(EXCHANGE, "#");
     }
 
     @Override

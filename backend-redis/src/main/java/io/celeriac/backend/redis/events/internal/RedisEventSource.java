@@ -2,10 +2,11 @@ package io.celeriac.backend.redis.events.internal;
 
 import io.celeriac.backend.redis.RedisConnectionConfig;
 import io.celeriac.backend.redis.events.RedisEventSourceConfig;
+import io.celeriac.backend.redis.internal.KombuEnvelope;
 import io.celeriac.backend.redis.internal.Pauses;
-import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
+import io.celeriac.backend.redis.internal.RateLimitedWarning;
 import io.celeriac.backend.redis.internal.RedisErrors;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventListener;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,8 +121,7 @@ public final class RedisEventSource implements EventSource {
         this.location = config.url().masked();
         this.pattern = channels.subscribePattern().getBytes(StandardCharsets.UTF_8);
         this.errors = new RedisErrors(location, config.url(), rc, RedisErrors.SERVICE);
-        SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, location) : null;
-        this.connections = RedisConnections.open(rc, ssl, errors);
+        this.connections = RedisConnections.open(rc, errors);
         this.pingInterval = rc.subscriberPingInterval();
         this.threadName = "celeriac-redis-events-" + SEQUENCE.incrementAndGet();
     }

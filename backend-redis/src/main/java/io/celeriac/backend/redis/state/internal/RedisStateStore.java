@@ -2,7 +2,6 @@ package io.celeriac.backend.redis.state.internal;
 
 import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.redis.RedisConnectionConfig;
-import io.celeriac.backend.redis.internal.PemTls;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
 import io.celeriac.backend.redis.state.RedisStateStoreConfig;
@@ -21,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,13 +130,8 @@ public final class RedisStateStore extends AbstractStateStore {
         RedisConnectionConfig rc = config.connection();
         String masked = config.url().masked();
         this.errors = new RedisErrors(masked, config.url(), rc, RedisErrors.SERVICE);
-        SSLContext ssl = rc.transport() == RedisConnectionConfig.Transport.TLS ? PemTls.context(rc, masked) : null;
-        if (rc.certRequirement() == RedisConnectionConfig.CertRequirement.NONE) {
-            LOG.warn("ssl_cert_reqs=CERT_NONE for {}: the server's certificate is not verified, which leaves the "
-                    + "connection open to man-in-the-middle attacks", masked);
-        }
         try {
-            this.connections = RedisConnections.open(rc, ssl, errors);
+            this.connections = RedisConnections.open(rc, errors);
         } catch (ServiceUnavailableException e) {
             throw new UnableToOpenStateStoreException(location(), reason(e), e);
         }

@@ -1,4 +1,4 @@
-package io.celeriac.backend.redis.events.internal;
+package io.celeriac.backend.redis.internal;
 
 import org.slf4j.Logger;
 
