@@ -29,14 +29,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The harness's broker sections ({@code --only broker}, or {@code broker-redis} / {@code broker-amqp}): celeriac's
  * {@link Broker}, opened by URL through the registry, publishing and consuming a 200-byte Celery task message,
  * next to {@code redis-benchmark -t lpush} and RabbitMQ's PerfTest doing the same kind of publish and to kombu
- * doing the same work, in the same run. Each run measures, in this order:
- * <ul>
- *   <li>the 1-client yardstick; celeriac's synchronous publish on 1 and 16 threads ({@link Broker#publish}
- *       returns when Redis replied to the {@code LPUSH} / RabbitMQ confirmed); celeriac's asynchronous publish on
- *       1 thread with up to {@value #WINDOW} publishes awaiting their confirmation; celeriac's consume + ack of
- *       a pre-filled queue with 1 and {@value #MANY_CONSUMERS} subscriptions of prefetch {@value #PREFETCH}; the
- *       16-client or confirm-window yardstick; kombu.</li>
- * </ul>
+ * doing the same work, in the same run. Each run measures, in this order: the 1-client yardstick; celeriac's
+ * synchronous publish on 1 and 16 threads ({@link Broker#publish} returns when Redis replied to the {@code LPUSH}
+ * / RabbitMQ confirmed); celeriac's asynchronous publish on 1 thread with up to {@value #WINDOW} publishes
+ * awaiting their confirmation; celeriac's consume + ack of a pre-filled queue with 1 and {@value #MANY_CONSUMERS}
+ * subscriptions of prefetch {@value #PREFETCH}; the 16-client or confirm-window yardstick; kombu (one Python
+ * process: publish, consume + ack, and on RabbitMQ publish with {@code confirm_publish}).
  *
  * <p>Every queue is the harness's own ({@code bench.<uuid>}), purged between figures and deleted at the end; on
  * Redis in a leased database with a {@code global_keyprefix} of its own. Until a broker plugin for a scheme is
@@ -156,7 +154,7 @@ final class BrokerBench {
             Harness.progress(String.format(Locale.ROOT, "Redis broker done, load average %.2f", load()));
             String sync = "waits for the LPUSH reply";
             f.rows("Redis", installed, sync, "awaiting their reply", new Yard("redis-benchmark -c 1 LPUSH", yard1),
-                    new Yard("redis-benchmark -c 16 LPUSH", yard16), null, py);
+                    new Yard("redis-benchmark -c 16 LPUSH", yard16), null, null, py);
         }
     }
 
@@ -191,11 +189,15 @@ final class BrokerBench {
             if (b != null) {
                 b.declareQueue(CeleryTopology.taskQueue(queue));
                 f.warmUp(b, queue);
+                if (perfTest != null) {
+                    f.consumeYardstick(ptSeconds + 1, () -> Yardsticks.perfTestConsume(perfTest, url, queue, PREFETCH, ptSeconds + 1));
+                }
             }
             for (int r = 0; r < runs; r++) {
                 Harness.progress("RabbitMQ broker run " + (r + 1) + ": " + (perfTest != null ? "PerfTest --confirm 1, " : "")
                         + "celeriac" + (b != null ? " publish, publishAsync, consume+ack" : " (not installed)")
-                        + (perfTest != null ? ", PerfTest --confirm " + WINDOW : "") + (kombu != null ? ", kombu" : ""));
+                        + (perfTest != null ? (b != null ? ", PerfTest -y 1 on the same messages" : "") + ", PerfTest --confirm " + WINDOW : "")
+                        + (kombu != null ? ", kombu" : ""));
                 if (perfTest != null) {
                     String q = queue + ".perf-test-" + r + "-1";
                     perfQueues.add(q);
@@ -231,7 +233,8 @@ final class BrokerBench {
         Harness.progress(String.format(Locale.ROOT, "RabbitMQ broker done, load average %.2f", load()));
         f.rows("RabbitMQ", installed, "waits for its confirm", "awaiting their confirm",
                 pt1 == null ? null : new Yard("PerfTest -x 1 --confirm 1", pt1), null,
-                ptWindow == null ? null : new Yard("PerfTest -x 1 --confirm " + WINDOW, ptWindow), py);
+                ptWindow == null ? null : new Yard("PerfTest -x 1 --confirm " + WINDOW, ptWindow),
+                f.consumeYardstick == null ? null : new Yard("PerfTest -y 1 -q " + PREFETCH + ", same messages", f.consumeYardstick), py);
     }
 
     private static void deleteQuietly(Broker b, String queue) {
@@ -263,6 +266,13 @@ final class BrokerBench {
         final double[] consume1;
         final double[] consumeMany;
 
+        /** The fastest consume+ack seen so far (messages/s), to size the next fill. */
+        private double consumeRate;
+        /** The consume yardstick's figures per run, or {@code null} when there is none. */
+        double[] consumeYardstick;
+        private double consumeYardstickSeconds;
+        private java.util.concurrent.Callable<Double> consumeYardstickRun;
+
         Figures(int runs) {
             publish1 = new double[runs];
             publish16 = new double[runs];
@@ -279,8 +289,13 @@ final class BrokerBench {
             publishAsync(b, queue, w, Long.MAX_VALUE);
             b.purgeQueue(queue);
             publishAsync(b, queue, 60, MIN_FILL);
-            consume(b, queue, MANY_CONSUMERS, w);
+            consumeRate = consume(b, queue, MANY_CONSUMERS, w);
             b.purgeQueue(queue);
+        }
+
+        /** @return how many messages keep consumers busy for {@code seconds}: twice the fastest consume rate seen, bounded */
+        private long fill(double seconds) {
+            return Math.max(MIN_FILL, Math.min(MAX_FILL, Math.round(consumeRate * seconds * 2)));
         }
 
         void run(Broker b, String queue, int r) throws Exception {
@@ -291,19 +306,44 @@ final class BrokerBench {
             b.purgeQueue(queue);
             async[r] = publishAsync(b, queue, secs, Long.MAX_VALUE);
             b.purgeQueue(queue);
-            // enough messages for the consumers to stay busy for the whole measurement, bounded
-            long fill = Math.max(MIN_FILL, Math.min(MAX_FILL, Math.round(Math.max(async[r], publish16[r]) * secs * 1.5)));
-            publishAsync(b, queue, 120, fill);
+            // enough messages for the consumers to stay busy for the whole measurement (when they drain the
+            // queue earlier, the figure is the messages over the time it took)
+            topUp(b, queue, fill(secs));
             consume1[r] = consume(b, queue, 1, secs);
-            long more = fill - b.queueStats(queue).messages();
-            if (more > 0) {
-                publishAsync(b, queue, 120, more);
-            }
+            consumeRate = Math.max(consumeRate, consume1[r]);
+            topUp(b, queue, fill(secs));
             consumeMany[r] = consume(b, queue, MANY_CONSUMERS, secs);
-            b.purgeQueue(queue);
+            consumeRate = Math.max(consumeRate, consumeMany[r]);
             Harness.progress(String.format(Locale.ROOT, "  celeriac: publish %,.0f/s (1 thread), %,.0f/s (16 threads), "
                             + "async %,.0f/s; consume+ack %,.0f/s (1), %,.0f/s (%d)", publish1[r], publish16[r], async[r],
                     consume1[r], consumeMany[r], MANY_CONSUMERS));
+            if (consumeYardstick != null) {
+                // the yardstick consumes the same messages from the same queue, topped up for its longer run
+                topUp(b, queue, fill(consumeYardstickSeconds * 1.5));
+                consumeYardstick[r] = consumeYardstickRun.call();
+            }
+            b.purgeQueue(queue);
+        }
+
+        /** Publishes into the queue until it holds {@code count} ready messages. */
+        private void topUp(Broker b, String queue, long count) throws Exception {
+            long more = count - b.queueStats(queue).messages();
+            if (more > 0) {
+                publishAsync(b, queue, 120, more);
+            }
+        }
+
+        /**
+         * Has every run end with a consume yardstick that reads the queue celeriac's consumers just read, before it
+         * is purged.
+         *
+         * @param seconds how long the yardstick consumes
+         * @param run runs it and returns its messages per second
+         */
+        void consumeYardstick(double seconds, java.util.concurrent.Callable<Double> run) {
+            consumeYardstick = new double[publish1.length];
+            consumeYardstickSeconds = seconds;
+            consumeYardstickRun = run;
         }
 
         /**
@@ -414,10 +454,11 @@ final class BrokerBench {
          * @param yard1 the 1-client yardstick, or {@code null}
          * @param yard16 the 16-client yardstick, or {@code null}
          * @param yardWindow the confirm-window yardstick, or {@code null}
+         * @param yardConsume the 1-consumer yardstick, or {@code null}
          * @param py kombu's figures per run (may be empty)
          */
         void rows(String name, boolean installed, String sync, String awaiting, Yard yard1, Yard yard16, Yard yardWindow,
-                  List<Map<String, Object>> py) {
+                  Yard yardConsume, List<Map<String, Object>> py) {
             Stats kPublish = Harness.celeryStats(py, m -> m.get("publish"));
             Stats kConsume = Harness.celeryStats(py, m -> m.get("consume"));
             Stats kConfirm = Harness.celeryStats(py, m -> m.get("publish_confirm"));
@@ -427,7 +468,8 @@ final class BrokerBench {
                     null, kPublish, tenX));
             table.add(row(installed, name + " publishAsync, 1 thread, up to " + String.format(Locale.ROOT, "%,d", WINDOW)
                     + " " + awaiting, async, yardWindow, null, kPublish, tenX));
-            table.add(row(installed, name + " consume+ack, 1 consumer, prefetch " + PREFETCH, consume1, null, null, kConsume, "≥10× kombu"));
+            table.add(row(installed, name + " consume+ack, 1 consumer, prefetch " + PREFETCH, consume1, yardConsume, null, kConsume,
+                    "≥10× kombu"));
             table.add(row(installed, name + " consume+ack, " + MANY_CONSUMERS + " consumers, prefetch " + PREFETCH + " each",
                     consumeMany, null, null, kConsume, "≥10× kombu"));
             if (kConfirm != null) {

@@ -33,6 +33,8 @@ final class Yardsticks {
     /** A PerfTest per-interval line: {@code time 2.003 s, sent: 403 msg/s, confirmed: 403 msg/s, ...}. */
     private static final Pattern PERF_INTERVAL = Pattern.compile("time ([0-9.]+) s, sent: ([0-9]+) msg/s, confirmed: ([0-9]+) msg/s");
     private static final Pattern PERF_AVERAGE = Pattern.compile("sending rate avg: ([0-9]+) msg/s");
+    /** A PerfTest consumer's per-interval line: {@code time 2.001 s, received: 7857 msg/s, ...}. */
+    private static final Pattern PERF_RECEIVED = Pattern.compile("time ([0-9.]+) s, received: ([0-9]+) msg/s");
 
     /** PerfTest's main class. */
     static final String PERF_TEST_MAIN = "com.rabbitmq.perf.PerfTest";
@@ -147,6 +149,49 @@ final class Yardsticks {
             return Double.parseDouble(avg.group(1));
         }
         throw new IllegalStateException("no rate in PerfTest's output:\n" + out);
+    }
+
+    /**
+     * Runs RabbitMQ's PerfTest as a consumer only: one consumer of prefetch {@code prefetch} that acknowledges every
+     * message, on an existing queue ({@code -p}, predeclared) that the caller filled, for {@code seconds}.
+     *
+     * @return messages received and acknowledged per second, see {@link #perfTestConsumeRate}
+     */
+    static double perfTestConsume(Path lib, String uri, String queue, int prefetch, int seconds) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-cp", lib.toAbsolutePath() + File.separator + "*", PERF_TEST_MAIN,
+                "-x", "0", "-y", "1", "-q", Integer.toString(prefetch), "-u", queue, "-p", "-z", Integer.toString(seconds), "-i", "1");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("URI", uri);
+        return perfTestConsumeRate(run(pb, seconds + 120L));
+    }
+
+    /**
+     * Reads a PerfTest consumer's figure: the mean of its per-second "received" rates, leaving out the first second
+     * (start-up) and the seconds at the end after the queue ran dry (below half the best second).
+     *
+     * @param out PerfTest's output
+     * @return messages per second
+     * @throws IllegalStateException when the output has no interval
+     */
+    static double perfTestConsumeRate(String out) {
+        Matcher m = PERF_RECEIVED.matcher(out);
+        List<Double> received = new ArrayList<>();
+        while (m.find()) {
+            received.add(Double.parseDouble(m.group(2)));
+        }
+        if (received.isEmpty()) {
+            throw new IllegalStateException("no rate in PerfTest's output:\n" + out);
+        }
+        List<Double> warm = received.size() > 1 ? new ArrayList<>(received.subList(1, received.size())) : received;
+        double best = warm.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        while (warm.size() > 1 && warm.get(warm.size() - 1) < best / 2) {
+            warm.remove(warm.size() - 1);
+        }
+        if (best == 0) {
+            throw new IllegalStateException("PerfTest received nothing:\n" + out);
+        }
+        return warm.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     /**

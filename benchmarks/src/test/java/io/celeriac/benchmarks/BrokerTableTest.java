@@ -52,6 +52,24 @@ class BrokerTableTest {
     }
 
     @Test
+    void perfTestConsumerFigureLeavesStartAndTheDrainedQueueOut() {
+        String out = String.join("\n",
+                "id: test-045137-080, starting consumer #0",
+                "id: test-045137-080, time 1.001 s, received: 12150 msg/s, min/median/75th/95th/99th consumer latency: 0/0/0/0/0 µs",
+                "id: test-045137-080, time 2.001 s, received: 9000 msg/s, min/median/75th/95th/99th consumer latency: 0/0/0/0/0 µs",
+                "id: test-045137-080, time 3.001 s, received: 8000 msg/s, min/median/75th/95th/99th consumer latency: 0/0/0/0/0 µs",
+                "id: test-045137-080, time 4.001 s, received: 1200 msg/s, min/median/75th/95th/99th consumer latency: 0/0/0/0/0 µs",
+                "id: test-045137-080, time 5.001 s, received: 0 msg/s, min/median/75th/95th/99th consumer latency: 0/0/0/0/0 µs",
+                "test stopped (Reached time limit)",
+                "id: test-045137-080, receiving rate avg: 6069 msg/s");
+        assertThat(Yardsticks.perfTestConsumeRate(out)).isEqualTo(8500.0);
+        assertThat(Yardsticks.perfTestConsumeRate("id: x, time 1.001 s, received: 700 msg/s")).isEqualTo(700.0);
+        assertThatThrownBy(() -> Yardsticks.perfTestConsumeRate("id: x, time 1.001 s, received: 0 msg/s\nid: x, time 2.001 s, received: 0 msg/s"))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Yardsticks.perfTestConsumeRate("test stopped")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void theTaskMessageIsCeleryProtocolTwoWithA200ByteBody() {
         assertThat(TaskMessages.BODY.getBytes(StandardCharsets.UTF_8)).hasSize(TaskMessages.BODY_BYTES);
         assertThat(CeleryJson.decode(TaskMessages.BODY)).isInstanceOf(List.class);
