@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The side-by-side load harness in one command, from anywhere in the repository:
 #
-#   ./benchmarks/run.sh [--quick] [--runs N] [--seconds S] [--waits N] [--only redis,postgres,sqlite,events,statedb]
+#   ./benchmarks/run.sh [--quick] [--runs N] [--seconds S] [--waits N]
+#                       [--only redis,postgres,sqlite,events,statedb,broker-redis,broker-amqp | --only broker]
 #                       [--no-celery] [--markdown FILE]
 #
-# Builds benchmarks/target/benchmarks.jar (the -Pbench profile), then runs io.celeriac.benchmarks.Harness against
-# Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (or the servers named by the environment, as the tests
-# find them), next to redis-benchmark, pgbench and, when /usr/bin/python3 can import celery, Python Celery.
+# Builds benchmarks/target/benchmarks.jar (the -Pbench profile) and copies RabbitMQ's PerfTest with its dependencies
+# into benchmarks/target/perf-test/ (benchmarks/perf-test/pom.xml, once), then runs io.celeriac.benchmarks.Harness
+# against Redis on 127.0.0.1:6379, PostgreSQL on 127.0.0.1:5432 and RabbitMQ on 127.0.0.1:5672 (or the servers named
+# by the environment, as the tests find them), next to redis-benchmark, pgbench, PerfTest and, when /usr/bin/python3
+# can import them, Python Celery and kombu.
 # Set SKIP_BUILD=1 to reuse the jar. The JMH micro-benchmarks are run with: java -jar benchmarks/target/benchmarks.jar
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,5 +17,10 @@ cd "$root"
 if [[ "${SKIP_BUILD:-0}" != "1" || ! -f benchmarks/target/benchmarks.jar ]]; then
   ./mvnw -B -q -Pbench -pl benchmarks -am package -DskipTests
 fi
-exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+if ! compgen -G "benchmarks/target/perf-test/perf-test-*.jar" > /dev/null; then
+  # PerfTest runs as its own java process with the dependency versions it was released with
+  ./mvnw -B -q -f benchmarks/perf-test/pom.xml dependency:copy-dependencies \
+    || echo "run.sh: could not copy PerfTest; the RabbitMQ rows will have no PerfTest yardstick" >&2
+fi
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dceleriac.bench.perftest=benchmarks/target/perf-test \
   -cp benchmarks/target/benchmarks.jar io.celeriac.benchmarks.Harness "$@"

@@ -44,12 +44,12 @@ import java.util.function.Function;
 
 /**
  * The side-by-side load harness: celeriac against real servers on loopback, next to {@code redis-benchmark},
- * {@code pgbench} and Python Celery doing the same operations in the same run, printed as one table with
- * median, spread and ratios, and the targets met or missed. Run it with {@code ./benchmarks/run.sh}
- * (see {@link Options#USAGE} for the options).
+ * {@code pgbench}, RabbitMQ's PerfTest, Python Celery and kombu doing the same operations in the same run, printed
+ * as one table with median, spread and ratios, and the targets met or missed. Run it with
+ * {@code ./benchmarks/run.sh} (see {@link Options#USAGE} for the options).
  *
- * <p>It leases a Redis database (and uses a key prefix in it), works in its own PostgreSQL schema and in
- * temporary files, and removes all of them at the end, also when a section fails.
+ * <p>It leases a Redis database (and uses a key prefix in it), works in its own PostgreSQL schema, in its own
+ * RabbitMQ queues and in temporary files, and removes all of them at the end, also when a section fails.
  */
 public final class Harness {
 
@@ -64,12 +64,14 @@ public final class Harness {
     private final Table table = new Table();
     private final Path tmp;
     private final CeleryReference celery;
+    private final KombuReference kombu;
     private final Celeriac celeriac = Celeriac.discover();
 
-    private Harness(Options options, Path tmp, CeleryReference celery) {
+    private Harness(Options options, Path tmp, CeleryReference celery, KombuReference kombu) {
         this.options = options;
         this.tmp = tmp;
         this.celery = celery;
+        this.kombu = kombu;
     }
 
     /**
@@ -90,12 +92,16 @@ public final class Harness {
         Path tmp = Files.createTempDirectory("celeriac-harness-");
         long start = System.nanoTime();
         try {
+            boolean brokers = options.runs("broker-redis") || options.runs("broker-amqp");
             CeleryReference celery = options.celery() ? CeleryReference.find(tmp) : null;
-            Harness h = new Harness(options, tmp, celery);
+            KombuReference kombu = options.celery() && brokers ? KombuReference.find(tmp) : null;
+            Harness h = new Harness(options, tmp, celery, kombu);
             System.out.println(machine());
-            System.out.printf(Locale.ROOT, "%d run(s), %.1f s per throughput figure, %d waits per latency figure, Python Celery: %s%n",
+            System.out.printf(Locale.ROOT, "%d run(s), %.1f s per throughput figure, %d waits per latency figure, Python Celery: %s%s%n",
                     options.runs(), options.seconds(), options.waits(),
-                    celery != null ? "yes" : options.celery() ? "not installed (" + CeleryReference.PYTHON + " -c 'import celery' fails)" : "skipped");
+                    celery != null ? "yes" : options.celery() ? "not installed (" + CeleryReference.PYTHON + " -c 'import celery' fails)" : "skipped",
+                    !brokers ? "" : ", kombu: " + (kombu != null ? "yes" : options.celery()
+                            ? "not installed (" + CeleryReference.PYTHON + " -c 'import kombu' fails; the broker rows have no kombu figures)" : "skipped"));
             h.runSections();
             String md = h.table.toMarkdown();
             System.out.println();
@@ -134,9 +140,18 @@ public final class Harness {
         if (options.runs("statedb")) {
             statedb();
         }
+        if (options.runs("broker-redis") || options.runs("broker-amqp")) {
+            BrokerBench brokers = new BrokerBench(options, table, celeriac, kombu, BrokerBench.findPerfTest());
+            if (options.runs("broker-redis")) {
+                brokers.redis();
+            }
+            if (options.runs("broker-amqp")) {
+                brokers.amqp();
+            }
+        }
     }
 
-    private static void progress(String what) {
+    static void progress(String what) {
         System.out.printf(Locale.ROOT, "[%tT] %s%n", System.currentTimeMillis(), what);
     }
 
@@ -413,7 +428,7 @@ public final class Harness {
     }
 
     /** Celery's figure from each run's output, or {@code null} when it was not measured. */
-    private static Stats celeryStats(List<Map<String, Object>> py, Function<Map<String, Object>, Object> key) {
+    static Stats celeryStats(List<Map<String, Object>> py, Function<Map<String, Object>, Object> key) {
         List<Double> v = new ArrayList<>();
         for (Map<String, Object> m : py) {
             Object o = key.apply(m);

@@ -3,6 +3,7 @@ package io.celeriac.benchmarks;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,14 +12,19 @@ import java.util.Set;
  * @param runs how many times each figure is measured (median and spread are reported)
  * @param seconds how long one throughput measurement runs
  * @param waits how many waits one wake-up latency measurement times
- * @param sections which sections run ({@code redis}, {@code postgres}, {@code sqlite}, {@code events}, {@code statedb})
+ * @param sections which sections run ({@code redis}, {@code postgres}, {@code sqlite}, {@code events}, {@code statedb},
+ *                 {@code broker-redis}, {@code broker-amqp}; {@code broker} on the command line stands for both brokers)
  * @param celery whether Python Celery's figures are measured too (when it is installed)
  * @param markdown a file to write the table to as well, or {@code null}
  */
 public record Options(int runs, double seconds, int waits, Set<String> sections, boolean celery, Path markdown) {
 
     /** Every section, in the order they run. */
-    public static final List<String> SECTIONS = List.of("redis", "postgres", "sqlite", "events", "statedb");
+    public static final List<String> SECTIONS = List.of("redis", "postgres", "sqlite", "events", "statedb",
+            "broker-redis", "broker-amqp");
+
+    /** Names that stand for several sections on the command line. */
+    public static final Map<String, List<String>> GROUPS = Map.of("broker", List.of("broker-redis", "broker-amqp"));
 
     /** The usage text. */
     public static final String USAGE = String.join("\n",
@@ -27,8 +33,8 @@ public record Options(int runs, double seconds, int waits, Set<String> sections,
             "  --runs N       runs per figure, 1-9 (default 3)",
             "  --seconds S    seconds per throughput measurement, 0.2-30 (default 2)",
             "  --waits N      waits per latency measurement, 10-100000 (default 1000)",
-            "  --only LIST    sections to run, of " + String.join(",", SECTIONS) + " (default all)",
-            "  --no-celery    skip Python Celery's figures",
+            "  --only LIST    sections to run, of " + String.join(",", SECTIONS) + ", or broker (both brokers) (default all)",
+            "  --no-celery    skip Python Celery's and kombu's figures",
             "  --markdown F   also write the table to F");
 
     /**
@@ -72,10 +78,14 @@ public record Options(int runs, double seconds, int waits, Set<String> sections,
                     case "--only" -> {
                         sections = new LinkedHashSet<>();
                         for (String s : need(a, value).split(",")) {
-                            if (!SECTIONS.contains(s.strip())) {
-                                problems.append("unknown section '").append(s.strip()).append("'\n");
+                            String name = s.strip();
+                            if (GROUPS.containsKey(name)) {
+                                sections.addAll(GROUPS.get(name));
+                            } else if (!SECTIONS.contains(name)) {
+                                problems.append("unknown section '").append(name).append("'\n");
+                            } else {
+                                sections.add(name);
                             }
-                            sections.add(s.strip());
                         }
                         i++;
                     }

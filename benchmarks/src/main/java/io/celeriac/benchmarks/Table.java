@@ -5,13 +5,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Formats the harness's rows as a Markdown table (readable on a terminal, pasteable into a document).
+ * Formats the harness's rows as a Markdown table (readable on a terminal, pasteable into a document). The
+ * "Celery / kombu" columns hold Python Celery's figure for the result-backend, event and state rows, and kombu's
+ * (Celery's messaging library) for the broker rows.
  * Not thread-safe.
  */
 public final class Table {
 
     private static final String[] HEADER = {"figure", "celeriac (median)", "spread (min–max)", "yardstick",
-        "× yardstick", "Celery", "× Celery", "target", "met"};
+        "× yardstick", "Celery / kombu", "× Celery / kombu", "target", "met"};
 
     private final List<Row> rows = new ArrayList<>();
 
@@ -77,12 +79,13 @@ public final class Table {
         List<String[]> cells = new ArrayList<>();
         cells.add(HEADER);
         for (Row r : rows) {
-            String spread = r.celeriac().count() > 1
+            String spread = r.celeriac() != null && r.celeriac().count() > 1
                     ? number(r.celeriac().min()) + "–" + number(r.celeriac().max()) + " (" + r.celeriac().count() + " runs)" : "";
+            String celeriac = r.celeriac() == null ? (r.missing() == null ? "" : r.missing()) : withUnit(r.celeriac(), r.unit());
             String yard = r.yardstick() == null ? "" : r.yardstickName() + ": " + withUnit(r.yardstick(), r.unit());
             String yardRatio = r.yardstickRatio() == null ? "" : ratio(r.yardstickRatio().median())
                     + (r.yardstickRatio().count() > 1 ? " (" + ratio(r.yardstickRatio().min()) + "–" + ratio(r.yardstickRatio().max()) + ")" : "");
-            cells.add(new String[] {r.figure(), withUnit(r.celeriac(), r.unit()), spread, yard, yardRatio,
+            cells.add(new String[] {r.figure(), celeriac, spread, yard, yardRatio,
                 withUnit(r.celery(), r.unit()), ratio(r.celeryRatio()), r.target() == null ? "" : r.target(),
                 r.met() == null ? (r.target() == null ? "" : "n/a") : r.met() ? "yes" : "NO"});
         }

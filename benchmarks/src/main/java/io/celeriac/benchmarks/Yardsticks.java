@@ -7,6 +7,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,14 +21,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The servers' own benchmark tools, run as child processes with a timeout: {@code redis-benchmark} and
- * {@code pgbench}, and the bare Jedis client in this JVM. Their figures are the yardsticks the harness divides
- * celeriac's by.
+ * The servers' own benchmark tools, run as child processes with a timeout: {@code redis-benchmark},
+ * {@code pgbench} and RabbitMQ's PerfTest, and the bare Jedis client in this JVM. Their figures are the yardsticks
+ * the harness divides celeriac's by.
  */
 final class Yardsticks {
 
     private static final Pattern RPS = Pattern.compile("(SET|GET): ([0-9.]+) requests per second");
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+    private static final Pattern LPUSH = Pattern.compile("LPUSH: ([0-9.]+) requests per second");
+    /** A PerfTest per-interval line: {@code time 2.003 s, sent: 403 msg/s, confirmed: 403 msg/s, ...}. */
+    private static final Pattern PERF_INTERVAL = Pattern.compile("time ([0-9.]+) s, sent: ([0-9]+) msg/s, confirmed: ([0-9]+) msg/s");
+    private static final Pattern PERF_AVERAGE = Pattern.compile("sending rate avg: ([0-9]+) msg/s");
+    /** A PerfTest consumer's per-interval line: {@code time 2.001 s, received: 7857 msg/s, ...}. */
+    private static final Pattern PERF_RECEIVED = Pattern.compile("time ([0-9.]+) s, received: ([0-9]+) msg/s");
+
+    /** PerfTest's main class. */
+    static final String PERF_TEST_MAIN = "com.rabbitmq.perf.PerfTest";
 
     private Yardsticks() {
     }
@@ -55,6 +65,133 @@ final class Yardsticks {
             throw new IllegalStateException("unexpected redis-benchmark output: " + out);
         }
         return rps;
+    }
+
+    /**
+     * Runs {@code redis-benchmark -c clients -n requests -t lpush -d 200 -q} on database {@code db}: a synchronous
+     * {@code LPUSH} of 200 bytes per request and client, onto its list {@code mylist}, which it then deletes.
+     *
+     * @return requests per second
+     */
+    static double redisBenchmarkLpush(RedisTestServer redis, int db, int clients, int requests) throws IOException, InterruptedException {
+        List<String> cmd = List.of("redis-benchmark", "-h", redis.host(), "-p", Integer.toString(redis.port()),
+                "--dbnum", Integer.toString(db), "-c", Integer.toString(clients), "-n", Integer.toString(requests),
+                "-t", "lpush", "-d", "200", "-q");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (redis.password() != null) {
+            pb.environment().put("REDISCLI_AUTH", redis.password()); // never on the command line
+        }
+        try {
+            return lpushRate(run(pb, 300));
+        } finally {
+            redis.deleteKeys(db, "mylist");
+        }
+    }
+
+    /**
+     * Reads {@code redis-benchmark -q -t lpush}'s requests per second.
+     *
+     * @param out its output (progress lines end with a carriage return)
+     * @return requests per second
+     * @throws IllegalStateException when the output has no LPUSH figure
+     */
+    static double lpushRate(String out) {
+        Matcher m = LPUSH.matcher(out.replace('\r', '\n'));
+        double rps = 0;
+        while (m.find()) {
+            rps = Double.parseDouble(m.group(1)); // the last one is the summary
+        }
+        if (rps == 0) {
+            throw new IllegalStateException("unexpected redis-benchmark output: " + out);
+        }
+        return rps;
+    }
+
+    /**
+     * Runs RabbitMQ's PerfTest as its own java process (its jar and dependencies in {@code lib}): one producer, no
+     * consumer, {@code size}-byte persistent messages into a durable queue of the caller's own (declared by
+     * PerfTest with {@code x-expires} 60 s as a safety net; the caller deletes it), at most {@code confirm}
+     * publishes awaiting their confirm, for {@code seconds}. The URI travels in the environment ({@code URI}),
+     * never on the command line.
+     *
+     * @return confirmed messages per second, see {@link #perfTestRate}
+     */
+    static double perfTest(Path lib, String uri, String queue, int confirm, int size, int seconds) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-cp", lib.toAbsolutePath() + File.separator + "*", PERF_TEST_MAIN,
+                "-x", "1", "-y", "0", "-c", Integer.toString(confirm), "-s", Integer.toString(size), "-f", "persistent",
+                "-u", queue, "-ad", "false", "-qa", "x-expires=60000", "-z", Integer.toString(seconds), "-i", "1");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("URI", uri);
+        return perfTestRate(run(pb, seconds + 120L));
+    }
+
+    /**
+     * Reads PerfTest's figure: the mean of its per-second "confirmed" rates after the first second (the producer
+     * warm, as celeriac's figures are taken after a warm-up), or its "sending rate avg" when it printed fewer
+     * than two intervals.
+     *
+     * @param out PerfTest's output
+     * @return confirmed messages per second
+     * @throws IllegalStateException when the output has neither
+     */
+    static double perfTestRate(String out) {
+        Matcher m = PERF_INTERVAL.matcher(out);
+        List<Double> confirmed = new ArrayList<>();
+        while (m.find()) {
+            confirmed.add(Double.parseDouble(m.group(3)));
+        }
+        if (confirmed.size() >= 2) {
+            return confirmed.subList(1, confirmed.size()).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        }
+        Matcher avg = PERF_AVERAGE.matcher(out);
+        if (avg.find()) {
+            return Double.parseDouble(avg.group(1));
+        }
+        throw new IllegalStateException("no rate in PerfTest's output:\n" + out);
+    }
+
+    /**
+     * Runs RabbitMQ's PerfTest as a consumer only: one consumer of prefetch {@code prefetch} that acknowledges every
+     * message, on an existing queue ({@code -p}, predeclared) that the caller filled, for {@code seconds}.
+     *
+     * @return messages received and acknowledged per second, see {@link #perfTestConsumeRate}
+     */
+    static double perfTestConsume(Path lib, String uri, String queue, int prefetch, int seconds) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-cp", lib.toAbsolutePath() + File.separator + "*", PERF_TEST_MAIN,
+                "-x", "0", "-y", "1", "-q", Integer.toString(prefetch), "-u", queue, "-p", "-z", Integer.toString(seconds), "-i", "1");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("URI", uri);
+        return perfTestConsumeRate(run(pb, seconds + 120L));
+    }
+
+    /**
+     * Reads a PerfTest consumer's figure: the mean of its per-second "received" rates, leaving out the first second
+     * (start-up) and the seconds at the end after the queue ran dry (below half the best second).
+     *
+     * @param out PerfTest's output
+     * @return messages per second
+     * @throws IllegalStateException when the output has no interval
+     */
+    static double perfTestConsumeRate(String out) {
+        Matcher m = PERF_RECEIVED.matcher(out);
+        List<Double> received = new ArrayList<>();
+        while (m.find()) {
+            received.add(Double.parseDouble(m.group(2)));
+        }
+        if (received.isEmpty()) {
+            throw new IllegalStateException("no rate in PerfTest's output:\n" + out);
+        }
+        List<Double> warm = received.size() > 1 ? new ArrayList<>(received.subList(1, received.size())) : received;
+        double best = warm.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        while (warm.size() > 1 && warm.get(warm.size() - 1) < best / 2) {
+            warm.remove(warm.size() - 1);
+        }
+        if (best == 0) {
+            throw new IllegalStateException("PerfTest received nothing:\n" + out);
+        }
+        return warm.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     /**
