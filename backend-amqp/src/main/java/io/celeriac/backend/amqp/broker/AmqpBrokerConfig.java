@@ -63,10 +63,7 @@ public final class AmqpBrokerConfig {
         }
         SettingsReader reader = new SettingsReader(merged, problems);
         AmqpConnectionConfig connection = AmqpConnectionConfig.read(parts, reader);
-        Duration confirm = reader.seconds("confirm_timeout", Duration.ofSeconds(30), false, Duration.ofSeconds(3600));
-        int pool = reader.integer("channel_pool_size", 8, 1, 256);
-        int threads = reader.integer("consumer_threads", 4, 1, 256);
-        Duration close = reader.seconds("close_timeout", Duration.ofSeconds(5), true, Duration.ofSeconds(600));
+        AmqpBrokerConfig config = read(connection, reader);
         Set<String> known = new HashSet<>(AmqpConnectionConfig.SETTINGS);
         known.addAll(SETTINGS);
         for (String name : merged.keySet()) {
@@ -75,7 +72,41 @@ public final class AmqpBrokerConfig {
             }
         }
         reader.validate("Invalid broker URL " + AmqpConnectionConfig.maskedText(url));
+        return config;
+    }
+
+    /**
+     * Reads the broker's own settings ({@link #SETTINGS}) beside a connection read earlier from the same reader,
+     * for another area of this module that works through a broker (the events); problems are added to the reader,
+     * unknown settings are not checked here (the caller knows its own).
+     *
+     * @param connection the connection, read by {@link AmqpConnectionConfig#read}
+     * @param reader the settings
+     * @return the configuration (meaningful only when the reader holds no problem)
+     */
+    public static AmqpBrokerConfig read(AmqpConnectionConfig connection, SettingsReader reader) {
+        Duration confirm = reader.seconds("confirm_timeout", Duration.ofSeconds(30), false, Duration.ofSeconds(3600));
+        int pool = reader.integer("channel_pool_size", 8, 1, 256);
+        int threads = reader.integer("consumer_threads", 4, 1, 256);
+        Duration close = reader.seconds("close_timeout", Duration.ofSeconds(5), true, Duration.ofSeconds(600));
         return new AmqpBrokerConfig(connection, confirm, pool, threads, close);
+    }
+
+    /**
+     * The same configuration with other pool sizes, e.g. one consumer thread where deliveries must keep their
+     * order.
+     *
+     * @param channelPoolSize the publishing channels, 1 to 256
+     * @param consumerThreads the threads running the subscriptions' handlers, 1 to 256
+     * @return the new configuration
+     * @throws IllegalArgumentException when a size is out of range
+     */
+    public AmqpBrokerConfig withPools(int channelPoolSize, int consumerThreads) {
+        if (channelPoolSize < 1 || channelPoolSize > 256 || consumerThreads < 1 || consumerThreads > 256) {
+            throw new IllegalArgumentException("pool sizes must be from 1 to 256, not " + channelPoolSize + " and "
+                    + consumerThreads);
+        }
+        return new AmqpBrokerConfig(connection, confirmTimeout, channelPoolSize, consumerThreads, closeTimeout);
     }
 
     /** @return how to reach the broker */
