@@ -37,8 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>no SPI signature names a Guice type;</li>
  *   <li>every exception of a public package descends from {@link CeleriacException} (the one root), except
  *       {@code UnsupportedCapabilityException} and {@code DisabledBackendException}, which are
- *       {@link UnsupportedOperationException}s as Java users expect of an opt-out; exceptions private to an
- *       {@code internal} package never leave it.</li>
+ *       {@link UnsupportedOperationException}s as Java users expect of an opt-out, and the two checked signals of
+ *       {@code GroupCommitQueue}, which the plugin code that uses the queue must translate; exceptions private to
+ *       an {@code internal} package never leave it.</li>
  * </ul>
  */
 class ArchitectureIT {
@@ -176,6 +177,9 @@ class ArchitectureIT {
         classes().that().areAssignableTo(Throwable.class)
                 .and().doNotHaveFullyQualifiedName("io.celeriac.UnsupportedCapabilityException")
                 .and().doNotHaveFullyQualifiedName("io.celeriac.backend.disabled.DisabledBackendException")
+                // checked on purpose: a plugin's own queue code must translate them; they never reach a user
+                .and().doNotHaveFullyQualifiedName("io.celeriac.spi.GroupCommitQueue$ClosedException")
+                .and().doNotHaveFullyQualifiedName("io.celeriac.spi.GroupCommitQueue$FlushFailedException")
                 .and().resideOutsideOfPackages("..internal..",
                         "io.celeriac.testing..", "io.celeriac.benchmarks..", "io.celeriac.cli..")
                 .should().beAssignableTo(CeleriacException.class)

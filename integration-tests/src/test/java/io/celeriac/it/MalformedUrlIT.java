@@ -99,8 +99,8 @@ class MalformedUrlIT {
                 // databases
                 backend("redis: db not a number", "redis://:" + PW + "@host/abc", InvalidUrlException.class, "database number"),
                 backend("redis: negative db", "redis://:" + PW + "@host/-1", InvalidUrlException.class, "database number"),
-                backend("redis: db query not a number", "redis://:" + PW + "@host/0?db=one", InvalidUrlException.class, "'db'"),
-                backend("redis: db beyond int", "redis://:" + PW + "@host/99999999999", InvalidUrlException.class, "between 0 and"),
+                backend("redis: db query not a number", "redis://:" + PW + "@host/0?db=one", InvalidUrlException.class, "db must be an integer from 0 to"),
+                backend("redis: db beyond int", "redis://:" + PW + "@host/99999999999", InvalidUrlException.class, "must be an integer from 0 to 2147483647"),
                 // other parameters
                 backend("redis: unknown parameter", "redis://:" + PW + "@host/0?no_such=1", InvalidUrlException.class, "unknown query parameter 'no_such'"),
                 backend("redis: bad timeout", "redis://:" + PW + "@host/0?socket_timeout=-3", InvalidUrlException.class, "socket_timeout"),
