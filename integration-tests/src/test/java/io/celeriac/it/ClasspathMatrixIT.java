@@ -31,22 +31,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ClasspathMatrixIT {
 
-    /** What each plugin jar provides, by registry: {@code backends}, {@code stateStores}, {@code eventStates}, {@code eventSources}. */
+    /** What each plugin jar provides, by registry: {@code backends}, {@code stateStores}, {@code eventStates}, {@code eventSources}, {@code brokers}. */
     private static final Map<String, Map<String, Set<String>>> PLUGINS = new LinkedHashMap<>();
     /** What core-api provides on its own. */
     private static final Map<String, Set<String>> CORE = Map.of("backends", Set.of("memory", "cache+memory"),
             "stateStores", Set.of("memory"));
-    private static final List<String> SPIS = List.of("backends", "stateStores", "eventStates", "eventSources");
+    private static final List<String> SPIS = List.of("backends", "stateStores", "eventStates", "eventSources", "brokers");
 
     static {
         PLUGINS.put("backend-disabled", Map.of("backends", Set.of("disabled")));
         PLUGINS.put("backend-redis", Map.of("backends", Set.of("redis", "rediss", "socket", "sentinel"),
                 "stateStores", Set.of("redis", "rediss", "socket", "sentinel"),
-                "eventSources", Set.of("redis", "rediss", "socket", "sentinel")));
+                "eventSources", Set.of("redis", "rediss", "socket", "sentinel"),
+                "brokers", Set.of("redis", "rediss", "socket", "sentinel")));
         PLUGINS.put("statedb-file", Map.of("stateStores", Set.of("file")));
         Set<String> jdbc = Set.of("db+postgresql", "database+postgresql", "db+sqlite", "database+sqlite", "jdbc:postgresql",
                 "jdbc:sqlite");
         PLUGINS.put("backend-jdbc", Map.of("backends", jdbc, "stateStores", jdbc));
+        Set<String> amqp = Set.of("amqp", "amqps", "pyamqp", "librabbitmq");
+        PLUGINS.put("backend-amqp", Map.of("brokers", amqp, "eventSources", amqp));
     }
 
     private static Path coreApi;

@@ -78,7 +78,7 @@ final class IsolatedCeleriac implements AutoCloseable {
         return inLoader(() -> celeriac.getClass().getMethod(spi).invoke(celeriac));
     }
 
-    /** The schemes one SPI's registry answers: {@code backends}, {@code stateStores}, {@code eventStates}, {@code eventSources}. */
+    /** The schemes one SPI's registry answers: {@code backends}, {@code stateStores}, {@code eventStates}, {@code eventSources}, {@code brokers}. */
     @SuppressWarnings("unchecked")
     SortedSet<String> schemes(String spi) throws Exception {
         Object r = registry(spi);
