@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * exchange, a thread that follows their channels with {@code PSUBSCRIBE}. Each has a connection of its own.
  *
  * <p>The list thread waits while the subscription holds {@code prefetch} unsettled deliveries; otherwise it takes
- * the next message with the broker's fetch script (popped and recorded in {@code unacked} in one step), or, when
+ * as many messages as the prefetch leaves room for (at most 100; one at a time when they are not recorded in
+ * {@code unacked}) with one call of the broker's fetch script (each popped and recorded in {@code unacked} in one
+ * step, in the queue order kombu's cycle would take them), then hands them over in that order; or, when
  * every list is empty, blocks in {@code BRPOP} for up to {@code polling_interval} over the lists and a wake-up list
  * of its own (so that a cancel ends the wait at once without losing a popped message). A lost connection is
  * replaced after a pause (100 ms, doubled up to 5 s); unsettled deliveries stay valid, since their record lives in
