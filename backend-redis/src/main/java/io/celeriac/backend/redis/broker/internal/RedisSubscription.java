@@ -280,10 +280,11 @@ final class RedisSubscription implements Subscription {
      * How many messages the next fetch may take: the free part of the prefetch window when the messages are
      * recorded in {@code unacked} (so that a message taken is never outside both its list and {@code unacked}, and
      * never more than {@code prefetch} are taken and unsettled), at most {@value #MAX_BATCH}; one otherwise (a
-     * message taken and not recorded is kept in this process only, so no more than one is taken ahead).
+     * message taken and not recorded is kept in this process only, so no more than one is taken ahead), and one
+     * when fanout queues share the prefetch (their thread may fill the window while a batch waits).
      */
     private int batchSize() {
-        if (!recorded) {
+        if (!recorded || !fanoutPatterns.isEmpty()) {
             return 1;
         }
         int prefetch = options.prefetch();
