@@ -288,7 +288,75 @@ class RedisBrokerTest {
         assertThat(order("queue_order_strategy=sorted", List.of("qb", "qa"))).containsExactly("qa", "qa", "qa", "qb", "qb", "qb");
     }
 
+    @Test
+    void aTakeOfManyMessagesKeepsKombusOrderAcrossQueuesAndPriorities() throws Exception {
+        // with room for 10, one fetch takes every message: the order must still be the one kombu serves
+        assertThat(order("", List.of("ra", "rb"), 10)).containsExactly("ra", "rb", "ra", "rb", "ra", "rb");
+        assertThat(order("queue_order_strategy=priority", List.of("pa", "pb"), 10))
+                .containsExactly("pa", "pa", "pa", "pb", "pb", "pb");
+        assertThat(order("queue_order_strategy=sorted", List.of("sb", "sa"), 10))
+                .containsExactly("sa", "sa", "sa", "sb", "sb", "sb");
+        Broker b = open("");
+        b.declareQueue(QueueSpec.durable("bq"));
+        for (int p : List.of(9, 6, 3, 0, 5, 1, 7)) {
+            b.publish("", "bq", Message.builder().body("p" + p).priority(p).build());
+        }
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        b.consume(List.of("bq"), ConsumeOptions.prefetch(10), d -> {
+            got.add(d.message().bodyAsString());
+            d.ack();
+        });
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            String body = got.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(body).isNotNull();
+            order.add(body);
+        }
+        assertThat(order).containsExactly("p0", "p1", "p3", "p5", "p6", "p7", "p9");
+        await().atMost(WAIT).until(() -> b.queueStats("bq").messages() == 0 && Long.valueOf(0).equals(raw("HLEN", prefix + "unacked")));
+    }
+
+    @Test
+    void aTakeOfManyMessagesRecordsEachInUnackedAndStaysWithinThePrefetch() throws Exception {
+        Broker b = open("");
+        b.declareQueue(QueueSpec.durable("wq"));
+        for (int i = 0; i < 25; i++) {
+            b.publish("", "wq", Message.builder().body("m" + i).build());
+        }
+        BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+        Subscription s = b.consume(List.of("wq"), ConsumeOptions.prefetch(10), got::add);
+        await().atMost(WAIT).until(() -> got.size() == 10);
+        assertThat(raw("HLEN", prefix + "unacked")).isEqualTo(10L);
+        assertThat(raw("ZCARD", prefix + "unacked_index")).isEqualTo(10L);
+        assertThat(raw("LLEN", prefix + "wq")).isEqualTo(15L);
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> got.size() == 10);
+        List<Delivery> first = new ArrayList<>(got);
+        got.clear();
+        for (int i = 0; i < 3; i++) {
+            first.get(i).ack();
+        }
+        await().atMost(WAIT).until(() -> got.size() == 3);
+        assertThat(raw("HLEN", prefix + "unacked")).isEqualTo(10L);
+        assertThat(raw("LLEN", prefix + "wq")).isEqualTo(12L);
+        List<String> bodies = new ArrayList<>();
+        for (Delivery d : first) {
+            bodies.add(d.message().bodyAsString());
+        }
+        for (Delivery d : got) {
+            bodies.add(d.message().bodyAsString());
+        }
+        assertThat(bodies).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10", "m11", "m12");
+        s.cancel();
+        assertThat(raw("HLEN", prefix + "unacked")).as("the cancel put the unsettled back").isEqualTo(0L);
+        assertThat(raw("ZCARD", prefix + "unacked_index")).isEqualTo(0L);
+        assertThat(b.queueStats("wq").messages()).isEqualTo(22);
+    }
+
     private List<String> order(String query, List<String> queues) throws Exception {
+        return order(query, queues, 1);
+    }
+
+    private List<String> order(String query, List<String> queues, int prefetch) throws Exception {
         Broker b = open(query);
         for (String q : queues) {
             b.purgeQueue(b.declareQueue(QueueSpec.durable(q)).queue());
@@ -297,7 +365,7 @@ class RedisBrokerTest {
             }
         }
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        Subscription s = b.consume(queues, ConsumeOptions.prefetch(1), d -> {
+        Subscription s = b.consume(queues, ConsumeOptions.prefetch(prefetch), d -> {
             got.add(d.queue());
             d.ack();
         });

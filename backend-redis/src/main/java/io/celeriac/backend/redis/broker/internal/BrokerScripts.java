@@ -11,38 +11,83 @@ final class BrokerScripts {
     }
 
     /**
-     * Takes the next message and, for a consumer that acknowledges, records it as kombu's {@code QoS.append} does,
-     * in the same step: {@code RPOP} from the first non-empty list of {@code KEYS[1..n]}, then {@code ZADD
-     * unacked_index <score> <tag>} and {@code HSET unacked <tag> "[<envelope>, <exchange>, <routing key>]"}.
-     * Unlike a {@code BRPOP} followed by a separate {@code MULTI}, no message is ever out of both the list and
-     * {@code unacked}. KEYS: the lists in order, then {@code unacked}, {@code unacked_index}; ARGV: the score
-     * (seconds since the epoch), {@code 1} to record. Returns {@code {index, envelope}} or nil.
+     * Takes up to {@code ARGV[3]} messages and, for a consumer that acknowledges, records each as kombu's
+     * {@code QoS.append} does, in the same step: each take is an {@code RPOP} from the first non-empty list in the
+     * order (step 0 of every queue, then the next step, ...; the queues in the current order, and with
+     * {@code ARGV[5] == '1'} the queue that delivered moves to the end, as kombu's {@code round_robin} rotates), then
+     * {@code ZADD unacked_index <score> <tag>} and {@code HSET unacked <tag> "[<envelope>, <exchange>, <routing
+     * key>]"}. Unlike a {@code BRPOP} followed by a separate {@code MULTI}, no message is ever out of both the list
+     * and {@code unacked}. KEYS: the lists, step-major ({@code ARGV[4]} queues per step), then {@code unacked},
+     * {@code unacked_index}; ARGV: the score (seconds since the epoch), {@code 1} to record, the most messages to
+     * take, the number of queues, {@code 1} to rotate. Returns {@code {index, envelope, index, envelope, ...}} in the
+     * order taken (the index of the list in KEYS, from 1), empty when every list is empty.
      */
     static final LuaScript FETCH = new LuaScript(String.join("\n",
             "local n = #KEYS - 2",
-            "for i = 1, n do",
-            "  local raw = redis.call('RPOP', KEYS[i])",
-            "  if raw then",
-            "    if ARGV[2] == '1' then",
-            "      local ok, env = pcall(cjson.decode, raw)",
-            "      if ok and type(env) == 'table' and type(env['properties']) == 'table' then",
-            "        local p = env['properties']",
-            "        local tag = p['delivery_tag']",
-            "        if type(tag) == 'string' then",
-            "          local ex, rk = cjson.null, cjson.null",
-            "          if type(p['delivery_info']) == 'table' then",
-            "            if p['delivery_info']['exchange'] ~= nil then ex = p['delivery_info']['exchange'] end",
-            "            if p['delivery_info']['routing_key'] ~= nil then rk = p['delivery_info']['routing_key'] end",
+            "local max = tonumber(ARGV[3])",
+            "local nq = tonumber(ARGV[4])",
+            "local ns = n / nq",
+            "local order = {}",
+            "for q = 1, nq do order[q] = q end",
+            "local empty = {}",
+            "local out = {}",
+            "local taken = 0",
+            "while taken < max do",
+            "  local found = false",
+            "  for s = 0, ns - 1 do",
+            "    for o = 1, nq do",
+            "      local q = order[o]",
+            "      local i = s * nq + q",
+            "      if not empty[i] then",
+            "        local raw = redis.call('RPOP', KEYS[i])",
+            "        if raw then",
+            "          if ARGV[2] == '1' then",
+            "            local ok, env = pcall(cjson.decode, raw)",
+            "            if ok and type(env) == 'table' and type(env['properties']) == 'table' then",
+            "              local p = env['properties']",
+            "              local tag = p['delivery_tag']",
+            "              if type(tag) == 'string' then",
+            "                local ex, rk = cjson.null, cjson.null",
+            "                if type(p['delivery_info']) == 'table' then",
+            "                  if p['delivery_info']['exchange'] ~= nil then ex = p['delivery_info']['exchange'] end",
+            "                  if p['delivery_info']['routing_key'] ~= nil then rk = p['delivery_info']['routing_key'] end",
+            "                end",
+            "                redis.call('ZADD', KEYS[n + 2], ARGV[1], tag)",
+            "                redis.call('HSET', KEYS[n + 1], tag, '[' .. raw .. ', ' .. cjson.encode(ex) .. ', ' .. cjson.encode(rk) .. ']')",
+            "              end",
+            "            end",
             "          end",
-            "          redis.call('ZADD', KEYS[n + 2], ARGV[1], tag)",
-            "          redis.call('HSET', KEYS[n + 1], tag, '[' .. raw .. ', ' .. cjson.encode(ex) .. ', ' .. cjson.encode(rk) .. ']')",
+            "          out[#out + 1] = i",
+            "          out[#out + 1] = raw",
+            "          taken = taken + 1",
+            "          if ARGV[5] == '1' then",
+            "            table.remove(order, o)",
+            "            order[nq] = q",
+            "          end",
+            "          found = true",
+            "          break",
             "        end",
+            "        empty[i] = true",
             "      end",
             "    end",
-            "    return {i, raw}",
+            "    if found then break end",
             "  end",
+            "  if not found then break end",
             "end",
-            "return false"));
+            "return out"));
+
+    /**
+     * kombu's {@code QoS.ack} for many deliveries at once, atomically (where kombu pipelines {@code MULTI / ZREM
+     * unacked_index <tag> / HDEL unacked <tag> / EXEC}): removes every tag of ARGV from {@code unacked_index} and
+     * {@code unacked}. KEYS: {@code unacked}, {@code unacked_index}; ARGV: the tags (at most {@value
+     * #MAX_ACK_TAGS}). Returns how many were in {@code unacked}.
+     */
+    static final LuaScript ACK = new LuaScript(String.join("\n",
+            "redis.call('ZREM', KEYS[2], unpack(ARGV))",
+            "return redis.call('HDEL', KEYS[1], unpack(ARGV))"));
+
+    /** The most tags one {@link #ACK} call takes (Lua's {@code unpack} has a bound). */
+    static final int MAX_ACK_TAGS = 1000;
 
     /**
      * kombu's {@code QoS.restore_by_tag} in one step (where kombu uses {@code WATCH}): when the tag is still in

@@ -128,6 +128,7 @@ public final class RedisBroker implements Broker {
     private final ThreadLocal<AtomicInteger> asyncPending = ThreadLocal.withInitial(AtomicInteger::new);
     private final RateLimitedWarning restoreWarning = new RateLimitedWarning(LOG, 10_000);
     private volatile boolean connected = true;
+    private final Acknowledger acknowledger;
 
     /**
      * Connects: the pool, and a {@code PING} so that an unreachable Redis fails here.
@@ -164,6 +165,7 @@ public final class RedisBroker implements Broker {
         timer.scheduleWithFixedDelay(this::pingSubscribers, ping, ping, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::probe, 1000, 1000, TimeUnit.MILLISECONDS);
         this.async = new AsyncPublisher(this, name + "-publish");
+        this.acknowledger = new Acknowledger(this::removeUnacked, BrokerScripts.MAX_ACK_TAGS);
         LOG.debug("Connected to {}", uri);
     }
 
@@ -792,17 +794,20 @@ public final class RedisBroker implements Broker {
         return String.format(Locale.ROOT, "%.6f", seconds).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** kombu's {@code QoS.ack}: {@code MULTI / ZREM unacked_index / HDEL unacked / EXEC}. */
+    /**
+     * kombu's {@code QoS.ack} ({@code MULTI / ZREM unacked_index / HDEL unacked / EXEC}) as one atomic script call,
+     * together with the acknowledgements other threads make meanwhile; returns once Redis removed the tag.
+     */
     void ack(String tag) {
         byte[] t = BrokerKeys.utf8(tag);
         call("acknowledge", () -> {
-            try (AbstractTransaction tx = client.multi()) {
-                tx.zrem(keys.unackedIndex(), t);
-                tx.hdel(keys.unacked(), t);
-                tx.exec();
-            }
+            acknowledger.ack(t);
             return null;
         });
+    }
+
+    private void removeUnacked(List<byte[]> tags) {
+        BrokerScripts.ACK.run(client, List.of(keys.unacked(), keys.unackedIndex()), tags);
     }
 
     /**

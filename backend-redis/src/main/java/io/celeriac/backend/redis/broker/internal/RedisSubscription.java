@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * exchange, a thread that follows their channels with {@code PSUBSCRIBE}. Each has a connection of its own.
  *
  * <p>The list thread waits while the subscription holds {@code prefetch} unsettled deliveries; otherwise it takes
- * the next message with the broker's fetch script (popped and recorded in {@code unacked} in one step), or, when
+ * as many messages as the prefetch leaves room for (at most 100; one at a time when they are not recorded in
+ * {@code unacked}) with one call of the broker's fetch script (each popped and recorded in {@code unacked} in one
+ * step, in the queue order kombu's cycle would take them), then hands them over in that order; or, when
  * every list is empty, blocks in {@code BRPOP} for up to {@code polling_interval} over the lists and a wake-up list
  * of its own (so that a cancel ends the wait at once without losing a popped message). A lost connection is
  * replaced after a pause (100 ms, doubled up to 5 s); unsettled deliveries stay valid, since their record lives in
@@ -56,6 +58,10 @@ final class RedisSubscription implements Subscription {
     private static final long MAX_PAUSE_MILLIS = 5_000;
     private static final long JOIN_MILLIS = 10_000;
     private static final byte[] WAKE = "wake".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
+    /** The most messages one fetch takes. */
+    private static final int MAX_BATCH = 100;
 
     private final RedisBroker broker;
     private final BrokerKeys keys;
@@ -214,24 +220,31 @@ final class RedisSubscription implements Subscription {
                             owners.add(q);
                         }
                     }
-                    Popped p = fetch(c, lists, owners);
-                    if (p == null) {
-                        p = blockingPop(c, lists, owners);
+                    List<Popped> batch = fetch(c, lists, owners, order.size(), batchSize());
+                    if (batch.isEmpty()) {
+                        Popped p = blockingPop(c, lists, owners);
+                        batch = p == null ? List.of() : List.of(p);
                     }
                     broker.connected(true);
                     pause = FIRST_PAUSE_MILLIS;
-                    if (p == null) {
-                        continue;
+                    for (int i = 0; i < batch.size(); i++) {
+                        Popped p = batch.get(i);
+                        if (!active.get()) {
+                            // the rest goes back untouched, the last taken first, so that they are served in order
+                            for (int j = batch.size() - 1; j >= i; j--) {
+                                putBack(batch.get(j), null);
+                            }
+                            break;
+                        }
+                        if (config.queueOrder() == RedisBrokerConfig.QueueOrder.ROUND_ROBIN) {
+                            cycle.remove(p.queue());
+                            cycle.add(p.queue());
+                        }
+                        dispatchListMessage(p);
                     }
                     if (!active.get()) {
-                        putBack(p, null);
                         break;
                     }
-                    if (config.queueOrder() == RedisBrokerConfig.QueueOrder.ROUND_ROBIN) {
-                        cycle.remove(p.queue());
-                        cycle.add(p.queue());
-                    }
-                    dispatchListMessage(p);
                 } catch (RuntimeException e) {
                     if (c != null) {
                         c.shutdown();
@@ -263,19 +276,50 @@ final class RedisSubscription implements Subscription {
         return s;
     }
 
-    /** The fetch script: the next message, popped (and recorded) in one step, or {@code null}. */
-    private Popped fetch(PubSubConnection c, List<byte[]> lists, List<String> owners) {
+    /**
+     * How many messages the next fetch may take: the free part of the prefetch window when the messages are
+     * recorded in {@code unacked} (so that a message taken is never outside both its list and {@code unacked}, and
+     * never more than {@code prefetch} are taken and unsettled), at most {@value #MAX_BATCH}; one otherwise (a
+     * message taken and not recorded is kept in this process only, so no more than one is taken ahead), and one
+     * when fanout queues share the prefetch (their thread may fill the window while a batch waits).
+     */
+    private int batchSize() {
+        if (!recorded || !fanoutPatterns.isEmpty()) {
+            return 1;
+        }
+        int prefetch = options.prefetch();
+        int free = prefetch == 0 ? MAX_BATCH : prefetch - unsettled.size();
+        return Math.max(1, Math.min(MAX_BATCH, free));
+    }
+
+    /**
+     * The fetch script: up to {@code max} messages, each popped (and recorded) in the same step, in the order
+     * taken; empty when every list is empty.
+     */
+    private List<Popped> fetch(PubSubConnection c, List<byte[]> lists, List<String> owners, int queueCount, int max) {
         List<byte[]> k = new ArrayList<>(lists.size() + 2);
         k.addAll(lists);
         k.add(keys.unacked());
         k.add(keys.unackedIndex());
+        boolean rotate = config.queueOrder() == RedisBrokerConfig.QueueOrder.ROUND_ROBIN;
         Object reply = BrokerScripts.FETCH.run(c, k, List.of(RedisBroker.score(RedisBroker.nowSeconds()),
-                (recorded ? "1" : "0").getBytes(StandardCharsets.US_ASCII)));
-        if (!(reply instanceof List<?> l) || l.size() < 2 || !(l.get(0) instanceof Long i) || !(l.get(1) instanceof byte[] raw)) {
-            return null;
+                flag(recorded), Integer.toString(max).getBytes(StandardCharsets.US_ASCII),
+                Integer.toString(queueCount).getBytes(StandardCharsets.US_ASCII), flag(rotate)));
+        if (!(reply instanceof List<?> l) || l.size() < 2) {
+            return List.of();
         }
-        int index = (int) (i - 1);
-        return new Popped(lists.get(index), owners.get(index), raw, recorded);
+        List<Popped> out = new ArrayList<>(l.size() / 2);
+        for (int n = 0; n + 1 < l.size(); n += 2) {
+            if (l.get(n) instanceof Long i && l.get(n + 1) instanceof byte[] raw) {
+                int index = (int) (i - 1);
+                out.add(new Popped(lists.get(index), owners.get(index), raw, recorded));
+            }
+        }
+        return out;
+    }
+
+    private static byte[] flag(boolean b) {
+        return b ? ONE : ZERO;
     }
 
     /**
