@@ -8,6 +8,7 @@ import io.celeriac.json.CeleryJson;
 import io.celeriac.testing.PythonCelery;
 import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.TestServices;
+import io.celeriac.testing.ProtocolTwoHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,8 +17,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -118,23 +117,7 @@ class AmqpEventsTopIT {
 
     /** A protocol-2 message of {@code evtasks.add(2, 3)}, as Celery 5.2's {@code send_task} builds it. */
     private static Message taskMessage(String id) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("lang", "py");
-        h.put("task", "evtasks.add");
-        h.put("id", id);
-        h.put("shadow", null);
-        h.put("eta", null);
-        h.put("expires", null);
-        h.put("group", null);
-        h.put("group_index", null);
-        h.put("retries", 0L);
-        h.put("timelimit", Arrays.asList(null, null));
-        h.put("root_id", id);
-        h.put("parent_id", null);
-        h.put("argsrepr", "(2, 3)");
-        h.put("kwargsrepr", "{}");
-        h.put("origin", "gen" + ProcessHandle.current().pid() + "@celeriac-it");
-        h.put("ignore_result", false);
+        Map<String, Object> h = ProtocolTwoHeaders.of("evtasks.add", id, "(2, 3)", "{}", "gen" + ProcessHandle.current().pid() + "@celeriac-it");
         return Message.builder().body(BODY).headers(h).correlationId(id).replyTo(UUID.randomUUID().toString())
                 .deliveryMode(Message.PERSISTENT).priority(0).build();
     }

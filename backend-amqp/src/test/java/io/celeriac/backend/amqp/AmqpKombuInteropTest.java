@@ -13,6 +13,7 @@ import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.Resp;
 import io.celeriac.testing.TestServices;
+import io.celeriac.testing.ProtocolTwoHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,23 +161,7 @@ class AmqpKombuInteropTest {
 
     /** A protocol-2 task message built by hand, as Celery 5.2's {@code as_task_v2} builds it (wire file §0). */
     private static Message taskMessage(String task, String id, Map<String, Object> extraHeaders) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("lang", "py");
-        h.put("task", task);
-        h.put("id", id);
-        h.put("shadow", null);
-        h.put("eta", null);
-        h.put("expires", null);
-        h.put("group", null);
-        h.put("group_index", null);
-        h.put("retries", 0L);
-        h.put("timelimit", Arrays.asList(null, null));
-        h.put("root_id", id);
-        h.put("parent_id", null);
-        h.put("argsrepr", "(2, 3)");
-        h.put("kwargsrepr", "{'z': 1}");
-        h.put("origin", "gen" + ProcessHandle.current().pid() + "@celeriac-test");
-        h.put("ignore_result", false);
+        Map<String, Object> h = ProtocolTwoHeaders.of(task, id, "(2, 3)", "{'z': 1}", "gen" + ProcessHandle.current().pid() + "@celeriac-test");
         h.putAll(extraHeaders);
         return Message.builder().body(BODY).headers(h).correlationId(id).replyTo(UUID.randomUUID().toString())
                 .deliveryMode(Message.PERSISTENT).priority(0).build();

@@ -11,6 +11,7 @@ import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PythonCelery;
 import io.celeriac.url.BackendUrl;
+import io.celeriac.testing.ProtocolTwoHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -146,23 +145,7 @@ class AmqpEventsInteropTest {
 
     /** A protocol-2 task message as Celery 5.2's {@code send_task} builds it. */
     private static Message taskMessage(String task, String id, String body, String argsrepr) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("lang", "py");
-        h.put("task", task);
-        h.put("id", id);
-        h.put("shadow", null);
-        h.put("eta", null);
-        h.put("expires", null);
-        h.put("group", null);
-        h.put("group_index", null);
-        h.put("retries", 0L);
-        h.put("timelimit", Arrays.asList(null, null));
-        h.put("root_id", id);
-        h.put("parent_id", null);
-        h.put("argsrepr", argsrepr);
-        h.put("kwargsrepr", "{}");
-        h.put("origin", "gen" + ProcessHandle.current().pid() + "@celeriac-test");
-        h.put("ignore_result", false);
+        Map<String, Object> h = ProtocolTwoHeaders.of(task, id, argsrepr, "{}", "gen" + ProcessHandle.current().pid() + "@celeriac-test");
         return Message.builder().body(body).headers(h).correlationId(id).replyTo(UUID.randomUUID().toString())
                 .deliveryMode(Message.PERSISTENT).priority(0).build();
     }

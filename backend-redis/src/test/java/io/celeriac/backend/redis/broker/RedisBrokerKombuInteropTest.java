@@ -12,6 +12,7 @@ import io.celeriac.testing.PythonCelery;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.Resp;
 import io.celeriac.testing.TestServices;
+import io.celeriac.testing.ProtocolTwoHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -188,23 +189,7 @@ class RedisBrokerKombuInteropTest {
     /** The messages of the Java-to-kombu test: a task message, priorities, expiry, every header type, binary. */
     private static List<Message> javaMessages() {
         String id = UUID.randomUUID().toString();
-        Map<String, Object> task = new LinkedHashMap<>();
-        task.put("lang", "py");
-        task.put("task", "proj.add");
-        task.put("id", id);
-        task.put("shadow", null);
-        task.put("eta", null);
-        task.put("expires", null);
-        task.put("group", null);
-        task.put("group_index", null);
-        task.put("retries", 0L);
-        task.put("timelimit", Arrays.asList(null, null));
-        task.put("root_id", id);
-        task.put("parent_id", null);
-        task.put("argsrepr", "(2, 3)");
-        task.put("kwargsrepr", "{'z': 1}");
-        task.put("origin", "gen1234@host");
-        task.put("ignore_result", false);
+        Map<String, Object> task = ProtocolTwoHeaders.of("proj.add", id, "(2, 3)", "{'z': 1}", "gen1234@host");
         Map<String, Object> nested = new LinkedHashMap<>();
         nested.put("k", "v");
         nested.put("none", null);
@@ -370,23 +355,7 @@ class RedisBrokerKombuInteropTest {
 
     /** A task message as Celery 5.2's {@code as_task_v2} builds it (wire notes §0). */
     private static Message protocol2(String id, String task, String body, String argsrepr, String kwargsrepr) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("lang", "py");
-        h.put("task", task);
-        h.put("id", id);
-        h.put("shadow", null);
-        h.put("eta", null);
-        h.put("expires", null);
-        h.put("group", null);
-        h.put("group_index", null);
-        h.put("retries", 0L);
-        h.put("timelimit", Arrays.asList(null, null));
-        h.put("root_id", id);
-        h.put("parent_id", null);
-        h.put("argsrepr", argsrepr);
-        h.put("kwargsrepr", kwargsrepr);
-        h.put("origin", "gen1234@celeriac");
-        h.put("ignore_result", false);
+        Map<String, Object> h = ProtocolTwoHeaders.of(task, id, argsrepr, kwargsrepr, "gen1234@celeriac");
         return Message.builder().body(body).headers(h).correlationId(id).replyTo(UUID.randomUUID().toString())
                 .deliveryMode(Message.PERSISTENT).priority(0).build();
     }
