@@ -281,7 +281,13 @@ public abstract class BrokerContract {
         b.publish("", q, sent);
         b.publish(x, "rk-" + q, plain);
 
-        Delivery d1 = inbox.next();
+        // the two carry different priorities: a broker that orders by priority (kombu's Redis) may hand out either
+        // first when both are waiting, so they are matched by content, not by arrival order
+        Delivery first = inbox.next();
+        Delivery second = inbox.next();
+        boolean inOrder = first.message().body().length == body.length;
+        Delivery d1 = inOrder ? first : second;
+        Delivery d2 = inOrder ? second : first;
         assertThat(d1.message()).isEqualTo(sent);
         assertThat(d1.message().headers()).isEqualTo(sent.headers());
         assertThat(d1.message().body()).isEqualTo(body);
@@ -290,7 +296,6 @@ public abstract class BrokerContract {
         assertThat(d1.routingKey()).isEqualTo(q);
         assertThat(d1.redelivered()).isFalse();
 
-        Delivery d2 = inbox.next();
         assertThat(d2.message()).isEqualTo(plain);
         assertThat(d2.message().contentType()).isEqualTo("application/json");
         assertThat(d2.message().contentEncoding()).isEqualTo("utf-8");
