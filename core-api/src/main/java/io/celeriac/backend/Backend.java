@@ -74,6 +74,17 @@ public interface Backend extends AutoCloseable {
      */
     BackendOptions options();
 
+    /**
+     * The queue the results of tasks sent by this process come back to, for a backend that receives results as
+     * messages (Celery's {@code rpc://}): a client sets it as the task message's {@code reply_to}. Other backends
+     * return empty, and a client then sends its own object id as {@code reply_to}, as Celery does.
+     *
+     * @return the reply queue's name, or empty
+     */
+    default Optional<String> replyQueue() {
+        return Optional.empty();
+    }
+
     // ------------------------------------------------------------------------------------------
     // writes
 
