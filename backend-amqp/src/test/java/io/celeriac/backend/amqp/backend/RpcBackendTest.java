@@ -120,22 +120,14 @@ class RpcBackendTest {
                     + "?recovery_interval=0.2";
             try (Backend b = open(url)) {
                 String queue = b.replyQueue().orElseThrow();
+                assertThat(consumers(c, queue)).isEqualTo(1);
+                proxy.accepting(false);
                 proxy.cutAll();
+                // the consumer is gone with its connection, and RabbitMQ deletes the auto-delete queue
+                await().atMost(t(30)).pollInterval(Duration.ofMillis(50)).until(() -> consumers(c, queue) == -1);
+                proxy.accepting(true);
+                await().atMost(t(30)).pollInterval(Duration.ofMillis(100)).until(() -> consumers(c, queue) == 1);
                 Channel ch = c.createChannel();
-                await().atMost(t(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                    try {
-                        Channel probe = c.createChannel();
-                        try {
-                            return probe.queueDeclarePassive(queue).getConsumerCount() == 1;
-                        } finally {
-                            if (probe.isOpen()) {
-                                probe.close();
-                            }
-                        }
-                    } catch (java.io.IOException e) {
-                        return false;
-                    }
-                });
                 String id = UUID.randomUUID().toString();
                 ch.basicPublish("", queue, resultProperties(id), ("{\"task_id\": \"" + id + "\", \"status\": "
                         + "\"SUCCESS\", \"result\": 42, \"traceback\": null, \"children\": []}")
@@ -144,6 +136,20 @@ class RpcBackendTest {
                 String own = UUID.randomUUID().toString();
                 b.storeResult(own, "after recovery", TaskState.SUCCESS);
                 assertThat(b.getResult(own)).isEqualTo("after recovery");
+            }
+        }
+    }
+
+    /** The reply queue's consumer count, or -1 when the queue does not exist. */
+    private static int consumers(Connection c, String queue) throws Exception {
+        Channel probe = c.createChannel();
+        try {
+            return probe.queueDeclarePassive(queue).getConsumerCount();
+        } catch (java.io.IOException e) {
+            return -1;
+        } finally {
+            if (probe.isOpen()) {
+                probe.close();
             }
         }
     }
