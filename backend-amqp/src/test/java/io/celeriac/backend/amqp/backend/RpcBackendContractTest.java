@@ -43,7 +43,7 @@ class RpcBackendContractTest extends BackendContract {
             @Override
             public Set<BackendCapability> capabilities() {
                 return EnumSet.of(BackendCapability.READ, BackendCapability.WAIT, BackendCapability.FORGET,
-                        BackendCapability.PUSH_WAIT);
+                        BackendCapability.PUSH_WAIT, BackendCapability.EXPIRY, BackendCapability.NATIVE_EXPIRY);
             }
         };
     }

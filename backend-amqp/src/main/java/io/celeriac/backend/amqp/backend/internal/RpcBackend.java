@@ -51,8 +51,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The live {@code rpc://} backend, as Celery's {@code RPCBackend}: at open it declares this process's reply queue
  * (named by an object id, non-durable (durable for Celery 5.7's form), auto-delete, not exclusive, {@code x-expires} =
  * {@code result_expires}) and consumes it without acknowledgements; every result message that arrives is routed
- * by its {@code correlation_id} and kept as the task's latest state, in memory. Waits are woken by those
- * messages. Storing a result publishes it to the default exchange with the request's {@code reply_to} as routing
+ * by its {@code correlation_id} and kept as the task's latest state, in memory, for {@code result_expires} after
+ * it arrived (the reply queue's own expiry). Waits are woken by those messages. Storing a result publishes it to the default exchange with the request's {@code reply_to} as routing
  * key, exactly as a Celery worker does.
  *
  * <p>A result stored without a request, or with a request that has no {@code reply_to}, goes to the configured
@@ -66,7 +66,8 @@ public final class RpcBackend extends AbstractBackend {
 
     /** What the backend declares. */
     public static final Set<BackendCapability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
-            BackendCapability.READ, BackendCapability.WAIT, BackendCapability.FORGET, BackendCapability.PUSH_WAIT));
+            BackendCapability.READ, BackendCapability.WAIT, BackendCapability.FORGET, BackendCapability.PUSH_WAIT,
+            BackendCapability.EXPIRY, BackendCapability.NATIVE_EXPIRY));
 
     /** Celery's {@code E_NO_CHORD_SUPPORT}, stripped, as {@code ensure_chords_allowed} raises it. */
     public static final String NO_CHORD_SUPPORT = "The \"rpc\" result backend does not support chords!\n\n"
@@ -84,9 +85,13 @@ public final class RpcBackend extends AbstractBackend {
     private final Broker broker;
     private final Subscription subscription;
     private final PendingWaits waits;
-    private final Map<String, TaskMeta> states = new ConcurrentHashMap<>();
+    private final Map<String, Known> states = new ConcurrentHashMap<>();
     private final Map<String, List<Echo>> echoes = new ConcurrentHashMap<>();
     private final ThreadLocal<Boolean> inDelivery = new ThreadLocal<>();
+
+    /** The latest state of a task, kept until {@code result_expires} after it arrived. */
+    private record Known(TaskMeta meta, long expiresAtMillis) {
+    }
 
     /** A store to the own reply queue, waiting for its message to come back. */
     private record Echo(byte[] body, CompletableFuture<Void> arrived) {
@@ -114,6 +119,10 @@ public final class RpcBackend extends AbstractBackend {
                     + " (" + reason(e) + ")", e);
         }
         this.broker = b;
+        options.expiry().ifPresent(expiry -> {
+            long period = Math.max(1_000, Math.min(60_000, expiry.toMillis() / 2));
+            waits.scheduler().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        });
         try {
             broker.declareQueue(replyQueueSpec());
             this.subscription = broker.consume(List.of(replyQueue), ConsumeOptions.noAck(), this::onDelivery);
@@ -358,10 +367,12 @@ public final class RpcBackend extends AbstractBackend {
             String id = correlationId != null ? correlationId : meta.taskId();
             if (id != null) {
                 TaskMeta arrived = meta.taskId() == null ? meta.withTaskId(id) : meta;
-                TaskMeta current = states.compute(id, (k, old) ->
-                        old != null && old.status().equals(TaskState.SUCCESS) ? old : arrived);
-                if (current.isReady()) {
-                    waits.offer(id, current);
+                long now = options.clock().millis();
+                Known current = states.compute(id, (k, old) ->
+                        old != null && old.expiresAtMillis() > now && old.meta().status().equals(TaskState.SUCCESS)
+                                ? old : new Known(arrived, expiresAt(now)));
+                if (current.meta().isReady()) {
+                    waits.offer(id, current.meta());
                 }
             } else {
                 LOG.warn("Ignoring a result message on {} with neither correlation_id nor task_id", replyQueue);
@@ -397,9 +408,32 @@ public final class RpcBackend extends AbstractBackend {
     // ------------------------------------------------------------------------------------------
     // reads and waits
 
+    private long expiresAt(long now) {
+        return options.expiry().map(d -> now + d.toMillis()).orElse(Long.MAX_VALUE);
+    }
+
+    /** The latest state of a task, or {@code null} when none arrived or it expired (it is then dropped). */
+    private TaskMeta known(String taskId) {
+        Known k = states.get(taskId);
+        if (k == null) {
+            return null;
+        }
+        if (k.expiresAtMillis() <= options.clock().millis()) {
+            states.remove(taskId, k);
+            return null;
+        }
+        return k.meta();
+    }
+
+    /** Drops the states kept longer than {@code result_expires}. */
+    private void sweep() {
+        long now = options.clock().millis();
+        states.values().removeIf(k -> k.expiresAtMillis() <= now);
+    }
+
     @Override
     protected TaskMeta doGetTaskMeta(String taskId) {
-        TaskMeta m = states.get(taskId);
+        TaskMeta m = known(taskId);
         return m == null ? TaskMeta.pending(taskId) : m;
     }
 
@@ -411,7 +445,7 @@ public final class RpcBackend extends AbstractBackend {
         } catch (IllegalStateException e) {
             throw new BackendClosedException(asUri());
         }
-        TaskMeta m = states.get(taskId);
+        TaskMeta m = known(taskId);
         if (m != null && m.isReady()) {
             waits.offer(taskId, m);
         }
