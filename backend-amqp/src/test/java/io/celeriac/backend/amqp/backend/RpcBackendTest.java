@@ -140,6 +140,26 @@ class RpcBackendTest {
         }
     }
 
+    @Test
+    void aReplyQueueDeletedByHandIsDeclaredAgainByAWaitOnceTheCancelArrives() throws Exception {
+        RabbitTestServer rabbit = TestServices.rabbitmq();
+        try (Backend b = open(rabbit.url()); Connection c = raw(rabbit.url())) {
+            String queue = b.replyQueue().orElseThrow();
+            c.createChannel().queueDelete(queue);
+            // the broker's basic.cancel reaches the backend asynchronously; a wait after it declares the queue again
+            await().atMost(t(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                b.waitForAsync(UUID.randomUUID().toString()).cancel(false);
+                return consumers(c, queue) == 1;
+            });
+            String id = UUID.randomUUID().toString();
+            CompletableFuture<TaskMeta> wait = b.waitForAsync(id, t(20));
+            c.createChannel().basicPublish("", queue, resultProperties(id), ("{\"task_id\": \"" + id + "\", "
+                    + "\"status\": \"SUCCESS\", \"result\": 7, \"traceback\": null, \"children\": []}")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(wait.get(t(20).toMillis(), TimeUnit.MILLISECONDS).result()).isEqualTo(7L);
+        }
+    }
+
     /** The reply queue's consumer count, or -1 when the queue does not exist. */
     private static int consumers(Connection c, String queue) throws Exception {
         Channel probe = c.createChannel();

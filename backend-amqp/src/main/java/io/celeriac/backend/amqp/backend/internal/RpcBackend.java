@@ -83,7 +83,8 @@ public final class RpcBackend extends AbstractBackend {
     private final String replyQueue;
     private final String defaultDestination;
     private final Broker broker;
-    private final Subscription subscription;
+    private final Object consumerLock = new Object();
+    private volatile Subscription subscription; // replaced under consumerLock
     private final PendingWaits waits;
     private final Map<String, Known> states = new ConcurrentHashMap<>();
     private final Map<String, List<Echo>> echoes = new ConcurrentHashMap<>();
@@ -125,7 +126,7 @@ public final class RpcBackend extends AbstractBackend {
         });
         try {
             broker.declareQueue(replyQueueSpec());
-            this.subscription = broker.consume(List.of(replyQueue), ConsumeOptions.noAck(), this::onDelivery);
+            subscription = broker.consume(List.of(replyQueue), ConsumeOptions.noAck(), this::onDelivery);
         } catch (RuntimeException e) {
             broker.close();
             waits.close();
@@ -133,6 +134,25 @@ public final class RpcBackend extends AbstractBackend {
                     + "' on " + config.maskedBroker() + " (" + reason(e) + ")", e);
         }
         LOG.debug("Opened {} with reply queue {} on {}", asUri(), replyQueue, config.maskedBroker());
+    }
+
+    /**
+     * Declares the reply queue and consumes it again when the broker cancelled the consumer (the queue was deleted
+     * by hand, say); a lost connection needs nothing here, as the client recovers queue and consumer itself.
+     */
+    private void ensureConsuming() {
+        if (subscription.isActive() || isClosed()) {
+            return;
+        }
+        synchronized (consumerLock) {
+            if (subscription.isActive() || isClosed()) {
+                return;
+            }
+            LOG.warn("The consumer of reply queue {} on {} was cancelled; declaring and consuming the queue again",
+                    replyQueue, config.maskedBroker());
+            broker.declareQueue(replyQueueSpec());
+            subscription = broker.consume(List.of(replyQueue), ConsumeOptions.noAck(), this::onDelivery);
+        }
     }
 
     private static String reason(RuntimeException e) {
@@ -289,6 +309,10 @@ public final class RpcBackend extends AbstractBackend {
                 .correlationId(correlationId).build();
         Echo echo = null;
         if (destination.equals(replyQueue) && inDelivery.get() == null) {
+            retryingWrite(taskId, () -> {
+                ensureConsuming();
+                return null;
+            });
             echo = new Echo(body, new CompletableFuture<>());
             Echo e = echo;
             echoes.compute(correlationId, (k, l) -> {
@@ -439,6 +463,12 @@ public final class RpcBackend extends AbstractBackend {
 
     @Override
     protected CompletableFuture<TaskMeta> doWaitForAsync(String taskId) {
+        try {
+            ensureConsuming();
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot consume reply queue {} again yet ({}); the wait for {} goes on", replyQueue,
+                    e.getMessage(), taskId);
+        }
         PendingWaits.Waiter w;
         try {
             w = waits.register(taskId);
@@ -474,7 +504,9 @@ public final class RpcBackend extends AbstractBackend {
     @Override
     protected void doClose() {
         try {
-            subscription.cancel();
+            synchronized (consumerLock) {
+                subscription.cancel();
+            }
         } catch (RuntimeException e) {
             LOG.debug("cancel on close", e);
         }
