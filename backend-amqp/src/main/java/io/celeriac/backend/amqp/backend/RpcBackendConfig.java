@@ -1,6 +1,7 @@
 package io.celeriac.backend.amqp.backend;
 
 import io.celeriac.backend.BackendOptions;
+import io.celeriac.backend.PeerVersion;
 import io.celeriac.backend.amqp.AmqpConnectionConfig;
 import io.celeriac.backend.amqp.broker.AmqpBrokerConfig;
 import io.celeriac.spi.SettingsReader;
@@ -37,10 +38,13 @@ import java.util.Set;
  *   <li>{@value #RESULT_PERSISTENT}: result messages are sent with {@code delivery_mode} 2 instead of 1, Celery's
  *       {@code result_persistent} (false);</li>
  *   <li>{@value #DURABLE_REPLY_QUEUE}: the reply queue is declared durable, as Celery 5.7 declares it (for
- *       RabbitMQ 4.3, which refuses transient non-exclusive queues); false declares it as Celery 5.2 to 5.6 do;</li>
+ *       RabbitMQ 4.3, which refuses transient non-exclusive queues); false declares it as Celery 5.2 to 5.6 do. The
+ *       default follows {@link BackendOptions#peerVersion()} (the URL's {@code celery_version}): durable from 5.7
+ *       on;</li>
  *   <li>{@value #DEFAULT_REPLY_TO}: where a result stored without a request's {@code reply_to} is sent (by default
  *       the backend's own reply queue);</li>
- *   <li>{@code result_expires} and {@code result_extended}: see {@link BackendOptions}; the reply queue's
+ *   <li>{@code result_expires}, {@code result_extended} and {@code celery_version}: see {@link BackendOptions}; the
+ *       reply queue's
  *       {@code x-expires} is {@code result_expires} in milliseconds (at most 2<sup>31</sup>-1, about 24.8 days;
  *       none when results never expire);</li>
  *   <li>every setting of {@link AmqpConnectionConfig} and {@link AmqpBrokerConfig}.</li>
@@ -65,7 +69,9 @@ public final class RpcBackendConfig {
     public static final String DEFAULT_REPLY_TO = "default_reply_to";
     /** The backend's own settings, besides the connection's and the broker's. */
     public static final Set<String> SETTINGS = Set.of(BROKER_URL, RESULT_PERSISTENT, DURABLE_REPLY_QUEUE,
-            DEFAULT_REPLY_TO, "result_expires", "result_extended");
+            DEFAULT_REPLY_TO, "result_expires", "result_extended", "celery_version");
+    /** Celery 5.7, the first to declare the reply queue durable and to send the whole meta in result messages. */
+    public static final PeerVersion CELERY_5_7 = new PeerVersion(5, 7);
 
     /** Where the connection was taken from. */
     public enum BrokerSource {
@@ -167,7 +173,7 @@ public final class RpcBackendConfig {
         AmqpConnectionConfig connection = AmqpConnectionConfig.read(parts, reader);
         AmqpBrokerConfig broker = AmqpBrokerConfig.read(connection, reader);
         boolean persistent = reader.bool(RESULT_PERSISTENT, false);
-        boolean durable = reader.bool(DURABLE_REPLY_QUEUE, false);
+        boolean durable = reader.bool(DURABLE_REPLY_QUEUE, options.peerVersion().atLeast(CELERY_5_7));
         String defaultReplyTo = reader.string(DEFAULT_REPLY_TO, null);
         if (defaultReplyTo != null && (defaultReplyTo.isBlank()
                 || defaultReplyTo.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255)) {
@@ -229,6 +235,18 @@ public final class RpcBackendConfig {
     /** @return whether result messages are persistent ({@code delivery_mode} 2), Celery's {@code result_persistent} */
     public boolean persistent() {
         return persistent;
+    }
+
+    /**
+     * Whether result messages carry the whole meta as Celery 5.7 sends it ({@code _get_result_meta} with
+     * {@code date_done}, the group and parent ids, the extended fields, then {@code task_id}) rather than Celery 5.2
+     * to 5.6's {@code {task_id, status, result, traceback, children}}: with {@code result_extended} (Celery 5.7
+     * respects it, 5.2 to 5.6 ignore it) or a {@code celery_version} of 5.7 or later.
+     *
+     * @return {@code true} for the whole meta
+     */
+    public boolean sendsWholeMeta() {
+        return options.resultExtended() || options.peerVersion().atLeast(CELERY_5_7);
     }
 
     /** @return whether the reply queue is declared durable (Celery 5.7) rather than transient (Celery 5.2 to 5.6) */

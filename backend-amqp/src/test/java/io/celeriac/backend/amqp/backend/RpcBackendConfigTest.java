@@ -62,6 +62,21 @@ class RpcBackendConfigTest {
     }
 
     @Test
+    void celeryVersionFiveSevenPicksTheDurableQueueAndTheWholeMeta() {
+        BackendUrl url = BackendUrl.parse("rpc://?celery_version=5.7");
+        RpcBackendConfig v57 = RpcBackendConfig.parse(url, BackendOptions.defaults().withUrlOverrides(url), Map.of());
+        assertThat(v57.durableReplyQueue()).isTrue();
+        assertThat(v57.sendsWholeMeta()).isTrue();
+        BackendUrl older = BackendUrl.parse("rpc://?celery_version=5.6&reply_queue_durable=true");
+        RpcBackendConfig v56 = RpcBackendConfig.parse(older, BackendOptions.defaults().withUrlOverrides(older), Map.of());
+        assertThat(v56.durableReplyQueue()).isTrue();
+        assertThat(v56.sendsWholeMeta()).isFalse();
+        RpcBackendConfig extended = parse("rpc://", BackendOptions.builder().resultExtended(true).build(), Map.of());
+        assertThat(extended.durableReplyQueue()).isFalse();
+        assertThat(extended.sendsWholeMeta()).isTrue();
+    }
+
+    @Test
     void resultExpiresSetsTheReplyQueueExpiry() {
         BackendOptions never = BackendOptions.builder().resultExpires(Duration.ZERO).build();
         assertThat(parse("rpc://", never, Map.of()).replyQueueExpiresMillis()).isZero();

@@ -64,7 +64,11 @@ class RpcWireTest {
     }
 
     private Backend open(BackendOptions.Builder options) {
-        return CELERIAC.openBackend("rpc://", options.property(RpcBackendConfig.BROKER_URL, rabbit.url()).build());
+        return open("rpc://", options);
+    }
+
+    private Backend open(String url, BackendOptions.Builder options) {
+        return CELERIAC.openBackend(url, options.property(RpcBackendConfig.BROKER_URL, rabbit.url()).build());
     }
 
     private GetResponse next() {
@@ -205,6 +209,21 @@ class RpcWireTest {
             String reply = b.replyQueue().orElseThrow();
             AMQP.Queue.DeclareOk ok = channel.queueDeclare(reply, true, false, true, Map.of("x-expires", 90_000));
             assertThat(ok.getConsumerCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void celeryVersionFiveSevenSendsTheWholeMetaToADurableQueue() throws Exception {
+        try (Backend b = open("rpc://?celery_version=5.7", BackendOptions.builder())) {
+            AMQP.Queue.DeclareOk ok = channel.queueDeclare(b.replyQueue().orElseThrow(), true, false, true,
+                    Map.of("x-expires", 86_400_000));
+            assertThat(ok.getConsumerCount()).isEqualTo(1);
+            String id = UUID.randomUUID().toString();
+            b.markAsDone(id, 5L, TaskRequest.builder().task("proj.add").replyTo(queue).correlationId(id).build());
+            GetResponse r = next();
+            assertResultProperties(r, id, 1);
+            assertThat(body(r)).matches("\\{\"status\": \"SUCCESS\", \"result\": 5, \"traceback\": null, "
+                    + "\"children\": \\[\\], \"date_done\": \"[0-9T:.-]+\\+00:00\", \"task_id\": \"" + id + "\"\\}");
         }
     }
 }

@@ -280,8 +280,8 @@ public final class RpcBackend extends AbstractBackend {
     /**
      * Publishes a result as Celery's {@code RPCBackend.store_result} does: to the request's {@code reply_to} (else
      * the default destination), {@code correlation_id} = the request's correlation id or the task id, the body
-     * {@code {task_id, status, result, traceback, children}} (Celery 5.2 to 5.6), or with {@code result_extended} the
-     * whole meta Celery 5.7 sends.
+     * {@code {task_id, status, result, traceback, children}} (Celery 5.2 to 5.6), or the whole meta Celery 5.7 sends
+     * (see {@link RpcBackendConfig#sendsWholeMeta()}).
      */
     private void sendResult(TaskMeta meta, TaskRequest request) {
         String destination = request != null && request.replyTo() != null && !request.replyTo().isEmpty()
@@ -289,7 +289,7 @@ public final class RpcBackend extends AbstractBackend {
         String correlationId = request != null && request.correlationId() != null && !request.correlationId().isEmpty()
                 ? request.correlationId() : meta.taskId();
         byte[] body;
-        if (options.resultExtended()) {
+        if (config.sendsWholeMeta()) {
             body = CeleryJson.encodeMeta(meta);
         } else {
             Map<String, Object> doc = new LinkedHashMap<>();
