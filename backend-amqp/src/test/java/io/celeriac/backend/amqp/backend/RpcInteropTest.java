@@ -81,7 +81,9 @@ class RpcInteropTest {
 
     @Test
     void aPythonWorkerRepliesToTheJavaBackend(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("rpc_tasks.py"), PythonCelery.resource(getClass(), "rpc_tasks.py"),
+        // the events tests' app (interop.add, interop.fail), given rpc:// on the command line
+        Files.writeString(dir.resolve("events_tasks.py"),
+                PythonCelery.resource(getClass(), "/io/celeriac/backend/amqp/events/events_tasks.py"),
                 StandardCharsets.UTF_8);
         Path log = dir.resolve("worker.log");
         String node = "celeriac-rpc-" + UUID.randomUUID().toString().substring(0, 8) + "@localhost";
@@ -94,8 +96,8 @@ class RpcInteropTest {
             broker.publish("", queue, TaskMessage.builder().task("interop.fail").id(bad).args("boom").replyTo(reply)
                     .build().toMessage());
             Process worker = PythonCelery.startBackground(null, log,
-                    Map.of("INTEROP_BROKER", rabbit.url(), "INTEROP_QUEUE", queue, "PYTHONDONTWRITEBYTECODE", "1"),
-                    dir, "-m", "celery", "-A", "rpc_tasks", "worker", "-Q", queue, "-c", "1", "--pool", "solo",
+                    Map.of("INTEROP_BROKER", rabbit.url(), "PYTHONDONTWRITEBYTECODE", "1"),
+                    dir, "-m", "celery", "-A", "events_tasks", "--result-backend", "rpc://", "worker", "-Q", queue, "-c", "1", "--pool", "solo",
                     "-n", node, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info");
             try {
                 TaskMeta done = backend.waitFor(ok, t(90));
