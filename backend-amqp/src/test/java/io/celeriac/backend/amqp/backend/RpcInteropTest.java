@@ -14,6 +14,11 @@ import io.celeriac.broker.Subscription;
 import io.celeriac.task.TaskMessage;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +46,12 @@ import static org.awaitility.Awaitility.await;
  * reply queue with the results of tasks Java sent; Python's {@code AsyncResult.get()} reads the results the Java
  * backend stores for tasks Python sent. Each test uses its own task queue.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class RpcInteropTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
     private static final String FAIL_TRACEBACK = "Traceback (most recent call last):\n  File \"java\", line 1\n"
@@ -54,7 +64,7 @@ class RpcInteropTest {
     @BeforeEach
     void setUp() {
         rabbit = TestServices.rabbitmq();
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         broker = CELERIAC.openBroker(rabbit.url());
         queue = "celeriac-rpc-interop-" + UUID.randomUUID();
         broker.declareExchange(CeleryTopology.taskExchange(queue));
@@ -95,7 +105,7 @@ class RpcInteropTest {
                     .kwargs(Map.of("z", 1L)).replyTo(reply).build().toMessage());
             broker.publish("", queue, TaskMessage.builder().task("interop.fail").id(bad).args("boom").replyTo(reply)
                     .build().toMessage());
-            Process worker = PythonCelery.startBackground(null, log,
+            Process worker = PythonPeer.of(celery).startBackground(null, log,
                     Map.of("INTEROP_BROKER", rabbit.url(), "PYTHONDONTWRITEBYTECODE", "1"),
                     dir, "-m", "celery", "-A", "events_tasks", "--result-backend", "rpc://", "worker", "-Q", queue, "-c", "1", "--pool", "solo",
                     "-n", node, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info");
@@ -114,7 +124,7 @@ class RpcInteropTest {
                 assertThat(failed.traceback()).contains("ValueError: boom");
                 assertThat(backend.getTaskMeta(ok).result()).isEqualTo(6L);
             } finally {
-                PythonCelery.stop(worker);
+                PythonPeer.stop(worker);
             }
         }
         assertThat(Files.readString(log)).contains("interop.add").contains("succeeded");
@@ -128,7 +138,7 @@ class RpcInteropTest {
             tasks.add(TaskMessage.fromMessage(d.message()));
             d.ack();
         });
-        Process client = PythonCelery.startBackground(PythonCelery.resource(getClass(), "rpc_client.py"), log,
+        Process client = PythonPeer.of(celery).startBackground(PythonCelery.resource(getClass(), "rpc_client.py"), log,
                 Map.of("PYTHONDONTWRITEBYTECODE", "1"), dir, rabbit.url(), queue);
         try (Backend worker = openBackend()) {
             List<TaskMessage> got = new ArrayList<>();
@@ -159,7 +169,7 @@ class RpcInteropTest {
                     .contains("ERROR " + fail.id() + " ValueError ('boom',) FAILURE");
             assertThat(add.correlationId()).isEqualTo(add.id());
         } finally {
-            PythonCelery.stop(client);
+            PythonPeer.stop(client);
             s.cancel();
         }
     }
