@@ -285,6 +285,31 @@ abstract class AbstractControlInteropTest {
     }
 
     @Test
+    void concurrentCallsGetTheirOwnRepliesAndStaleOnesAreIgnored() throws Exception {
+        try (ControlNode node = ControlNode.start(broker, javaNode, (method, args) -> Map.of("ok", method));
+             Mailbox mailbox = new Mailbox(broker)) {
+            assertThat(mailbox.call("first", Map.of(), List.of(javaNode), REPLY_WAIT, 0))
+                    .containsExactly(new ControlReply(javaNode, Map.of("ok", "first")));
+            // a late reply of an older ticket, as a slow node sends it: ignored by the next call
+            broker.publish(CeleryTopology.REPLY_EXCHANGE, mailbox.oid(), io.celeriac.broker.Message.builder()
+                    .body("{\"late@node\": {\"ok\": \"pong\"}}").header("ticket", UUID.randomUUID().toString())
+                    .header("clock", 1).deliveryMode(1).build());
+            assertThat(mailbox.call("second", Map.of(), List.of(javaNode), REPLY_WAIT, 0))
+                    .containsExactly(new ControlReply(javaNode, Map.of("ok", "second")));
+            // calls at once on one mailbox: each gets the reply to its own ticket
+            List<java.util.concurrent.CompletableFuture<List<ControlReply>>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String method = "m" + i;
+                calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                        mailbox.call(method, Map.of(), List.of(javaNode), REPLY_WAIT, 0)));
+            }
+            for (int i = 0; i < 4; i++) {
+                assertThat(calls.get(i).get()).containsExactly(new ControlReply(javaNode, Map.of("ok", "m" + i)));
+            }
+        }
+    }
+
+    @Test
     void aMailboxReplyQueueIsDeletedOnClose() {
         Mailbox mailbox = new Mailbox(broker);
         assertThat(mailbox.call("ping", Map.of(), List.of(pythonNode), REPLY_WAIT, 0)).hasSize(1);
