@@ -29,6 +29,10 @@ import static org.awaitility.Awaitility.await;
 class RemoteControlCommandTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The worker's app: one task on the test's broker. */
+    private static final String APP = String.join("\n", "import os", "from celery import Celery",
+            "app = Celery('ctltasks', broker=os.environ['CELERIAC_BROKER'])",
+            "@app.task", "def add(x, y):", "    return x + y", "");
 
     private final String node = "cli-" + UUID.randomUUID().toString().substring(0, 8) + "@celeriac";
     private RedisTestServer.DatabaseLease lease;
@@ -40,7 +44,7 @@ class RemoteControlCommandTest {
         PythonCelery.assumeAvailable();
         lease = TestServices.redis().leaseDatabase();
         tmp = Files.createTempDirectory("celeriac-cli-control");
-        Files.writeString(tmp.resolve("ctltasks.py"), PythonCelery.resource(getClass(), "ctltasks.py"));
+        Files.writeString(tmp.resolve("ctltasks.py"), APP);
         Path log = tmp.resolve("worker.log");
         worker = PythonCelery.startBackground(null, log, env(), tmp, "-m", "celery", "-A", "ctltasks", "worker",
                 "-n", node, "-Q", "celeriac-cli-" + node, "-c", "1", "-P", "solo", "--without-mingle",
@@ -64,8 +68,7 @@ class RemoteControlCommandTest {
     }
 
     private Map<String, String> env() {
-        return Map.of("CELERIAC_BROKER", lease.url(), "CELERIAC_BACKEND", lease.url(), "PYTHONPATH", tmp.toString(),
-                "PYTHONDONTWRITEBYTECODE", "1");
+        return Map.of("CELERIAC_BROKER", lease.url(), "PYTHONPATH", tmp.toString(), "PYTHONDONTWRITEBYTECODE", "1");
     }
 
     private String celery(String... args) {
