@@ -14,6 +14,7 @@ import io.celeriac.state.LamportClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -206,7 +207,7 @@ public final class ControlNode implements AutoCloseable {
         ControlRequest.ReplyTo to = request.replyTo();
         byte[] body;
         try {
-            body = CeleryJson.encode(Map.of(nodename, value));
+            body = CeleryJson.encode(Collections.singletonMap(nodename, value)); // the value may be null
         } catch (RuntimeException e) {
             LOG.error("The reply of {} to {} is not JSON-like: {}", nodename, request.method(), e.getMessage());
             body = CeleryJson.encode(Map.of(nodename, Map.of("error",

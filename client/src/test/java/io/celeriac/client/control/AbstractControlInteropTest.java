@@ -209,6 +209,7 @@ abstract class AbstractControlInteropTest {
                 default -> throw new UnknownControlMethodException(method);
             };
         })) {
+            assertBound(node.queue(), true);
             PythonCelery.Result ping = celery("inspect", "ping", "-d", javaNode, "--timeout", "5");
             assertThat(ping.exitCode()).as(ping.stderr()).isZero();
             assertThat(ping.stdout()).contains("->  " + javaNode + ": OK\n        pong\n").contains("1 node online.");
@@ -229,6 +230,7 @@ abstract class AbstractControlInteropTest {
             assertThat(calls).hasSize(3);
         }
         assertQueueGone(CeleryTopology.pidboxQueue(javaNode).name());
+        assertBound(CeleryTopology.pidboxQueue(javaNode).name(), false);
     }
 
     @Test
@@ -286,8 +288,12 @@ abstract class AbstractControlInteropTest {
 
     @Test
     void concurrentCallsGetTheirOwnRepliesAndStaleOnesAreIgnored() throws Exception {
-        try (ControlNode node = ControlNode.start(broker, javaNode, (method, args) -> Map.of("ok", method));
+        try (ControlNode node = ControlNode.start(broker, javaNode, (method, args) ->
+                method.equals("nothing") ? null : Map.of("ok", method));
              Mailbox mailbox = new Mailbox(broker)) {
+            // a handler that returns nothing is answered {"<node>": null}, as Celery's heartbeat is
+            assertThat(mailbox.call("nothing", Map.of(), List.of(javaNode), REPLY_WAIT, 0))
+                    .containsExactly(new ControlReply(javaNode, null));
             assertThat(mailbox.call("first", Map.of(), List.of(javaNode), REPLY_WAIT, 0))
                     .containsExactly(new ControlReply(javaNode, Map.of("ok", "first")));
             // a late reply of an older ticket, as a slow node sends it: ignored by the next call
@@ -314,10 +320,28 @@ abstract class AbstractControlInteropTest {
         Mailbox mailbox = new Mailbox(broker);
         assertThat(mailbox.call("ping", Map.of(), List.of(pythonNode), REPLY_WAIT, 0)).hasSize(1);
         assertThat(broker.queueStats(mailbox.replyQueue()).queue()).isEqualTo(mailbox.replyQueue());
+        assertBound(mailbox.replyQueue(), true);
         mailbox.close();
         assertQueueGone(mailbox.replyQueue());
+        assertBound(mailbox.replyQueue(), false);
         assertThatThrownBy(() -> mailbox.call("ping", Map.of(), null, REPLY_WAIT, 0))
                 .isInstanceOf(io.celeriac.control.ControlClosedException.class);
+    }
+
+    /**
+     * The queues named by the pidbox bindings kombu keeps on Redis ({@code _kombu.binding.*} sets).
+     *
+     * @return the queue names, or {@code null} where the broker keeps bindings itself (RabbitMQ)
+     */
+    List<String> boundPidboxQueues() {
+        return null;
+    }
+
+    void assertBound(String queue, boolean bound) {
+        List<String> queues = boundPidboxQueues();
+        if (queues != null) {
+            assertThat(queues.contains(queue)).as(queue + " in " + queues).isEqualTo(bound);
+        }
     }
 
     void assertQueueGone(String name) {
