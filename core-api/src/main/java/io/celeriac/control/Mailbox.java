@@ -1,6 +1,7 @@
 package io.celeriac.control;
 
 import io.celeriac.broker.Broker;
+import io.celeriac.broker.BrokerCapability;
 import io.celeriac.broker.CeleryTopology;
 import io.celeriac.broker.ConsumeOptions;
 import io.celeriac.broker.Delivery;
@@ -33,7 +34,8 @@ import java.util.function.Consumer;
  * <p>The reply queue is named for this mailbox's object id ({@link #oid()}, kombu's {@code oid_from}):
  * {@code <oid>.reply.celery.pidbox}, declared as Celery declares it (auto-delete, {@code x-expires} 10000,
  * {@code x-message-ttl} 300000) on the first call and bound to the direct exchange {@code reply.celery.pidbox} with
- * the oid as key; it is consumed while the mailbox is open and deleted by {@link #close()}. Each call has a fresh
+ * the oid as key. On RabbitMQ it is consumed while the mailbox is open and deleted by {@link #close()}; on a broker
+ * without queue expiry (Redis) it exists only while calls are in flight, as with kombu's Redis transport. Each call has a fresh
  * {@code ticket}; replies are matched to their call by the {@code ticket} header, so concurrent calls on one
  * mailbox each get their own, and a late reply to an earlier call is ignored. Requests carry the headers
  * {@code clock} (this mailbox's {@link LamportClock}, forwarded per request and adjusted to every reply) and
@@ -66,6 +68,7 @@ public final class Mailbox implements AutoCloseable {
     private volatile boolean pidboxDeclared;
     private Subscription subscription; // guarded by lock
     private boolean closed; // guarded by lock
+    private int callsInFlight; // guarded by lock
 
     /**
      * A mailbox on a broker with a clock of its own.
@@ -160,8 +163,8 @@ public final class Mailbox implements AutoCloseable {
         String ticket = UUID.randomUUID().toString();
         ControlRequest request = request(method, arguments, destination, pattern, matcher, ticket);
         int max = limit == 0 && destination != null ? destination.size() : limit;
-        ensureReplyQueue();
         BlockingQueue<List<ControlReply>> inbox = new LinkedBlockingQueue<>();
+        acquireReplyQueue();
         pending.put(ticket, inbox);
         try {
             publish(request, wait);
@@ -188,6 +191,7 @@ public final class Mailbox implements AutoCloseable {
             return replies;
         } finally {
             pending.remove(ticket);
+            releaseReplyQueue();
         }
     }
 
@@ -255,22 +259,48 @@ public final class Mailbox implements AutoCloseable {
         broker.publish(CeleryTopology.PIDBOX_EXCHANGE, "", message);
     }
 
-    private void ensureReplyQueue() {
+    /** Declares, binds and consumes the reply queue for a call, unless a call already did. */
+    private void acquireReplyQueue() {
         synchronized (lock) {
             checkOpen();
-            if (subscription != null) {
-                return;
+            if (subscription == null) {
+                broker.declareExchange(CeleryTopology.replyExchange());
+                broker.declareQueue(CeleryTopology.replyQueue(oid));
+                try {
+                    broker.bind(CeleryTopology.replyBinding(oid));
+                    subscription = broker.consume(List.of(replyQueue), ConsumeOptions.noAck(), this::onReply);
+                } catch (RuntimeException e) {
+                    deleteReplyQueue();
+                    throw e;
+                }
             }
-            broker.declareExchange(CeleryTopology.replyExchange());
-            broker.declareQueue(CeleryTopology.replyQueue(oid));
-            try {
-                broker.bind(CeleryTopology.replyBinding(oid));
-                subscription = broker.consume(List.of(replyQueue), ConsumeOptions.noAck(), this::onReply);
-            } catch (RuntimeException e) {
-                deleteReplyQueue();
-                throw e;
+            callsInFlight++;
+        }
+    }
+
+    /**
+     * Ends a call's use of the reply queue. On a broker that cannot expire an unused queue (Redis), the queue and
+     * its binding go when the last call in flight ends, as kombu's Redis transport removes them after each call:
+     * so a client that dies leaves no binding behind that collects replies for ever. On RabbitMQ the queue stays
+     * consumed until {@link #close()} ({@code x-expires} removes it should the process die).
+     */
+    private void releaseReplyQueue() {
+        synchronized (lock) {
+            callsInFlight--;
+            if (callsInFlight == 0 && subscription != null && !broker.supports(BrokerCapability.QUEUE_EXPIRY)) {
+                stopConsuming();
             }
         }
+    }
+
+    private void stopConsuming() {
+        try {
+            subscription.cancel();
+        } catch (RuntimeException e) {
+            LOG.debug("Cancelling the consumer of {} failed: {}", replyQueue, e.toString());
+        }
+        subscription = null;
+        deleteReplyQueue();
     }
 
     private void checkOpen() {
@@ -331,13 +361,7 @@ public final class Mailbox implements AutoCloseable {
             }
             closed = true;
             if (subscription != null) {
-                try {
-                    subscription.cancel();
-                } catch (RuntimeException e) {
-                    LOG.debug("Cancelling the consumer of {} failed: {}", replyQueue, e.toString());
-                }
-                subscription = null;
-                deleteReplyQueue();
+                stopConsuming();
             }
         }
         for (BlockingQueue<List<ControlReply>> inbox : pending.values()) {
