@@ -117,7 +117,8 @@ final class RemoteControlOutput {
             }
             StringBuilder sb = new StringBuilder();
             sortedJson(map, 0, sb);
-            return new String[] {"OK", sb.toString()};
+            // Celery passes the JSON through pygments' highlight, which ends it with a newline
+            return new String[] {"OK", sb.append('\n').toString()};
         }
         if (n instanceof String s) {
             return new String[] {"OK", s};

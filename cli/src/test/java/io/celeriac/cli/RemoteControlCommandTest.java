@@ -95,10 +95,15 @@ class RemoteControlCommandTest {
         assertThat(revoke.code()).as(revoke.err()).isZero();
         assertThat(revoke.out()).isEqualTo("->  " + node + ": OK\n        tasks " + id + " flagged as revoked\n");
 
-        for (String action : List.of("ping", "registered", "revoked")) {
-            MainTest.Run java = celeriac("inspect", action, "-d", node, "--timeout", "5");
+        // ok values, lists, an empty list, maps (sorted, indented JSON), an empty map
+        for (List<String> action : List.of(List.of("ping"), List.of("registered"), List.of("revoked"),
+                List.of("active"), List.of("conf"), List.of("query_task", id))) {
+            List<String> args = new java.util.ArrayList<>(List.of("inspect"));
+            args.addAll(action);
+            args.addAll(List.of("-d", node, "--timeout", "5"));
+            MainTest.Run java = celeriac(args.toArray(new String[0]));
             assertThat(java.code()).as(java.err()).isZero();
-            assertThat(java.out()).as(action).isEqualTo(celery("inspect", action, "-d", node, "--timeout", "5"));
+            assertThat(java.out()).as(action.toString()).isEqualTo(celery(args.toArray(new String[0])));
         }
         assertThat(celeriac("inspect", "revoked", "-d", node, "--timeout", "5").out())
                 .startsWith("->  " + node + ": OK\n    * " + id + "\n").endsWith("\n1 node online.\n");
