@@ -168,6 +168,11 @@ abstract class AbstractControlInteropTest {
             Replies several = control.revoke(List.of(two, three), false, null, python());
             assertThat(several.ok().get(pythonNode)).contains(two).contains(three).endsWith("flagged as revoked");
             assertThat(control.inspect(python()).revoked().lists().get(pythonNode)).contains(one, two, three);
+            // Celery's default: a control command sent without waiting for replies still reaches the worker
+            String four = UUID.randomUUID().toString();
+            assertThat(control.revoke(List.of(four)).isEmpty()).isTrue();
+            await("the cast revoke is applied").atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() ->
+                    control.inspect(python()).revoked().lists().get(pythonNode).contains(four));
             // rate and time limits, events, heartbeat: the worker's own answers
             assertThat(control.rateLimit("ctltasks.add", "10/m", python()).ok().get(pythonNode))
                     .isEqualTo("new rate limit set successfully");
