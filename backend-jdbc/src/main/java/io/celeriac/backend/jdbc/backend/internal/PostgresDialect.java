@@ -203,6 +203,7 @@ final class PostgresDialect extends Dialect {
     List<String> ddl() {
         List<String> out = new ArrayList<>();
         out.addAll(objects().values());
+        out.addAll(new java.util.LinkedHashSet<>(dateDoneIndexes().values()));
         return out;
     }
 
@@ -250,9 +251,14 @@ final class PostgresDialect extends Dialect {
         if (mode == JdbcConnectionConfig.SchemaMode.CREATE) {
             h.useTransaction(th -> {
                 th.execute("SELECT pg_advisory_xact_lock(" + key + ")");
+                Map<String, String> indexes = dateDoneIndexes();
                 for (Map.Entry<String, String> e : objects().entrySet()) {
                     if (!exists(th, e.getKey())) {
                         th.execute(e.getValue());
+                        String index = indexes.get(e.getKey());
+                        if (index != null) {
+                            th.execute(index); // as Celery 5.6 creates its tables
+                        }
                     }
                 }
             });

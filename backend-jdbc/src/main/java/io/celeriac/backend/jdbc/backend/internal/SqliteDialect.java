@@ -156,7 +156,9 @@ final class SqliteDialect extends Dialect {
 
     @Override
     List<String> ddl() {
-        return new ArrayList<>(objects().values());
+        List<String> out = new ArrayList<>(objects().values());
+        out.addAll(new java.util.LinkedHashSet<>(dateDoneIndexes().values()));
+        return out;
     }
 
     private Map<String, String> objects() {
@@ -186,9 +188,14 @@ final class SqliteDialect extends Dialect {
         JdbcConnectionConfig.SchemaMode mode = settings.connection().schemaMode();
         if (mode == JdbcConnectionConfig.SchemaMode.CREATE) {
             h.useTransaction(th -> {
+                Map<String, String> indexes = dateDoneIndexes();
                 for (Map.Entry<String, String> e : objects().entrySet()) {
                     if (!exists(th, e.getKey())) {
                         th.execute(e.getValue());
+                        String index = indexes.get(e.getKey());
+                        if (index != null) {
+                            th.execute(index); // as Celery 5.6 creates its tables
+                        }
                     }
                 }
             });
