@@ -61,7 +61,8 @@ class GoldenInteropTest {
         lease = TestServices.redis().leaseDatabase();
         // celeriac writes the forms of the Python peer's version (date_done with +00:00 from 5.5 on)
         PeerVersion peer = PeerVersion.parse(celery.label());
-        backend = CELERIAC.openBackend(lease.url(), BackendOptions.builder().peerVersion(peer).build());
+        String url = lease.url();
+        backend = CELERIAC.openBackend(url + (url.contains("?") ? "&" : "?") + "celery_version=" + celery.label());
         extended = CELERIAC.openBackend(lease.url(),
                 BackendOptions.builder().resultExtended(true).peerVersion(peer).build());
     }

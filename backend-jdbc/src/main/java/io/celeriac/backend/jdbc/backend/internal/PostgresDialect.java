@@ -107,7 +107,7 @@ final class PostgresDialect extends Dialect {
 
     @Override
     Argument date(Instant v) {
-        LocalDateTime ldt = v == null ? null : LocalDateTime.ofInstant(v, ZoneOffset.UTC);
+        LocalDateTime ldt = v == null ? null : LocalDateTime.ofInstant(v, settings.timeZone());
         return (p, st, ctx) -> {
             if (ldt == null) {
                 st.setNull(p, Types.TIMESTAMP);
@@ -120,7 +120,7 @@ final class PostgresDialect extends Dialect {
     @Override
     Instant readDate(ResultSet rs, int column, String row) throws SQLException {
         LocalDateTime ldt = rs.getObject(column, LocalDateTime.class);
-        return ldt == null ? null : ldt.toInstant(ZoneOffset.UTC);
+        return ldt == null ? null : ldt.atZone(settings.timeZone()).toInstant();
     }
 
     @Override
