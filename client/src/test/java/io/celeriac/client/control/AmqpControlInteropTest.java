@@ -1,5 +1,8 @@
 package io.celeriac.client.control;
 
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedClass;
 import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.TestServices;
@@ -20,6 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@link AbstractControlInteropTest} on RabbitMQ: a virtual host of its own is the broker (so no other node on the
  * server answers its broadcasts) and a leased Redis database the result backend.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class AmqpControlInteropTest extends AbstractControlInteropTest {
 
     private RabbitTestServer.Vhost vhost;
@@ -87,7 +92,7 @@ class AmqpControlInteropTest extends AbstractControlInteropTest {
                     "    queue(channel).declare()",
                     "    print('declared', queue.name)",
                     "");
-            PythonCelery.Result r = PythonCelery.run(script, WAIT, pythonEnv(), javaNode, mailbox.oid(),
+            PythonCelery.Result r = PythonPeer.of(celery).run(script, WAIT, pythonEnv(), javaNode, mailbox.oid(),
                     mailbox.replyQueue());
             assertThat(r.exitCode()).as(r.stderr()).isZero();
             assertThat(r.stdout()).contains("declared " + mailbox.replyQueue());

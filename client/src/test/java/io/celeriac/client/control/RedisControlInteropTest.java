@@ -1,5 +1,7 @@
 package io.celeriac.client.control;
 
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedClass;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.Resp;
 import io.celeriac.testing.TestServices;
@@ -14,6 +16,8 @@ import java.util.List;
  * {@link AbstractControlInteropTest} on Redis: a leased database of its own is the broker (pidbox broadcasts are
  * per database) and the result backend.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class RedisControlInteropTest extends AbstractControlInteropTest {
 
     private RedisTestServer.DatabaseLease lease;
