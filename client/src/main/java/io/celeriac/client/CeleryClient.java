@@ -260,11 +260,13 @@ public final class CeleryClient implements AutoCloseable {
      *
      * @param chord the chord
      * @return the body's result; {@link AsyncResult#parentGroup()} is the header
-     * @throws ChordsNotSupportedException when the backend cannot count chord parts (nothing sent)
-     * @throws NoResultBackendException when the client has no result backend (nothing sent)
+     * @throws ChordsNotSupportedException when there is no backend or it cannot count chord parts (nothing sent)
      */
     public AsyncResult send(Chord chord) {
-        Backend b = backend("a chord");
+        if (backend == null) {
+            throw new ChordsNotSupportedException(null);
+        }
+        Backend b = backend;
         if (!b.supports(BackendCapability.CHORDS)) {
             throw new ChordsNotSupportedException(scheme(b));
         }

@@ -11,15 +11,19 @@ public class ChordsNotSupportedException extends CeleriacException {
 
     private static final long serialVersionUID = 1L;
 
+    private static final String TAIL = "Note that a group chained with a task is also upgraded to be a chord,\n"
+            + "as this pattern requires synchronization.\n\n"
+            + "Result backends that supports chords: Redis, Database, Memcached, and more.";
+
     /**
-     * The error for a backend.
+     * The error for a backend: Celery's {@code E_CHORD_NO_BACKEND} for {@code disabled} (or no backend), else its
+     * {@code E_NO_CHORD_SUPPORT} naming the backend.
      *
-     * @param backendName the backend's name as Celery writes it ({@code rpc})
+     * @param backendName the backend's scheme ({@code rpc}, {@code disabled}), or {@code null} for no backend
      */
     public ChordsNotSupportedException(String backendName) {
-        super("The \"" + backendName + "\" result backend does not support chords!\n\n"
-                + "Note that a group chained with a task is also upgraded to be a chord,\n"
-                + "as this pattern requires synchronization.\n\n"
-                + "Result backends that supports chords: Redis, Database, Memcached, and more.");
+        super(backendName == null || "disabled".equals(backendName)
+                ? "Starting chords requires a result backend to be configured.\n\n" + TAIL
+                : "The \"" + backendName + "\" result backend does not support chords!\n\n" + TAIL);
     }
 }

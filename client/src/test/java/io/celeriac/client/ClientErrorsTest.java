@@ -1,0 +1,104 @@
+package io.celeriac.client;
+
+import io.celeriac.CeleriacException;
+import io.celeriac.InvalidConfigurationException;
+import io.celeriac.broker.CeleryTopology;
+import io.celeriac.client.canvas.Chord;
+import io.celeriac.client.canvas.Group;
+import io.celeriac.task.Signature;
+import io.celeriac.testing.RabbitTestServer;
+import io.celeriac.testing.RedisTestServer;
+import io.celeriac.testing.TestServices;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Bad settings and unusable servers give typed errors, with no password in any message, and send nothing.
+ */
+class ClientErrorsTest {
+
+    @Test
+    void aSerializerOtherThanJsonIsRefusedWithEveryProblemListed() {
+        assertThatThrownBy(() -> CeleryClient.builder().brokerUrl("redis://127.0.0.1:1/0").taskSerializer("pickle")
+                .defaultQueue(" ").build())
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                    assertThat(e.problems()).hasSize(2);
+                    assertThat(e.getMessage()).contains("task_serializer 'pickle'").contains("task_default_queue");
+                });
+    }
+
+    @Test
+    void anUnreachableRedisBrokerIsATypedError() {
+        assertThatThrownBy(() -> {
+            try (CeleryClient c = CeleryClient.builder().brokerUrl("redis://:s3cret-pw@127.0.0.1:1/0")
+                    .withoutBackend().build()) {
+                c.send("proj.add", List.of(1, 2), null, SendOptions.none());
+            }
+        }).isInstanceOf(CeleriacException.class).satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
+    }
+
+    @Test
+    void anUnreachableRabbitBrokerIsATypedError() {
+        assertThatThrownBy(() -> {
+            try (CeleryClient c = CeleryClient.builder().brokerUrl("amqp://guest:s3cret-pw@127.0.0.1:1//")
+                    .withoutBackend().build()) {
+                c.send("proj.add", List.of(1, 2), null, SendOptions.none());
+            }
+        }).isInstanceOf(CeleriacException.class).satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
+    }
+
+    @Test
+    void aRefusedRabbitLoginIsATypedErrorWithoutThePassword() {
+        RabbitTestServer rabbit = TestServices.rabbitmq();
+        String url = "amqp://guest:wrong-s3cret@" + rabbit.host() + ":" + rabbit.port() + "//";
+        assertThatThrownBy(() -> {
+            try (CeleryClient c = CeleryClient.builder().brokerUrl(url).withoutBackend().build()) {
+                c.send("proj.add", List.of(1, 2), null, SendOptions.none());
+            }
+        }).isInstanceOf(CeleriacException.class).satisfies(e -> {
+            assertThat(e.getMessage()).doesNotContain("wrong-s3cret");
+            Throwable t = e.getCause();
+            while (t != null) {
+                assertThat(String.valueOf(t.getMessage())).doesNotContain("wrong-s3cret");
+                t = t.getCause();
+            }
+        });
+    }
+
+    @Test
+    void aChordWithoutChordSupportFailsWithCeleryErrorBeforeAnythingIsSent() {
+        RedisTestServer redis = TestServices.redis();
+        String queue = "client-test-chord-" + UUID.randomUUID();
+        try (RedisTestServer.DatabaseLease db = redis.leaseDatabase();
+             CeleryClient c = CeleryClient.builder().brokerUrl(db.url()).backendUrl("disabled://").defaultQueue(queue)
+                     .build()) {
+            Chord chord = Chord.of(Group.of(Signature.of("proj.add", 1, 1), Signature.of("proj.add", 2, 2)),
+                    Signature.of("proj.tsum"));
+            assertThatThrownBy(() -> c.send(chord)).isInstanceOf(ChordsNotSupportedException.class)
+                    .hasMessageStartingWith("Starting chords requires a result backend to be configured.");
+            c.broker().declareQueue(CeleryTopology.taskQueue(queue));
+            assertThat(c.broker().queueStats(queue).messages()).isZero();
+
+            try (CeleryClient none = CeleryClient.builder().broker(c.broker()).withoutBackend().defaultQueue(queue)
+                    .build()) {
+                assertThatThrownBy(() -> none.send(chord)).isInstanceOf(ChordsNotSupportedException.class);
+                AsyncResult r = none.send("proj.add", List.of(1, 2), Map.of(), SendOptions.none());
+                assertThatThrownBy(r::state).isInstanceOf(NoResultBackendException.class);
+            }
+            assertThat(c.broker().queueStats(queue).messages()).isEqualTo(1);
+            assertThat(c.broker().isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void theRpcMessageNamesTheBackend() {
+        assertThat(new ChordsNotSupportedException("rpc").getMessage())
+                .startsWith("The \"rpc\" result backend does not support chords!\n\nNote that a group chained");
+    }
+}
