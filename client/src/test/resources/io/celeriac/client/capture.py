@@ -24,6 +24,6 @@ options = dict(
 if 'eta' in opts:
     options['eta'] = datetime.datetime.fromisoformat(opts['eta'])
 options = {k: v for k, v in options.items() if v is not None}
-app.send_task(opts['name'], args=opts['args'], kwargs=opts['kwargs'], **options)
+app.send_task(opts['name'], args=tuple(opts['args']), kwargs=opts['kwargs'], **options)
 app.close()
 print('sent')
