@@ -1,17 +1,14 @@
 package io.celeriac.testing;
 
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs real Python Celery for interop tests: Debian's {@code python3-celery} under {@code /usr/bin/python3}
@@ -24,50 +21,25 @@ import java.util.concurrent.TimeUnit;
 public final class PythonCelery {
 
     /** The interpreter every interop test uses. */
-    public static final String PYTHON = "/usr/bin/python3";
-    private static final String INSTALL = "apt-get install -y python3-celery python3-redis python3-sqlalchemy python3-psycopg2";
-    private static Boolean available;
+    public static final String PYTHON = PythonPeer.PYTHON;
 
     private PythonCelery() {
     }
 
     /**
-     * Whether {@code /usr/bin/python3 -c 'import celery, redis, sqlalchemy, psycopg2'} works.
+     * Whether the machine's Python Celery (5.2) can be driven.
      *
      * @return {@code true} when Python Celery can be driven
      */
-    public static synchronized boolean available() {
-        if (available == null) {
-            try {
-                Process p = new ProcessBuilder(PYTHON, "-c", "import celery, redis, sqlalchemy, psycopg2")
-                        .redirectErrorStream(true).start();
-                boolean done = p.waitFor(30, TimeUnit.SECONDS);
-                if (!done) {
-                    p.destroyForcibly();
-                }
-                available = done && p.exitValue() == 0;
-            } catch (IOException e) {
-                available = false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                available = false;
-            }
-        }
-        return available;
+    public static boolean available() {
+        return PythonPeer.system().available();
     }
 
     /**
      * Fails (under {@code CI=true}) or skips the calling test when Python Celery is missing.
      */
     public static void assumeAvailable() {
-        if (available()) {
-            return;
-        }
-        String message = "Python Celery is not installed under " + PYTHON + "; install it with: " + INSTALL;
-        if ("true".equalsIgnoreCase(String.valueOf(System.getenv("CI")).strip())) {
-            throw new AssertionError(message + " (CI=true, so this is a failure)");
-        }
-        Assumptions.abort(message);
+        PythonPeer.system().assumeAvailable();
     }
 
     /**
@@ -104,7 +76,7 @@ public final class PythonCelery {
     }
 
     /**
-     * Runs a Python script to completion.
+     * Runs a Python script to completion on the machine's Celery 5.2 (see {@link PythonPeer#run}).
      *
      * @param script the script's text
      * @param timeout how long it may run; it is killed (by its pid) after that
@@ -113,50 +85,11 @@ public final class PythonCelery {
      * @return what it printed
      */
     public static Result run(String script, Duration timeout, Map<String, String> env, String... args) {
-        assumeAvailable();
-        Path file = writeScript(script);
-        try {
-            Process p = start(file, env, args);
-            Path out = Files.createTempFile("celeriac-py-out", ".txt");
-            Path err = Files.createTempFile("celeriac-py-err", ".txt");
-            try {
-                // Read both streams fully on threads so a chatty script never blocks on a full pipe.
-                Thread o = pump(p.getInputStream(), out);
-                Thread e = pump(p.getErrorStream(), err);
-                boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                if (!done) {
-                    stop(p);
-                }
-                o.join(5000);
-                e.join(5000);
-                String stdout = Files.readString(out, StandardCharsets.UTF_8);
-                String stderr = Files.readString(err, StandardCharsets.UTF_8);
-                if (!done) {
-                    throw new AssertionError("python did not finish within " + timeout + "\n--- stdout ---\n" + stdout
-                            + "\n--- stderr ---\n" + stderr);
-                }
-                return new Result(p.exitValue(), stdout, stderr);
-            } finally {
-                Files.deleteIfExists(out);
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while python ran", e);
-        } finally {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
+        return PythonPeer.system().run(script, timeout, env, args);
     }
 
     /**
-     * Starts a long-running Python process (a worker, a waiter), with its output going to {@code log}.
-     * Stop it with {@link #stop(Process)}.
+     * Starts a long-running Python process on the machine's Celery 5.2 (see {@link PythonPeer#startBackground}).
      *
      * @param script the script's text, or {@code null} to run {@code args} as {@code python3 <args>} directly
      * @param log where standard output and error go
@@ -166,23 +99,7 @@ public final class PythonCelery {
      * @return the process
      */
     public static Process startBackground(String script, Path log, Map<String, String> env, Path workDir, String... args) {
-        assumeAvailable();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(PYTHON);
-        if (script != null) {
-            cmd.add(writeScript(script).toString());
-        }
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        if (workDir != null) {
-            pb.directory(workDir.toFile());
-        }
-        pb.environment().putAll(env);
-        try {
-            return pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PythonPeer.system().startBackground(script, log, env, workDir, args);
     }
 
     /**
@@ -191,53 +108,7 @@ public final class PythonCelery {
      * @param p the process
      */
     public static void stop(Process p) {
-        if (!p.isAlive()) {
-            return;
-        }
-        p.destroy();
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Process start(Path file, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(PYTHON);
-        cmd.add(file.toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
-        pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-        return pb.start();
-    }
-
-    private static Path writeScript(String script) {
-        try {
-            Path f = Files.createTempFile("celeriac-interop", ".py");
-            Files.writeString(f, script, StandardCharsets.UTF_8);
-            return f;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Thread pump(java.io.InputStream in, Path to) {
-        Thread t = new Thread(() -> {
-            try (in) {
-                Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }, "python-output");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        PythonPeer.stop(p);
     }
 
     /**
