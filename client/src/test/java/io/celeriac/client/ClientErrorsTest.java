@@ -35,37 +35,30 @@ class ClientErrorsTest {
 
     @Test
     void anUnreachableRedisBrokerIsATypedError() {
-        assertThatThrownBy(() -> {
-            try (CeleryClient c = CeleryClient.builder().brokerUrl("redis://:s3cret-pw@127.0.0.1:1/0")
-                    .withoutBackend().build()) {
-                c.send("proj.add", List.of(1, 2), null, SendOptions.none());
-            }
-        }).isInstanceOf(CeleriacException.class).satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
+        assertSendFailsTyped("redis://:s3cret-pw@127.0.0.1:1/0", "s3cret-pw");
     }
 
     @Test
     void anUnreachableRabbitBrokerIsATypedError() {
-        assertThatThrownBy(() -> {
-            try (CeleryClient c = CeleryClient.builder().brokerUrl("amqp://guest:s3cret-pw@127.0.0.1:1//")
-                    .withoutBackend().build()) {
-                c.send("proj.add", List.of(1, 2), null, SendOptions.none());
-            }
-        }).isInstanceOf(CeleriacException.class).satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
+        assertSendFailsTyped("amqp://guest:s3cret-pw@127.0.0.1:1//", "s3cret-pw");
     }
 
     @Test
     void aRefusedRabbitLoginIsATypedErrorWithoutThePassword() {
         RabbitTestServer rabbit = TestServices.rabbitmq();
-        String url = "amqp://guest:wrong-s3cret@" + rabbit.host() + ":" + rabbit.port() + "//";
+        assertSendFailsTyped("amqp://guest:wrong-s3cret@" + rabbit.host() + ":" + rabbit.port() + "//", "wrong-s3cret");
+    }
+
+    /** Opening the client or sending fails with a celeriac exception whose chain never shows the password. */
+    private static void assertSendFailsTyped(String brokerUrl, String password) {
         assertThatThrownBy(() -> {
-            try (CeleryClient c = CeleryClient.builder().brokerUrl(url).withoutBackend().build()) {
+            try (CeleryClient c = CeleryClient.builder().brokerUrl(brokerUrl).withoutBackend().build()) {
                 c.send("proj.add", List.of(1, 2), null, SendOptions.none());
             }
         }).isInstanceOf(CeleriacException.class).satisfies(e -> {
-            assertThat(e.getMessage()).doesNotContain("wrong-s3cret");
-            Throwable t = e.getCause();
+            Throwable t = e;
             while (t != null) {
-                assertThat(String.valueOf(t.getMessage())).doesNotContain("wrong-s3cret");
+                assertThat(String.valueOf(t.getMessage())).doesNotContain(password);
                 t = t.getCause();
             }
         });
