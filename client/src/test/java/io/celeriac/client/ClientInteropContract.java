@@ -7,6 +7,7 @@ import io.celeriac.client.canvas.Group;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.task.Signature;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.PythonPeer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * What every broker and backend pair must do with a real Celery 5.2.6 worker ({@code -P solo}, one per class,
+ * What every broker and backend pair must do with a real Celery worker (5.2.6 unless a subclass names another) ({@code -P solo}, one per class,
  * consuming two queues of the class's own): the worker runs what the client sends and the results are Python's.
  * Subclasses name the broker and backend.
  */
@@ -48,9 +49,14 @@ abstract class ClientInteropContract {
     /** Frees what {@link #openServers()} took. */
     abstract void closeServers();
 
+    /** The Python Celery the worker and the comparison scripts run: 5.2.6, the machine's, unless overridden. */
+    PythonPeer peer() {
+        return PythonPeer.system();
+    }
+
     @BeforeAll
     void startWorker() throws IOException {
-        PythonCelery.assumeAvailable();
+        peer().assumeAvailable();
         String[] urls = openServers();
         String tag = UUID.randomUUID().toString().substring(0, 8);
         queue = "client-test-" + tag;
@@ -64,7 +70,7 @@ abstract class ClientInteropContract {
         env.put("PYTHONPATH", dir.toString());
         env.put("PYTHONDONTWRITEBYTECODE", "1");
         client = CeleryClient.builder().brokerUrl(urls[0]).backendUrl(urls[1]).defaultQueue(queue).build();
-        worker = PythonCelery.startBackground(null, dir.resolve("worker.log"), env, dir, "-m", "celery", "-A", "proj",
+        worker = peer().startBackground(null, dir.resolve("worker.log"), env, dir, "-m", "celery", "-A", "proj",
                 "worker", "-P", "solo", "-Q", queue + "," + otherQueue, "--without-mingle", "--without-gossip",
                 "--without-heartbeat", "-n", "client-" + tag + "@test", "--loglevel=INFO");
         try {
@@ -72,13 +78,14 @@ abstract class ClientInteropContract {
         } catch (RuntimeException | AssertionError e) {
             throw new AssertionError("the worker did not run the first task; its log:\n" + workerLog(), e);
         }
+        assertThat(workerLog()).as("the worker's banner").contains(" v" + peer().version().expectedVersion() + " (");
     }
 
     @AfterAll
     void stopWorker() {
         try {
             if (worker != null) {
-                PythonCelery.stop(worker);
+                PythonPeer.stop(worker);
             }
             if (client != null) {
                 for (String q : List.of(queue, otherQueue)) {
@@ -101,7 +108,7 @@ abstract class ClientInteropContract {
     }
 
     Object python(String what) {
-        PythonCelery.Result r = PythonCelery.run(PythonCelery.resource(ClientInteropContract.class, "canvas.py"),
+        PythonCelery.Result r = peer().run(PythonCelery.resource(ClientInteropContract.class, "canvas.py"),
                 WAIT, env, what);
         r.assertSuccess();
         List<String> lines = r.lines();
