@@ -12,6 +12,7 @@ import io.celeriac.broker.Message;
 import io.celeriac.client.canvas.Chain;
 import io.celeriac.client.canvas.Chord;
 import io.celeriac.client.canvas.Group;
+import io.celeriac.client.internal.BrokerEventDispatcher;
 import io.celeriac.client.internal.TaskRouter;
 import io.celeriac.task.Oid;
 import io.celeriac.task.Signature;
@@ -48,8 +49,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  *
  * <p>Settings keep Celery's names: {@code task_default_queue}, {@code task_routes}, {@code task_serializer} (json
- * only), {@code result_expires}, {@code task_create_missing_queues}. The broker and backend are opened through
- * {@link Celeriac} from their URLs (defaults: the environment's {@code CELERY_BROKER_URL} and
+ * only), {@code result_expires}, {@code task_create_missing_queues}, {@code task_send_sent_event}. The broker and
+ * backend are opened through {@link Celeriac} from their URLs (defaults: the environment's {@code CELERY_BROKER_URL} and
  * {@code CELERY_RESULT_BACKEND}), or given ready-made. Thread-safe: any number of threads send at once. Close it to
  * close what it opened. A task that cannot be encoded raises {@link io.celeriac.task.InvalidTaskMessageException}
  * and nothing is sent; a broker that cannot be reached raises the broker's typed exceptions.
@@ -74,6 +75,8 @@ public final class CeleryClient implements AutoCloseable {
     private final Clock clock;
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<String> threadOid;
+    private final boolean sendSentEvent;
+    private volatile BrokerEventDispatcher events;
 
     private CeleryClient(Builder b, Broker broker, Backend backend) {
         this.broker = broker;
@@ -83,6 +86,7 @@ public final class CeleryClient implements AutoCloseable {
         this.router = new TaskRouter(b.routes, b.defaultQueue);
         this.createMissingQueues = b.createMissingQueues;
         this.clock = b.clock;
+        this.sendSentEvent = b.sendSentEvent;
         int instance = System.identityHashCode(this);
         this.threadOid = ThreadLocal.withInitial(() -> Oid.generate(NODE, ProcessHandle.current().pid(),
                 Thread.currentThread().getId(), instance));
@@ -144,6 +148,7 @@ public final class CeleryClient implements AutoCloseable {
     public AsyncResult send(String name, List<?> args, Map<String, ?> kwargs, SendOptions options) {
         Prepared p = prepare(name, args, kwargs, options);
         broker.publish(p.exchange, p.routingKey, p.message);
+        sentEvent(p);
         return new AsyncResult(p.id, this, null, null);
     }
 
@@ -160,8 +165,14 @@ public final class CeleryClient implements AutoCloseable {
     public CompletableFuture<AsyncResult> sendAsync(String name, List<?> args, Map<String, ?> kwargs,
                                                     SendOptions options) {
         Prepared p = prepare(name, args, kwargs, options);
-        return broker.publishAsync(p.exchange, p.routingKey, p.message)
-                .thenApply(v -> new AsyncResult(p.id, this, null, null));
+        CompletableFuture<Void> published = broker.publishAsync(p.exchange, p.routingKey, p.message);
+        if (sendSentEvent) {
+            return published.thenApplyAsync(v -> {
+                sentEvent(p);
+                return new AsyncResult(p.id, this, null, null);
+            });
+        }
+        return published.thenApply(v -> new AsyncResult(p.id, this, null, null));
     }
 
     /**
@@ -434,7 +445,8 @@ public final class CeleryClient implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // building and routing one message
 
-    private record Prepared(String id, String exchange, String routingKey, Message message) {
+    private record Prepared(String id, String exchange, String routingKey, Message message, TaskMessage task,
+                            String queue) {
     }
 
     private Prepared prepare(String name, List<?> args, Map<String, ?> kwargs, SendOptions o) {
@@ -468,13 +480,54 @@ public final class CeleryClient implements AutoCloseable {
         if (!o.headers().isEmpty()) {
             b.extraHeaders(o.headers());
         }
-        Message message = b.build().toMessage();
+        TaskMessage task = b.build();
+        Message message = task.toMessage();
         String queue = o.queue() != null ? o.queue() : router.queueFor(name);
         declare(queue);
         boolean explicit = o.exchange() != null && !o.exchange().isEmpty() && o.routingKey() != null
                 && !o.routingKey().isEmpty();
-        return explicit ? new Prepared(id, o.exchange(), o.routingKey(), message)
-                : new Prepared(id, "", queue, message);
+        return explicit ? new Prepared(id, o.exchange(), o.routingKey(), message, task, queue)
+                : new Prepared(id, "", queue, message, task, queue);
+    }
+
+    /** Celery's {@code task-sent} event, after the publish, when {@code task_send_sent_event} is on. */
+    private void sentEvent(Prepared p) {
+        if (!sendSentEvent) {
+            return;
+        }
+        TaskMessage t = p.task;
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("uuid", t.id());
+        f.put("root_id", t.rootId());
+        f.put("parent_id", t.parentId());
+        f.put("name", t.task());
+        f.put("args", t.argsrepr());
+        f.put("kwargs", t.kwargsrepr());
+        f.put("retries", t.retries());
+        f.put("eta", t.etaText());
+        f.put("expires", t.expiresText());
+        f.put("queue", p.queue);
+        f.put("exchange", p.exchange);
+        f.put("routing_key", p.routingKey);
+        try {
+            events(t.origin()).send("task-sent", f);
+        } catch (RuntimeException e) {
+            LOG.warn("The task-sent event of {} could not be sent to {}: {}", t.id(), broker.asUri(), e.getMessage());
+        }
+    }
+
+    private BrokerEventDispatcher events(String hostname) {
+        BrokerEventDispatcher d = events;
+        if (d == null) {
+            synchronized (this) {
+                d = events;
+                if (d == null) {
+                    d = new BrokerEventDispatcher(broker, hostname);
+                    events = d;
+                }
+            }
+        }
+        return d;
     }
 
     /** Declares a task queue as kombu does before its first publish: exchange, queue and binding of its name. */
@@ -521,6 +574,10 @@ public final class CeleryClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        BrokerEventDispatcher d = events;
+        if (d != null) {
+            d.close();
+        }
         try {
             if (ownsBackend && backend != null) {
                 backend.close();
@@ -555,6 +612,7 @@ public final class CeleryClient implements AutoCloseable {
         private String serializer = "json";
         private Duration resultExpires;
         private boolean createMissingQueues = true;
+        private boolean sendSentEvent;
         private Clock clock = Clock.systemUTC();
         private Map<String, String> environment = System.getenv();
 
@@ -643,6 +701,18 @@ public final class CeleryClient implements AutoCloseable {
         /** @param v Celery's {@code task_create_missing_queues}, default {@code true} @return this */
         public Builder createMissingQueues(boolean v) {
             createMissingQueues = v;
+            return this;
+        }
+
+        /**
+         * Celery's {@code task_send_sent_event}, default {@code false}: after each publish a {@code task-sent} event
+         * goes to the {@code celeryev} exchange of the broker (a failure to send it is logged, the task stays sent).
+         *
+         * @param v whether to send it
+         * @return this
+         */
+        public Builder sendSentEvent(boolean v) {
+            sendSentEvent = v;
             return this;
         }
 
