@@ -40,9 +40,11 @@ final class CallCommand implements Callable<Integer> {
     String args;
     @Option(names = {"-k", "--kwargs"}, paramLabel = "JSON", description = "Keyword arguments, a JSON object.")
     String kwargs;
-    @Option(names = "--countdown", paramLabel = "SECONDS", description = "Run no sooner than this many seconds from now.")
+    @Option(names = "--countdown", paramLabel = "SECONDS",
+            description = "Run no sooner than this many seconds from now.")
     Double countdown;
-    @Option(names = "--eta", paramLabel = "ISO", description = "Run no sooner than this ISO-8601 time (UTC if no offset).")
+    @Option(names = "--eta", paramLabel = "ISO",
+            description = "Run no sooner than this ISO-8601 time (UTC if no offset).")
     String eta;
     @Option(names = "--expires", paramLabel = "SECONDS", description = "Expire after this many seconds.")
     Double expires;

@@ -50,9 +50,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Settings keep Celery's names: {@code task_default_queue}, {@code task_routes}, {@code task_serializer} (json
  * only), {@code result_expires}, {@code task_create_missing_queues}, {@code task_send_sent_event}. The broker and
- * backend are opened through {@link Celeriac} from their URLs (defaults: the environment's {@code CELERY_BROKER_URL} and
- * {@code CELERY_RESULT_BACKEND}), or given ready-made. Thread-safe: any number of threads send at once. Close it to
- * close what it opened. A task that cannot be encoded raises {@link io.celeriac.task.InvalidTaskMessageException}
+ * backend are opened through {@link Celeriac} from their URLs (defaults: the environment's
+ * {@code CELERY_BROKER_URL} and {@code CELERY_RESULT_BACKEND}), or given ready-made. Thread-safe: any number of
+ * threads send at once. Close it to close what it opened. A task that cannot be encoded raises {@link io.celeriac.task.InvalidTaskMessageException}
  * and nothing is sent; a broker that cannot be reached raises the broker's typed exceptions.
  */
 public final class CeleryClient implements AutoCloseable {
@@ -619,7 +619,7 @@ public final class CeleryClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** @param v the registry to open the broker and backend with, default {@link Celeriac#discover()} @return this */
+        /** @param v the registry opening the broker and backend, default {@link Celeriac#discover()} @return this */
         public Builder celeriac(Celeriac v) {
             celeriac = v;
             return this;

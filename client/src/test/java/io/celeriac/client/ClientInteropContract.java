@@ -27,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * What every broker and backend pair must do with a real Celery worker (5.2.6 unless a subclass names another) ({@code -P solo}, one per class,
- * consuming two queues of the class's own): the worker runs what the client sends and the results are Python's.
- * Subclasses name the broker and backend.
+ * What every broker and backend pair must do with a real Celery worker (5.2.6 unless a subclass names another;
+ * {@code -P solo}, one per class, consuming two queues of the class's own): the worker runs what the client sends
+ * and the results are Python's. Subclasses name the broker and backend.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ClientInteropContract {

@@ -99,7 +99,8 @@ class MessageFieldsInteropTest {
     private void compare(CeleryClient client, String brokerUrl, String queue, Map<String, Object> pythonOptions,
                          SendOptions.Builder javaOptions) {
         String name = "proj.add";
-        List<Object> args = Arrays.asList(2, 3, "\u00e9\u2713", 1099511627776L, 1.5, null, true, Map.of("a", List.of(1)));
+        List<Object> args = Arrays.asList(2, 3, "\u00e9\u2713", 1099511627776L, 1.5, null, true,
+                Map.of("a", List.of(1)));
         Map<String, Object> kwargs = Map.of("z", 1);
         String javaId = UUID.randomUUID().toString();
         String pythonId = UUID.randomUUID().toString();
