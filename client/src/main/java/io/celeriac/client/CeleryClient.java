@@ -52,8 +52,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * only), {@code result_expires}, {@code task_create_missing_queues}, {@code task_send_sent_event}. The broker and
  * backend are opened through {@link Celeriac} from their URLs (defaults: the environment's
  * {@code CELERY_BROKER_URL} and {@code CELERY_RESULT_BACKEND}), or given ready-made. Thread-safe: any number of
- * threads send at once. Close it to close what it opened. A task that cannot be encoded raises {@link io.celeriac.task.InvalidTaskMessageException}
- * and nothing is sent; a broker that cannot be reached raises the broker's typed exceptions.
+ * threads send at once. Close it to close what it opened. A task that cannot be encoded raises
+ * {@link io.celeriac.task.InvalidTaskMessageException} and nothing is sent; a broker that cannot be reached raises
+ * {@link io.celeriac.broker.BrokerUnavailableException}.
  */
 public final class CeleryClient implements AutoCloseable {
 
