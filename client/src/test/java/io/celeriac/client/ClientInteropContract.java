@@ -172,6 +172,38 @@ abstract class ClientInteropContract {
     }
 
     @Test
+    void taskRoutesPickTheQueue() {
+        try (CeleryClient routed = CeleryClient.builder().brokerUrl(env.get("CELERIAC_BROKER"))
+                .backendUrl(env.get("CELERIAC_BACKEND")).defaultQueue(queue).route("proj.wh*", otherQueue).build()) {
+            assertThat(routed.send("proj.where", null, null, SendOptions.none()).get(WAIT)).isEqualTo(otherQueue);
+            assertThat(routed.send("proj.where", null, null, SendOptions.builder().queue(queue).build()).get(WAIT))
+                    .isEqualTo(queue);
+        }
+    }
+
+    @Test
+    void typedReadsForgetAndGroupFailures() {
+        AsyncResult r = client.send("proj.add", List.of(2, 3), null, SendOptions.none());
+        assertThatThrownBy(() -> r.get(WAIT, String.class)).isInstanceOf(ResultTypeException.class)
+                .hasMessageContaining(r.id());
+        assertThat(r.info()).isEqualTo(5L);
+        r.forget();
+        assertThat(r.state()).isEqualTo(TaskState.PENDING);
+
+        GroupResult g = client.send(Group.of(Signature.of("proj.add", 1, 1), Signature.of("proj.fail", "second")));
+        assertThatThrownBy(() -> g.get(WAIT)).isInstanceOfSatisfying(TaskFailedException.class,
+                e -> assertThat(e.excMessage()).isEqualTo("second"));
+        assertThat(g.ready()).isTrue();
+        assertThat(g.failed()).isTrue();
+        assertThat(g.successful()).isFalse();
+        assertThat(g.completedCount()).isEqualTo(1);
+        g.save();
+        assertThat(client.restoreGroup(g.id()).orElseThrow().ids()).isEqualTo(g.ids());
+        g.delete();
+        assertThat(client.restoreGroup(g.id())).isEmpty();
+    }
+
+    @Test
     void ignoreResultStoresNothing() {
         AsyncResult ignored = client.send("proj.add", List.of(1, 2), null,
                 SendOptions.builder().ignoreResult(true).build());
