@@ -1,5 +1,6 @@
 package io.celeriac.client;
 
+import io.celeriac.backend.BackendCapability;
 import io.celeriac.backend.TaskState;
 import io.celeriac.client.canvas.Chain;
 import io.celeriac.client.canvas.Chord;
@@ -201,6 +202,20 @@ abstract class ClientInteropContract {
         assertThat(client.restoreGroup(g.id()).orElseThrow().ids()).isEqualTo(g.ids());
         g.delete();
         assertThat(client.restoreGroup(g.id())).isEmpty();
+    }
+
+    @Test
+    void childrenAreTheTasksATaskSent() {
+        AsyncResult r = client.send("proj.spawn", List.of(21), null, SendOptions.none());
+        assertThat(r.get(WAIT)).isEqualTo(21L);
+        List<AsyncResult> children = r.children();
+        if (client.backend().orElseThrow().supports(BackendCapability.FULL_META)) {
+            assertThat(children).hasSize(1);
+            assertThat(children.get(0).get(WAIT)).isEqualTo(42L);
+        } else {
+            // Celery's database backend stores no children: Python's AsyncResult.children is None there too
+            assertThat(children).isEmpty();
+        }
     }
 
     @Test

@@ -42,3 +42,9 @@ def errback(task_id):
 @app.task(bind=True)
 def where(self):
     return self.request.delivery_info.get('routing_key')
+
+
+@app.task
+def spawn(x):
+    add.delay(x, x)
+    return x
