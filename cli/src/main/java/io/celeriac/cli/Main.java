@@ -15,7 +15,8 @@ import java.io.PrintWriter;
 @Command(name = "celeriac", mixinStandardHelpOptions = true, version = "celeriac 0.1.0-SNAPSHOT",
         description = "Celery's result backends, worker state and cluster events for the JVM.",
         subcommands = {DemoCommand.class, BackendsCommand.class, ResultCommand.class, GroupCommand.class, CleanupCommand.class,
-                MigrateCommand.class, StatedbCommand.class, EventsCommand.class, CallCommand.class, CommandLine.HelpCommand.class})
+                MigrateCommand.class, StatedbCommand.class, EventsCommand.class, CommandLine.HelpCommand.class,
+                InspectCommand.class, ControlCommand.class, CallCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

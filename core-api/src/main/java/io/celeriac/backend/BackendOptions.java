@@ -37,8 +37,10 @@ public final class BackendOptions {
     private final ChordCallback chordCallback;
     private final Clock clock;
     private final Map<String, String> properties;
+    private final PeerVersion peerVersion;
 
     private BackendOptions(Builder b) {
+        this.peerVersion = b.peerVersion;
         this.resultExpires = b.resultExpires;
         this.resultExtended = b.resultExtended;
         this.retryPolicy = b.retryPolicy;
@@ -80,6 +82,7 @@ public final class BackendOptions {
         b.chordCallback = chordCallback;
         b.clock = clock;
         b.properties.putAll(properties);
+        b.peerVersion = peerVersion;
         return b;
     }
 
@@ -91,16 +94,25 @@ public final class BackendOptions {
      * @throws io.celeriac.url.InvalidUrlException when a parameter has a bad value (both are checked)
      */
     public BackendOptions withUrlOverrides(BackendUrl url) {
-        if (!url.query().containsKey("result_expires") && !url.query().containsKey("result_extended")) {
+        if (!url.query().containsKey("result_expires") && !url.query().containsKey("result_extended")
+                && !url.query().containsKey("celery_version")) {
             return this;
         }
         SettingsReader r = url.settings();
         Duration expires = r.seconds("result_expires", resultExpires, true);
         boolean extended = r.bool("result_extended", resultExtended);
+        PeerVersion version = peerVersion;
+        if (url.query().containsKey("celery_version")) {
+            try {
+                version = PeerVersion.parse(r.string("celery_version", null));
+            } catch (io.celeriac.InvalidConfigurationException e) {
+                e.problems().forEach(r::problem);
+            }
+        }
         if (!r.problems().isEmpty()) {
             throw InvalidUrlException.of(url, r.problems());
         }
-        return toBuilder().resultExpires(expires).resultExtended(extended).build();
+        return toBuilder().resultExpires(expires).resultExtended(extended).peerVersion(version).build();
     }
 
     /**
@@ -128,6 +140,16 @@ public final class BackendOptions {
      */
     public boolean resultExtended() {
         return resultExtended;
+    }
+
+    /**
+     * The Celery version of the Python peers that read these results (Celery's stored forms differ slightly
+     * between versions); set by the URL's {@code celery_version}, default 5.2.
+     *
+     * @return the version
+     */
+    public PeerVersion peerVersion() {
+        return peerVersion;
     }
 
     /**
@@ -188,7 +210,7 @@ public final class BackendOptions {
     @Override
     public String toString() {
         return "BackendOptions{resultExpires=" + resultExpires + ", resultExtended=" + resultExtended
-                + ", retryPolicy=" + retryPolicy + ", pollInterval=" + pollInterval
+                + ", celeryVersion=" + peerVersion + ", retryPolicy=" + retryPolicy + ", pollInterval=" + pollInterval
                 + ", chordCallback=" + (chordCallback != null) + ", properties=" + properties.keySet() + '}';
     }
 
@@ -201,8 +223,20 @@ public final class BackendOptions {
         private ChordCallback chordCallback;
         private Clock clock = Clock.systemUTC();
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private PeerVersion peerVersion = PeerVersion.V5_2;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the Celery version of the Python peers that read these results.
+         *
+         * @param v the version; from 5.5 on {@code date_done} is written with {@code +00:00}
+         * @return this builder
+         */
+        public Builder peerVersion(PeerVersion v) {
+            peerVersion = Objects.requireNonNull(v, "peerVersion");
+            return this;
         }
 
         /**

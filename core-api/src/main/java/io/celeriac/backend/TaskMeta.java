@@ -1,6 +1,7 @@
 package io.celeriac.backend;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +45,8 @@ import java.util.Optional;
  * @param retries how many times the task was retried (extended)
  * @param queue the routing key it was delivered with (extended)
  * @param extras other keys, in order; never {@code null}
+ * @param dateDoneOffset the UTC offset {@code date_done} is written with ({@code +00:00}, as Celery 5.5 and later
+ *                       write it on key-value stores), or {@code null} for Celery 5.2's naive UTC text
  */
 public record TaskMeta(
         String taskId,
@@ -61,7 +64,8 @@ public record TaskMeta(
         String worker,
         Integer retries,
         String queue,
-        Map<String, Object> extras) {
+        Map<String, Object> extras,
+        ZoneOffset dateDoneOffset) {
 
     /**
      * Validates and freezes the collections.
@@ -77,6 +81,33 @@ public record TaskMeta(
         args = args == null ? null : Collections.unmodifiableList(new ArrayList<>(args));
         kwargs = kwargs == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(kwargs));
         extras = extras == null || extras.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+    }
+
+    /**
+     * A meta whose {@code date_done} is written naive, as Celery 5.2 writes it.
+     *
+     * @param taskId the task id
+     * @param status the state
+     * @param result the result
+     * @param traceback the traceback
+     * @param children the children
+     * @param dateDone when the task became ready
+     * @param groupId the group id
+     * @param parentId the parent id
+     * @param extended whether the extended block is present
+     * @param name the task name
+     * @param args the args
+     * @param kwargs the kwargs
+     * @param worker the worker
+     * @param retries the retries
+     * @param queue the queue
+     * @param extras other keys
+     */
+    public TaskMeta(String taskId, TaskState status, Object result, String traceback, List<Object> children,
+                    Instant dateDone, String groupId, String parentId, boolean extended, String name, List<Object> args,
+                    Map<String, Object> kwargs, String worker, Integer retries, String queue, Map<String, Object> extras) {
+        this(taskId, status, result, traceback, children, dateDone, groupId, parentId, extended, name, args, kwargs,
+                worker, retries, queue, extras, null);
     }
 
     /**
@@ -123,6 +154,7 @@ public record TaskMeta(
         b.retries = retries;
         b.queue = queue;
         b.extras = extras;
+        b.dateDoneOffset = dateDoneOffset;
         return b;
     }
 
@@ -172,6 +204,7 @@ public record TaskMeta(
         private Integer retries;
         private String queue;
         private Map<String, Object> extras = Map.of();
+        private ZoneOffset dateDoneOffset;
 
         private Builder(String taskId, TaskState status) {
             this.taskId = taskId;
@@ -211,6 +244,18 @@ public record TaskMeta(
         /** @param v when the task became ready @return this builder */
         public Builder dateDone(Instant v) {
             dateDone = v;
+            return this;
+        }
+
+        /**
+         * Sets the UTC offset {@code date_done} is written with.
+         *
+         * @param v the offset ({@code ZoneOffset.UTC} writes {@code +00:00} as Celery 5.5+), or {@code null} for
+         *          Celery 5.2's naive text
+         * @return this builder
+         */
+        public Builder dateDoneOffset(ZoneOffset v) {
+            dateDoneOffset = v;
             return this;
         }
 
@@ -287,7 +332,7 @@ public record TaskMeta(
          */
         public TaskMeta build() {
             return new TaskMeta(taskId, status, result, traceback, children, dateDone, groupId, parentId,
-                    extended, name, args, kwargs, worker, retries, queue, extras);
+                    extended, name, args, kwargs, worker, retries, queue, extras, dateDoneOffset);
         }
     }
 }

@@ -29,6 +29,10 @@ import java.util.Map;
  * @param chord the chord body's signature when the task is a chord header part ({@code request.chord}),
  *              or {@code null}; its {@code chord_size} entry, when present, is the header size
  * @param ignoreResult whether the task's result is not stored ({@code request.ignore_result})
+ * @param replyTo the task message's {@code reply_to} property ({@code request.reply_to}): where a result backend
+ *                that sends results as messages ({@code rpc://}) sends this task's states, or {@code null}
+ * @param correlationId the task message's {@code correlation_id} property ({@code request.correlation_id}, the
+ *                      task id as Celery sends it), or {@code null} to use the task id
  */
 public record TaskRequest(
         String task,
@@ -43,7 +47,9 @@ public record TaskRequest(
         String rootId,
         List<ResultTuple> children,
         Map<String, Object> chord,
-        boolean ignoreResult) {
+        boolean ignoreResult,
+        String replyTo,
+        String correlationId) {
 
     /** Freezes the collections. */
     public TaskRequest {
@@ -51,6 +57,30 @@ public record TaskRequest(
         kwargs = kwargs == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(kwargs));
         children = children == null ? List.of() : List.copyOf(children);
         chord = chord == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(chord));
+    }
+
+    /**
+     * A request without {@code reply_to} and {@code correlation_id}, as before those were known.
+     *
+     * @param task the task's name
+     * @param args the positional arguments
+     * @param kwargs the keyword arguments
+     * @param hostname the worker's node name
+     * @param retries the retry count
+     * @param queue the routing key
+     * @param group the group id, or {@code null}
+     * @param groupIndex the index in the group, or {@code null}
+     * @param parentId the parent task's id, or {@code null}
+     * @param rootId the root task's id, or {@code null}
+     * @param children the children's tuples
+     * @param chord the chord body's signature, or {@code null}
+     * @param ignoreResult whether the result is not stored
+     */
+    public TaskRequest(String task, List<Object> args, Map<String, Object> kwargs, String hostname, Integer retries,
+                       String queue, String group, Integer groupIndex, String parentId, String rootId,
+                       List<ResultTuple> children, Map<String, Object> chord, boolean ignoreResult) {
+        this(task, args, kwargs, hostname, retries, queue, group, groupIndex, parentId, rootId, children, chord,
+                ignoreResult, null, null);
     }
 
     /**
@@ -90,6 +120,8 @@ public record TaskRequest(
         private List<ResultTuple> children = List.of();
         private Map<String, Object> chord;
         private boolean ignoreResult;
+        private String replyTo;
+        private String correlationId;
 
         private Builder() {
         }
@@ -172,6 +204,18 @@ public record TaskRequest(
             return this;
         }
 
+        /** @param v the message's {@code reply_to} @return this builder */
+        public Builder replyTo(String v) {
+            replyTo = v;
+            return this;
+        }
+
+        /** @param v the message's {@code correlation_id} @return this builder */
+        public Builder correlationId(String v) {
+            correlationId = v;
+            return this;
+        }
+
         /**
          * Builds the request.
          *
@@ -179,7 +223,7 @@ public record TaskRequest(
          */
         public TaskRequest build() {
             return new TaskRequest(task, args, kwargs, hostname, retries, queue, group, groupIndex, parentId,
-                    rootId, children, chord, ignoreResult);
+                    rootId, children, chord, ignoreResult, replyTo, correlationId);
         }
     }
 }

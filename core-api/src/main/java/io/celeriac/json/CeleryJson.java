@@ -133,7 +133,8 @@ public final class CeleryJson {
         w.raw(", ").key("result").value(meta.result());
         w.raw(", ").key("traceback").value(meta.traceback());
         w.raw(", ").key("children").value(meta.children());
-        w.raw(", ").key("date_done").value(meta.dateDone() == null ? null : formatDateDone(meta.dateDone()));
+        w.raw(", ").key("date_done").value(meta.dateDone() == null ? null
+                : formatDateDone(meta.dateDone(), meta.dateDoneOffset()));
         if (meta.groupId() != null) {
             w.raw(", ").key("group_id").string(meta.groupId());
         }
@@ -231,7 +232,10 @@ public final class CeleryJson {
                     b.children(optList(k, v));
                     break;
                 case "date_done":
-                    b.dateDone(v == null ? null : parseDateDone(optString(k, v)));
+                    if (v != null) {
+                        String text = optString(k, v);
+                        b.dateDone(parseDateDone(text)).dateDoneOffset(parseDateDoneOffset(text));
+                    }
                     break;
                 case "group_id":
                     b.groupId(optString(k, v));
@@ -345,6 +349,48 @@ public final class CeleryJson {
      */
     public static String formatDateDone(Instant instant) {
         return KombuJsonWriter.isoUtc(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+
+    /**
+     * Formats {@code date_done} naive (Celery 5.2) or with an offset (Celery 5.5 and later:
+     * {@code datetime.now(timezone.utc).isoformat()}, {@code 2026-11-21T12:14:54.518641+00:00}).
+     *
+     * @param instant the time
+     * @param offset the offset to write, or {@code null} for naive UTC text
+     * @return the text
+     */
+    public static String formatDateDone(Instant instant, ZoneOffset offset) {
+        if (offset == null) {
+            return formatDateDone(instant);
+        }
+        String local = KombuJsonWriter.isoUtc(LocalDateTime.ofInstant(instant, offset));
+        int secs = offset.getTotalSeconds();
+        int abs = Math.abs(secs);
+        String sign = secs < 0 ? "-" : "+";
+        String off = String.format("%s%02d:%02d", sign, abs / 3600, (abs / 60) % 60);
+        if (abs % 60 != 0) {
+            off += String.format(":%02d", abs % 60);
+        }
+        return local + off;
+    }
+
+    /**
+     * The UTC offset a {@code date_done} text carries, or {@code null} for naive text.
+     *
+     * @param text the text
+     * @return the offset, or {@code null}
+     * @throws JsonFormatException when the text is not a date-time
+     */
+    public static ZoneOffset parseDateDoneOffset(String text) {
+        if (parseNaiveDateDone(text) != null) {
+            return null;
+        }
+        try {
+            var parsed = DATE_DONE_PARSER.parseBest(text, OffsetDateTime::from, LocalDateTime::from);
+            return parsed instanceof OffsetDateTime odt ? odt.getOffset() : null;
+        } catch (DateTimeParseException e) {
+            throw new JsonFormatException("date_done is not an ISO date-time: '" + abbreviate(text) + "'", e);
+        }
     }
 
     /**

@@ -6,6 +6,11 @@ import io.celeriac.broker.Message;
 import io.celeriac.cli.Main;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.TestServices;
 import io.celeriac.testing.ProtocolTwoHeaders;
@@ -33,7 +38,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * event source (backend-amqp, found by scheme) wakes the worker up, follows its heartbeats and the tasks the Java
  * broker sends it, and prints them. It needs the command and a plugin, hence its place here.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class AmqpEventsTopIT {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -57,7 +67,7 @@ class AmqpEventsTopIT {
     @Test
     @SuppressWarnings("unchecked")
     void aLivePythonWorkerOnRabbitMqShowsUpInSnapshotAndTop() throws Exception {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         RabbitTestServer server = TestServices.rabbitmq();
         assumeTrue(server.canCreateVhosts() || "true".equalsIgnoreCase(System.getenv("CI")),
                 "private virtual hosts need the machine's own RabbitMQ and rabbitmqctl");
@@ -67,7 +77,7 @@ class AmqpEventsTopIT {
         Path log = tmp.resolve("worker.log");
         try (RabbitTestServer.Vhost vhost = server.createVhost();
              Broker broker = CELERIAC.openBroker(vhost.url())) {
-            Process worker = PythonCelery.startBackground(null, log,
+            Process worker = PythonPeer.of(celery).startBackground(null, log,
                     Map.of("CELERIAC_BROKER", vhost.url(), "PYTHONPATH", tmp.toString(), "PYTHONDONTWRITEBYTECODE", "1"),
                     tmp, "-m", "celery", "-A", "evtasks", "worker", "-E", "--pool", "solo", "-Q", queue, "-n", node,
                     "--without-mingle", "--without-gossip", "-l", "info");
@@ -95,7 +105,7 @@ class AmqpEventsTopIT {
                 assertThat((List<Object>) doc.get("alive_workers")).contains(node);
                 Map<String, Object> w = (Map<String, Object>) ((Map<String, Object>) doc.get("workers")).get(node);
                 assertThat(w).containsEntry("alive", true).containsEntry("sw_ident", "py-celery")
-                        .containsEntry("sw_ver", "5.2.6");
+                        .containsEntry("sw_ver", celery.expectedVersion());
                 Map<String, Object> tasks = (Map<String, Object>) doc.get("tasks");
                 assertThat(tasks.values()).as("the tasks the worker ran while the command listened").anySatisfy(t -> {
                     Map<String, Object> task = (Map<String, Object>) t;
@@ -110,7 +120,7 @@ class AmqpEventsTopIT {
                 assertThat(top.out()).contains("celeriac events top — amqp://guest:**@")
                         .containsPattern(Pattern.quote(node) + "\\s+yes\\s+");
             } finally {
-                PythonCelery.stop(worker);
+                PythonPeer.stop(worker);
             }
         }
     }

@@ -49,7 +49,7 @@ class ClasspathMatrixIT {
                 "jdbc:sqlite");
         PLUGINS.put("backend-jdbc", Map.of("backends", jdbc, "stateStores", jdbc));
         Set<String> amqp = Set.of("amqp", "amqps", "pyamqp", "librabbitmq");
-        PLUGINS.put("backend-amqp", Map.of("brokers", amqp, "eventSources", amqp));
+        PLUGINS.put("backend-amqp", Map.of("backends", Set.of("rpc"), "brokers", amqp, "eventSources", amqp));
     }
 
     private static Path coreApi;

@@ -9,6 +9,11 @@ import io.celeriac.events.EventStateOptions;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.TestServices;
 import io.celeriac.url.BackendUrl;
@@ -32,7 +37,12 @@ import static org.awaitility.Awaitility.await;
  * feeding its event state ({@code memory://}, events), both opened through the registry, agree with Python on
  * everything. It needs two plugins, hence its place here.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class RedisEventDispatcherInteropIT {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
 
@@ -45,7 +55,7 @@ class RedisEventDispatcherInteropIT {
     @Test
     @SuppressWarnings("unchecked")
     void pythonsStateSeesTheJavaWorkerAndItsTasks() throws Exception {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         RedisTestServer server = TestServices.redis();
         try (RedisTestServer.DatabaseLease lease = server.leaseDatabase();
              EventState state = CELERIAC.openEventState("memory://", EventStateOptions.defaults());
@@ -63,7 +73,7 @@ class RedisEventDispatcherInteropIT {
             });
             await().atMost(WAIT).until(source::isConnected);
             String script = CeleryStateComparison.pythonSupport() + PythonCelery.resource(getClass(), "receive_events.py");
-            Process receiver = PythonCelery.startBackground(script, tmp.resolve("receiver.log"), Map.of(), tmp,
+            Process receiver = PythonPeer.of(celery).startBackground(script, tmp.resolve("receiver.log"), Map.of(), tmp,
                     lease.url(), tmp.toString(), WORKER);
             try {
                 await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -141,7 +151,7 @@ class RedisEventDispatcherInteropIT {
                 assertSameTasks(javaFinal, py);
                 assertThat(source.messagesRejected()).isZero();
             } finally {
-                PythonCelery.stop(receiver);
+                PythonPeer.stop(receiver);
             }
         }
     }

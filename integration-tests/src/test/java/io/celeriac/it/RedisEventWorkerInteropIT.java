@@ -12,6 +12,11 @@ import io.celeriac.events.TaskInfo;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.TestServices;
 import io.celeriac.url.BackendUrl;
@@ -37,7 +42,12 @@ import static org.awaitility.Awaitility.await;
  * result, runtime, retries, exception and times, the worker's fields and the event counts. It needs two
  * plugins, hence its place here.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class RedisEventWorkerInteropIT {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
 
@@ -54,7 +64,7 @@ class RedisEventWorkerInteropIT {
 
     @Test
     void javaStateAgreesWithPythonsStateOnARealWorker() throws Exception {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         RedisTestServer server = TestServices.redis();
         Files.writeString(tmp.resolve("evtasks.py"), PythonCelery.resource(getClass(), "evtasks.py"));
         try (RedisTestServer.DatabaseLease lease = server.leaseDatabase();
@@ -77,7 +87,7 @@ class RedisEventWorkerInteropIT {
                     probe.send("celeriac-probe", Map.of());
                     return Files.exists(tmp.resolve("receiver.ready"));
                 });
-                worker = PythonCelery.startBackground(null, tmp.resolve("worker.log"), env, tmp, "-m", "celery",
+                worker = PythonPeer.of(celery).startBackground(null, tmp.resolve("worker.log"), env, tmp, "-m", "celery",
                         "-A", "evtasks", "worker", "-E", "-P", "solo", "--without-mingle", "--without-gossip",
                         "-n", WORKER, "--loglevel=INFO");
                 await().atMost(WAIT).until(() -> state.aliveWorkers().stream().anyMatch(w -> w.hostname().equals(WORKER)));
@@ -90,7 +100,7 @@ class RedisEventWorkerInteropIT {
                             && WORKER.equals(e.hostname()) && Long.valueOf(5).equals(e.get("freq"))));
                 }
 
-                PythonCelery.Result sent = PythonCelery.run(PythonCelery.resource(getClass(), "send_tasks.py"),
+                PythonCelery.Result sent = PythonPeer.of(celery).run(PythonCelery.resource(getClass(), "send_tasks.py"),
                         WAIT, env).assertSuccess();
                 List<String> lines = sent.lines();
                 @SuppressWarnings("unchecked")
@@ -115,7 +125,7 @@ class RedisEventWorkerInteropIT {
                 assertThat(field(pythonMid, "alive_workers")).isEqualTo(List.of(WORKER));
                 assertTasksAgree(javaMid, pythonMid, List.of(add, fail, flaky, expired, revoked));
 
-                PythonCelery.stop(worker); // a warm shutdown: it sends worker-offline
+                PythonPeer.stop(worker); // a warm shutdown: it sends worker-offline
                 await().atMost(WAIT).until(() -> state.worker(WORKER).map(w -> !w.alive()).orElse(false));
                 Map<String, Object> javaFinal = CeleryStateComparison.dump(state, 0);
                 Files.createFile(tmp.resolve("stop"));
@@ -135,16 +145,16 @@ class RedisEventWorkerInteropIT {
                 assertThat(source.messagesRejected()).isZero();
             } finally {
                 if (worker != null) {
-                    PythonCelery.stop(worker);
+                    PythonPeer.stop(worker);
                 }
-                PythonCelery.stop(receiver);
+                PythonPeer.stop(receiver);
             }
         }
     }
 
     private Process startReceiver(String brokerUrl, Map<String, String> env) {
         String script = CeleryStateComparison.pythonSupport() + PythonCelery.resource(getClass(), "receive_events.py");
-        return PythonCelery.startBackground(script, tmp.resolve("receiver.log"), env, tmp, brokerUrl, tmp.toString(),
+        return PythonPeer.of(celery).startBackground(script, tmp.resolve("receiver.log"), env, tmp, brokerUrl, tmp.toString(),
                 WORKER);
     }
 

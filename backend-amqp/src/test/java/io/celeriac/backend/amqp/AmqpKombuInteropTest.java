@@ -9,6 +9,11 @@ import io.celeriac.broker.Message;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.Resp;
@@ -45,7 +50,12 @@ import static org.awaitility.Awaitility.await;
  * message Java publishes is read by kombu with the same headers, header types and properties, and run by a real
  * Python Celery worker, whose result the test reads from Redis.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class AmqpKombuInteropTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
     private static final String BODY = "[[2, 3], {\"z\": 1}, {\"callbacks\": null, \"errbacks\": null, \"chain\": null, \"chord\": null}]";
@@ -57,7 +67,7 @@ class AmqpKombuInteropTest {
     @BeforeEach
     void setUp() {
         rabbit = TestServices.rabbitmq();
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         broker = CELERIAC.openBroker(rabbit.url());
         queue = "celeriac-interop-" + UUID.randomUUID();
         broker.declareQueue(CeleryTopology.taskQueue(queue));
@@ -84,7 +94,7 @@ class AmqpKombuInteropTest {
     @Test
     @SuppressWarnings("unchecked")
     void messagesCeleryPublishesArriveIntact() throws Exception {
-        PythonCelery.Result r = PythonCelery.run(PythonCelery.resource(getClass(), "send_tasks.py"), t(120), Map.of(),
+        PythonCelery.Result r = PythonPeer.of(celery).run(PythonCelery.resource(getClass(), "send_tasks.py"), t(120), Map.of(),
                 rabbit.url(), queue).assertSuccess();
         List<String> lines = r.lines();
         assertThat(lines).hasSize(6);
@@ -182,7 +192,7 @@ class AmqpKombuInteropTest {
                 .header("id", "e-1").correlationId("e-1").priority(7).expiration(Duration.ofSeconds(60)).build();
         broker.publish("", queue, expiring);
 
-        PythonCelery.Result r = PythonCelery.run(PythonCelery.resource(getClass(), "kombu_consume.py"), t(120), Map.of(),
+        PythonCelery.Result r = PythonPeer.of(celery).run(PythonCelery.resource(getClass(), "kombu_consume.py"), t(120), Map.of(),
                 rabbit.url(), queue, "2").assertSuccess();
         List<Object> out = (List<Object>) CeleryJson.decode(r.lines().get(r.lines().size() - 1));
         Map<String, Object> first = (Map<String, Object>) out.get(0);
@@ -217,7 +227,7 @@ class AmqpKombuInteropTest {
                     StandardCharsets.UTF_8);
             Path log = dir.resolve("worker.log");
             String node = "celeriac-interop-" + UUID.randomUUID().toString().substring(0, 8) + "@localhost";
-            Process worker = PythonCelery.startBackground(null, log,
+            Process worker = PythonPeer.of(celery).startBackground(null, log,
                     Map.of("INTEROP_BROKER", rabbit.url(), "INTEROP_BACKEND", db.url(), "PYTHONDONTWRITEBYTECODE", "1"),
                     dir, "-m", "celery", "-A", "interop_tasks", "worker", "-Q", queue, "-c", "1", "--pool", "solo",
                     "-n", node, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info");
@@ -240,7 +250,7 @@ class AmqpKombuInteropTest {
                 assertThat(meta).containsEntry("status", "SUCCESS").containsEntry("result", 6L).containsEntry("task_id", id);
                 await().atMost(t(10)).until(() -> broker.queueStats(queue).messages() == 0);
             } finally {
-                PythonCelery.stop(worker);
+                PythonPeer.stop(worker);
             }
             assertThat(Files.readString(log)).contains("interop.add").contains("succeeded");
         }

@@ -7,6 +7,7 @@ import io.celeriac.backend.TaskRequest;
 import io.celeriac.backend.TaskState;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,7 +30,8 @@ final class ResultMetas {
         TaskMeta.Builder b = TaskMeta.builder(taskId, state)
                 .result(value)
                 .traceback(traceback)
-                .dateDone(state.isReady() ? Instant.now(options.clock()) : null);
+                .dateDone(state.isReady() ? Instant.now(options.clock()) : null)
+                .dateDoneOffset(state.isReady() && options.peerVersion().writesDateDoneOffset() ? ZoneOffset.UTC : null);
         if (request != null) {
             List<Object> children = new ArrayList<>(request.children().size());
             request.children().forEach(c -> children.add(c.toList()));

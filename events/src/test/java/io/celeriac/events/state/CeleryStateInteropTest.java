@@ -9,6 +9,11 @@ import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.tck.MutableClock;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +45,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * expects, so every intentional difference from Celery is pinned down. For the random streams, the fixes
  * must never change the counters, the memory order, the time index, the by-type index or the task types.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class CeleryStateInteropTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final double T0 = ClusterSimulator.START;
 
@@ -332,7 +342,7 @@ class CeleryStateInteropTest {
         }
         Path input = tmp.resolve("cases.json");
         Files.write(input, CeleryJson.encode(json));
-        PythonCelery.Result r = PythonCelery.run(CeleryStateComparison.pythonSupport()
+        PythonCelery.Result r = PythonPeer.of(celery).run(CeleryStateComparison.pythonSupport()
                         + PythonCelery.resource(getClass(), "state_replay.py"),
                 Tck.timeout(Duration.ofSeconds(120)), Map.of(), input.toString()).assertSuccess();
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();

@@ -7,6 +7,11 @@ import io.celeriac.state.LamportClock;
 import io.celeriac.tck.CeleryStateComparison;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,7 +35,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code _receive}, as kombu calls it): the same message bodies, received at the same instant in the same
  * time zone, must give the same events, field for field, and leave the same Lamport clock.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class EventReceiverRulesInteropTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     @TempDir
     Path tmp;
@@ -72,7 +82,7 @@ class EventReceiverRulesInteropTest {
         List<Object> bodies = bodies();
         Path input = tmp.resolve("bodies.json");
         Files.write(input, CeleryJson.encode(bodies));
-        List<String> lines = PythonCelery.run(PythonCelery.resource(getClass(), "receiver_rules.py"),
+        List<String> lines = PythonPeer.of(celery).run(PythonCelery.resource(getClass(), "receiver_rules.py"),
                 Tck.timeout(Duration.ofSeconds(60)), Map.of("TZ", zone), input.toString(),
                 String.valueOf(nowSeconds)).assertSuccess().lines();
         List<Object> python = new ArrayList<>();

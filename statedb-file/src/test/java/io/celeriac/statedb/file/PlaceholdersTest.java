@@ -7,6 +7,11 @@ import io.celeriac.state.StateStoreOptions;
 import io.celeriac.state.WorkerState;
 import io.celeriac.statedb.file.internal.NodeFormat;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import io.celeriac.url.BackendUrl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +29,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Celery's {@code %h %n %d %p %i %I %%} placeholders in state file names. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class PlaceholdersTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     private Path dir;
 
@@ -64,7 +74,7 @@ class PlaceholdersTest {
 
     @Test
     void agreesWithPythonCeleryWhereCeleryIsDefined() {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         List<String> templates = List.of("%n", "%h", "%d", "%p", "%i", "%I", "/tmp/%n-%h-%d-%p-%i%I.state", "plain.state", "%%n");
         String nodeName = "worker1@host.example.com";
         String script = String.join("\n",
@@ -75,7 +85,7 @@ class PlaceholdersTest {
         List<String> args = new ArrayList<>();
         args.add(nodeName);
         args.addAll(templates);
-        PythonCelery.Result r = PythonCelery.run(script, Duration.ofSeconds(60), Map.of(), args.toArray(new String[0])).assertSuccess();
+        PythonCelery.Result r = PythonPeer.of(celery).run(script, Duration.ofSeconds(60), Map.of(), args.toArray(new String[0])).assertSuccess();
         List<String> python = r.lines().stream().map(l -> l.substring(1, l.length() - 1)).toList();
         assertThat(python).hasSize(templates.size());
         for (int i = 0; i < templates.size(); i++) {

@@ -10,6 +10,11 @@ import io.celeriac.events.EventSourceOptions;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import io.celeriac.url.BackendUrl;
 import io.celeriac.testing.ProtocolTwoHeaders;
 import org.junit.jupiter.api.Test;
@@ -37,7 +42,12 @@ import static org.awaitility.Awaitility.await;
  * {@link AmqpEventDispatcher} reach Python's own {@code EventReceiver} with the same fields, on the routing keys and
  * with the properties Celery uses, and Python's {@code State} makes of them what Celery would.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class AmqpEventsInteropTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
     private static final List<String> RECEIVED_FIELDS = List.of("hostname", "utcoffset", "pid", "clock", "uuid", "name",
@@ -76,7 +86,7 @@ class AmqpEventsInteropTest {
 
     @Test
     void aRealWorkersEventsReachTheJavaSource() throws Exception {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         Files.writeString(tmp.resolve("events_tasks.py"), PythonCelery.resource(getClass(), "events_tasks.py"));
         String queue = "celeriac-ev-" + UUID.randomUUID();
         String node = "evworker-" + UUID.randomUUID().toString().substring(0, 8) + "@celeriac";
@@ -88,7 +98,7 @@ class AmqpEventsInteropTest {
             await().atMost(t(30)).until(source::isConnected);
 
             Path log = tmp.resolve("worker.log");
-            Process worker = PythonCelery.startBackground(null, log,
+            Process worker = PythonPeer.of(celery).startBackground(null, log,
                     Map.of("INTEROP_BROKER", vhost.url(), "PYTHONDONTWRITEBYTECODE", "1"), tmp,
                     "-m", "celery", "-A", "events_tasks", "worker", "-E", "--pool", "solo", "-Q", queue, "-n", node,
                     "--without-mingle", "--without-gossip", "-l", "info");
@@ -102,7 +112,7 @@ class AmqpEventsInteropTest {
 
                 // a task Python sends
                 String fromPython = UUID.randomUUID().toString();
-                PythonCelery.run(PythonCelery.resource(getClass(), "send_task.py"), t(60), Map.of(), vhost.url(), queue,
+                PythonPeer.of(celery).run(PythonCelery.resource(getClass(), "send_task.py"), t(60), Map.of(), vhost.url(), queue,
                         fromPython, "interop.add", "2", "3").assertSuccess();
                 Event received = a.await("task-received " + fromPython, task("task-received", fromPython));
                 assertThat(new ArrayList<>(received.fields().keySet())).containsExactlyElementsOf(RECEIVED_FIELDS);
@@ -135,7 +145,7 @@ class AmqpEventsInteropTest {
                     assertThat(woken.messagesRejected()).isZero();
                 }
             } finally {
-                PythonCelery.stop(worker);
+                PythonPeer.stop(worker);
             }
             a.await("worker-offline of " + node, e -> "worker-offline".equals(e.type()) && node.equals(e.hostname()));
             assertThat(source.messagesRejected()).as("every message of the worker is an event").isZero();
@@ -153,7 +163,7 @@ class AmqpEventsInteropTest {
     @Test
     @SuppressWarnings("unchecked")
     void theDispatchersEventsReachPythonsEventReceiverWithTheSameFields() throws Exception {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         Path ready = tmp.resolve("receiver.ready");
         Path log = tmp.resolve("receiver.log");
         String host = "java1@celeriac";
@@ -162,7 +172,7 @@ class AmqpEventsInteropTest {
         String t3 = UUID.randomUUID().toString();
         try (PrivateEventVhost vhost = PrivateEventVhost.create()) {
             PrivateEventVhost.Recorder wire = vhost.record("celeryev", "#");
-            Process receiver = PythonCelery.startBackground(PythonCelery.resource(getClass(), "event_receiver.py"), log,
+            Process receiver = PythonPeer.of(celery).startBackground(PythonCelery.resource(getClass(), "event_receiver.py"), log,
                     Map.of("PYTHONDONTWRITEBYTECODE", "1"), tmp, vhost.url(), "10", ready.toString());
             List<Map<String, Object>> sent = new ArrayList<>();
             try {
@@ -187,7 +197,7 @@ class AmqpEventsInteropTest {
                 }
                 await().atMost(t(60)).until(() -> !receiver.isAlive());
             } finally {
-                PythonCelery.stop(receiver);
+                PythonPeer.stop(receiver);
             }
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             List<Map<String, Object>> got = new ArrayList<>();

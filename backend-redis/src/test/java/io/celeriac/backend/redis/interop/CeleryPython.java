@@ -2,6 +2,7 @@ package io.celeriac.backend.redis.interop;
 
 import io.celeriac.json.CeleryJson;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.PythonPeer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Runs {@code celery_interop.py} (a test resource) under Debian's Python Celery and decodes what it prints. */
+/** Runs {@code celery_interop.py} (a test resource) under one version of Python Celery and decodes what it prints. */
 final class CeleryPython {
 
     static final String SCRIPT = PythonCelery.resource(CeleryPython.class, "celery_interop.py");
@@ -24,6 +25,7 @@ final class CeleryPython {
     /**
      * Runs one command to completion.
      *
+     * @param peer the Python Celery to run it with
      * @param command the script's command
      * @param backendUrl Celery's result_backend
      * @param spec the command's input, encoded as JSON
@@ -31,14 +33,14 @@ final class CeleryPython {
      * @return every line printed, decoded
      */
     @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> run(String command, String backendUrl, Object spec, String broker) {
+    static List<Map<String, Object>> run(PythonPeer peer, String command, String backendUrl, Object spec, String broker) {
         Path file = specFile(spec);
         try {
             List<String> args = new ArrayList<>(List.of(command, backendUrl, file.toString()));
             if (broker != null) {
                 args.add(broker);
             }
-            PythonCelery.Result r = PythonCelery.run(SCRIPT, Duration.ofSeconds(120), Map.of(), args.toArray(new String[0]))
+            PythonCelery.Result r = peer.run(SCRIPT, Duration.ofSeconds(120), Map.of(), args.toArray(new String[0]))
                     .assertSuccess();
             List<Map<String, Object>> out = new ArrayList<>();
             for (String line : r.lines()) {
@@ -50,17 +52,17 @@ final class CeleryPython {
         }
     }
 
-    static List<Map<String, Object>> run(String command, String backendUrl, Object spec) {
-        return run(command, backendUrl, spec, null);
+    static List<Map<String, Object>> run(PythonPeer peer, String command, String backendUrl, Object spec) {
+        return run(peer, command, backendUrl, spec, null);
     }
 
     /**
      * Starts a command in the background, its output going to {@code log}; the script is written next to the
      * log, so give a log in a temporary directory.
      *
-     * @return the process; stop it with {@link PythonCelery#stop}
+     * @return the process; stop it with {@link PythonPeer#stop}
      */
-    static Process start(String command, String backendUrl, Object spec, Path log) {
+    static Process start(PythonPeer peer, String command, String backendUrl, Object spec, Path log) {
         Path file = specFile(spec);
         Path script = log.resolveSibling("celery_interop.py");
         try {
@@ -70,7 +72,7 @@ final class CeleryPython {
         }
         file.toFile().deleteOnExit();
         // the script lives next to the log (in the test's temporary directory), so nothing is left behind
-        return PythonCelery.startBackground(null, log, Map.of("PYTHONDONTWRITEBYTECODE", "1"), null,
+        return peer.startBackground(null, log, Map.of("PYTHONDONTWRITEBYTECODE", "1"), null,
                 script.toString(), command, backendUrl, file.toString());
     }
 

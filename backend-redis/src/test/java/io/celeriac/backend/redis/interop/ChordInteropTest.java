@@ -9,13 +9,17 @@ import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskRequest;
 import io.celeriac.backend.TaskState;
 import io.celeriac.json.CeleryJson;
-import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.Resp;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +38,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Redis protocol. When Python completes the chord, Celery publishes the body ({@code callback.delay}) to
  * its Redis broker, another leased database, where the test reads the task message.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class ChordInteropTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
 
@@ -46,7 +55,7 @@ class ChordInteropTest {
 
     @BeforeEach
     void setUp() {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         server = TestServices.redis();
         results = server.leaseDatabase();
         broker = server.leaseDatabase();
@@ -93,7 +102,7 @@ class ChordInteropTest {
         spec.put("size", size);
         spec.put("body", body);
         spec.put("parts", parts);
-        List<Map<String, Object>> out = CeleryPython.run("chord", results.url(), spec, broker.url());
+        List<Map<String, Object>> out = CeleryPython.run(PythonPeer.of(celery), "chord", results.url(), spec, broker.url());
         assertThat(out).hasSize(parts.size());
     }
 
@@ -172,7 +181,7 @@ class ChordInteropTest {
         String message = "Dependency p1-" + gid + " raised ValueError('boom')";
         assertThat(completed.peek().error()).isEqualTo(ExceptionInfo.chordError(message));
         // the body failed as Celery marks it, and Python sees a ChordError
-        List<Map<String, Object>> seen = CeleryPython.run("read", results.url(), List.of(bodyId));
+        List<Map<String, Object>> seen = CeleryPython.run(PythonPeer.of(celery), "read", results.url(), List.of(bodyId));
         assertThat(seen.get(0).get("state")).isEqualTo("FAILURE");
         assertThat(seen.get(0).get("exc")).isEqualTo(Map.of("type", "ChordError", "module", "celery.exceptions", "args", List.of(message)));
         assertChordKeysDeleted(gid);
@@ -218,7 +227,7 @@ class ChordInteropTest {
             spec.put("body", body);
             spec.put("ordered", false);
             spec.put("parts", List.of(pythonPart("p2-" + gid, 2, "python second")));
-            CeleryPython.run("chord", results.url(), spec, broker.url());
+            CeleryPython.run(PythonPeer.of(celery), "chord", results.url(), spec, broker.url());
             assertThat(raw(results.db(), "LLEN", "celery-taskset-meta-" + gid + ".j")).isEqualTo(2L);
             unordered.markAsDone("j1-" + gid, "java third", javaRequest(gid, 1, body));
             assertThat(completed).hasSize(1);

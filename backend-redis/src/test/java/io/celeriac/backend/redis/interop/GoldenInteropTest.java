@@ -5,18 +5,23 @@ import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.GroupResult;
+import io.celeriac.backend.PeerVersion;
 import io.celeriac.backend.ResultTuple;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskRequest;
 import io.celeriac.backend.TaskState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.GoldenCorpus;
-import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,10 +32,15 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Results both ways between real Python Celery 5.2.6 and celeriac on one Redis database: every golden
+ * Results both ways between real Python Celery (5.2, 5.5 and 5.6) and celeriac on one Redis database: every golden
  * meta, every state, extended results and groups, compared field by field and byte by byte.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class GoldenInteropTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
 
@@ -40,10 +50,13 @@ class GoldenInteropTest {
 
     @BeforeEach
     void setUp() {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         lease = TestServices.redis().leaseDatabase();
-        backend = CELERIAC.openBackend(lease.url());
-        extended = CELERIAC.openBackend(lease.url(), BackendOptions.builder().resultExtended(true).build());
+        // celeriac writes the forms of the Python peer's version (date_done with +00:00 from 5.5 on)
+        PeerVersion peer = PeerVersion.parse(celery.label());
+        backend = CELERIAC.openBackend(lease.url(), BackendOptions.builder().peerVersion(peer).build());
+        extended = CELERIAC.openBackend(lease.url(),
+                BackendOptions.builder().resultExtended(true).peerVersion(peer).build());
     }
 
     @AfterEach
@@ -73,7 +86,7 @@ class GoldenInteropTest {
         for (int i = 0; i < docs.size(); i++) {
             spec.add(Map.of("id", "py-" + i + "-" + UUID.randomUUID(), "doc", docs.get(i)));
         }
-        List<Map<String, Object>> written = CeleryPython.run("write", lease.url(), spec);
+        List<Map<String, Object>> written = CeleryPython.run(PythonPeer.of(celery), "write", lease.url(), spec);
         assertThat(written).hasSize(docs.size());
         for (int i = 0; i < docs.size(); i++) {
             String id = (String) written.get(i).get("id");
@@ -123,7 +136,7 @@ class GoldenInteropTest {
         written.add(backend.storeResult("api-pending-" + UUID.randomUUID(), null, TaskState.PENDING));
 
         List<String> ids = written.stream().map(TaskMeta::taskId).toList();
-        List<Map<String, Object>> seen = CeleryPython.run("read", lease.url(), ids);
+        List<Map<String, Object>> seen = CeleryPython.run(PythonPeer.of(celery), "read", lease.url(), ids);
         assertThat(seen).hasSize(written.size());
         for (int i = 0; i < written.size(); i++) {
             TaskMeta m = written.get(i);
@@ -144,7 +157,8 @@ class GoldenInteropTest {
                 assertThat(py.get("result")).as(what).isEqualTo(CeleryJson.encodeToString(m.result()));
             }
             assertThat(py.get("traceback")).as(what).isEqualTo(m.traceback());
-            assertThat(py.get("date_done")).as(what).isEqualTo(m.dateDone() == null ? null : CeleryJson.formatDateDone(m.dateDone()));
+            assertThat(py.get("date_done")).as(what).isEqualTo(m.dateDone() == null ? null
+                    : CeleryJson.formatDateDone(m.dateDone(), m.dateDoneOffset()));
             assertThat(py.get("children")).as(what).isEqualTo(CeleryJson.encodeToString(m.children()));
             assertThat(py.get("group_id")).as(what).isEqualTo(m.groupId());
             assertThat(py.get("parent_id")).as(what).isEqualTo(m.parentId());
@@ -158,6 +172,22 @@ class GoldenInteropTest {
     }
 
     @Test
+    void javaWritesDateDoneInTheFormItsPeerVersionWrites() {
+        String py = "py-" + UUID.randomUUID();
+        Map<String, Object> stored = CeleryPython.run(PythonPeer.of(celery), "store", lease.url(),
+                Map.of("id", py, "value", 1L, "state", "SUCCESS")).get(0);
+        TaskMeta java = backend.markAsDone("java-" + UUID.randomUUID(), 1L, null);
+
+        String pyDate = (String) ((Map<?, ?>) CeleryJson.decode((String) stored.get("raw"))).get("date_done");
+        String javaDate = (String) ((Map<?, ?>) CeleryJson.decode(
+                CeleryJson.encodeMetaToString(backend.getTaskMeta(java.taskId())))).get("date_done");
+        boolean offset = celery != CeleryVersion.V5_2;
+        assertThat(pyDate.endsWith("+00:00")).as("Python %s writes %s", celery, pyDate).isEqualTo(offset);
+        assertThat(javaDate.endsWith("+00:00")).as("celeriac for %s writes %s", celery, javaDate).isEqualTo(offset);
+        assertThat(javaDate.length()).isBetween(pyDate.length() - 7, pyDate.length());
+    }
+
+    @Test
     void groupsGoBothWays() {
         // Java saves, Python restores
         List<GroupResult> groups = new ArrayList<>();
@@ -168,7 +198,7 @@ class GoldenInteropTest {
         groups.add(new GroupResult(gid, List.of(ResultTuple.of("a-" + gid, ResultTuple.of("p-" + gid)),
                 GroupResult.ofTaskIds("inner-" + gid, List.of("i1-" + gid, "i2-" + gid)).asTuple()), null));
         groups.forEach(backend::saveGroup);
-        List<Map<String, Object>> restored = CeleryPython.run("groups", lease.url(), groups.stream().map(GroupResult::id).toList());
+        List<Map<String, Object>> restored = CeleryPython.run(PythonPeer.of(celery), "groups", lease.url(), groups.stream().map(GroupResult::id).toList());
         for (int i = 0; i < groups.size(); i++) {
             GroupResult g = groups.get(i);
             assertThat(restored.get(i).get("found")).isEqualTo(true);
@@ -182,7 +212,7 @@ class GoldenInteropTest {
                 GroupResult.ofTaskIds("in-" + pg, List.of("z-" + pg)).asTuple()), null);
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("tuple", CeleryJson.encodeToString(expected.asTuple()));
-        List<Map<String, Object>> saved = CeleryPython.run("savegroups", lease.url(), List.of(item));
+        List<Map<String, Object>> saved = CeleryPython.run(PythonPeer.of(celery), "savegroups", lease.url(), List.of(item));
         assertThat(backend.restoreGroup(pg)).contains(expected);
         assertThat(saved.get(0).get("raw")).isEqualTo(new String(CeleryJson.encodeGroup(expected), java.nio.charset.StandardCharsets.UTF_8));
     }

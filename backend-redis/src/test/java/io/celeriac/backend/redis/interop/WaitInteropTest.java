@@ -7,13 +7,17 @@ import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.Tck;
-import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.CeleryVersion;
+import io.celeriac.testing.PythonPeer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.Resp;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -29,7 +33,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Waiting across languages: each side already subscribed when the other stores the result. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class WaitInteropTest {
+
+    @Parameter
+    CeleryVersion celery;
 
     private static final Celeriac CELERIAC = Celeriac.discover();
 
@@ -39,7 +48,7 @@ class WaitInteropTest {
 
     @BeforeEach
     void setUp() {
-        PythonCelery.assumeAvailable();
+        PythonPeer.of(celery).assumeAvailable();
         server = TestServices.redis();
         lease = server.leaseDatabase();
         backend = CELERIAC.openBackend(lease.url());
@@ -71,14 +80,14 @@ class WaitInteropTest {
     }
 
     private Map<String, Object> pythonGetWhileJavaStores(String id, Runnable store, Path log) throws Exception {
-        Process p = CeleryPython.start("wait", lease.url(), Map.of("id", id, "timeout", 10), log);
+        Process p = CeleryPython.start(PythonPeer.of(celery), "wait", lease.url(), Map.of("id", id, "timeout", 10), log);
         try {
             await().atMost(t(30_000)).until(() -> subscribers(id) == 1);
             assertThat(p.isAlive()).as("Python is blocked in AsyncResult.get()").isTrue();
             store.run();
             assertThat(p.waitFor(t(30_000).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         } finally {
-            PythonCelery.stop(p);
+            PythonPeer.stop(p);
         }
         List<Map<String, Object>> lines = CeleryPython.lines(log);
         assertThat(lines).as("python output").hasSize(2);
@@ -118,8 +127,8 @@ class WaitInteropTest {
         CompletableFuture<TaskMeta> first = backend.waitForAsync(done, t(30_000));
         CompletableFuture<TaskMeta> second = backend.waitForAsync(revoked, t(30_000));
         await().atMost(t(10_000)).until(() -> subscribers(done) == 1 && subscribers(revoked) == 1);
-        CeleryPython.run("store", lease.url(), Map.of("id", done, "value", List.of(1L, 2.5, "x"), "state", "SUCCESS"));
-        CeleryPython.run("store", lease.url(), Map.of("id", revoked, "state", "REVOKED",
+        CeleryPython.run(PythonPeer.of(celery), "store", lease.url(), Map.of("id", done, "value", List.of(1L, 2.5, "x"), "state", "SUCCESS"));
+        CeleryPython.run(PythonPeer.of(celery), "store", lease.url(), Map.of("id", revoked, "state", "REVOKED",
                 "exc", Map.of("exc_type", "TaskRevokedError", "exc_module", "celery.exceptions", "exc_message", List.of("terminated"))));
         TaskMeta m = first.get(t(30_000).toMillis(), TimeUnit.MILLISECONDS);
         assertThat(m.status()).isEqualTo(TaskState.SUCCESS);

@@ -13,9 +13,12 @@ import io.celeriac.backend.jdbc.backend.ForbiddenPickleException;
 import io.celeriac.backend.jdbc.backend.JdbcBackendConfig;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.Tck;
+import io.celeriac.testing.CeleryVersion;
 import io.celeriac.testing.PythonCelery;
+import io.celeriac.testing.PythonPeer;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -35,11 +38,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Real Python Celery 5.2.6 (Debian's {@code python3-celery} with SQLAlchemy 1.4) and celeriac on one
+ * Real Python Celery 5.2, 5.5 and 5.6 (Debian's {@code python3-celery}, SQLAlchemy 1.4 and 2.0) and celeriac on one
  * database, both ways: Python writes every state, value, extended field and group and celeriac reads them
  * exactly, on tables Python created; celeriac writes them and Python reads them exactly, on tables
  * celeriac created; Python writes into celeriac's tables and wakes a celeriac waiter; hostile pickles are
- * refused with nothing executed. Subclasses give the database.
+ * refused with nothing executed. Subclasses give the database and run once per Celery version.
  */
 abstract class AbstractPythonInteropTest {
 
@@ -48,6 +51,9 @@ abstract class AbstractPythonInteropTest {
 
     @TempDir
     Path work;
+
+    @Parameter
+    CeleryVersion celery;
 
     /** A Celery URL of a database where Python creates the tables first. */
     abstract String pythonFirstUrl();
@@ -77,7 +83,7 @@ abstract class AbstractPythonInteropTest {
     }
 
     PythonCelery.Result python(String command, String url, Path plan) {
-        return PythonCelery.run(PythonCelery.resource(AbstractPythonInteropTest.class, "celery_db.py"), PYTHON_TIMEOUT,
+        return PythonPeer.of(celery).run(PythonCelery.resource(AbstractPythonInteropTest.class, "celery_db.py"), PYTHON_TIMEOUT,
                 TestServices.passThroughEnvironment(), command, url, plan.toString()).assertSuccess();
     }
 

@@ -1,5 +1,7 @@
 package io.celeriac.backend.jdbc.backend.interop;
 
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import io.celeriac.testing.PostgresTestServer;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.AfterAll;
@@ -13,6 +15,8 @@ import java.util.UUID;
  * whose tables celeriac creates. celeriac connects with a password in its URL (the test server trusts
  * loopback, so any password works) to prove the password never reaches a row.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class PostgresPythonInteropTest extends AbstractPythonInteropTest {
 
     private static PostgresTestServer pg;

@@ -1,5 +1,7 @@
 package io.celeriac.backend.jdbc.backend.interop;
 
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -8,6 +10,8 @@ import java.nio.file.Path;
  * Interop with Python Celery on SQLite files: one file whose tables Python creates, one whose tables
  * celeriac creates (in WAL mode, which Python's sqlite3 then uses too).
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.celeriac.testing.CeleryVersion#matrix")
 class SqlitePythonInteropTest extends AbstractPythonInteropTest {
 
     @TempDir
