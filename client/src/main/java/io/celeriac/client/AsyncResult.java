@@ -6,6 +6,8 @@ import io.celeriac.backend.ResultTuple;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.WaitTimeoutException;
+import io.celeriac.client.control.Replies;
+import io.celeriac.client.control.Target;
 import io.celeriac.client.internal.ResultValues;
 
 import java.time.Duration;
@@ -214,6 +216,28 @@ public final class AsyncResult {
             parent.forget();
         }
         backend().forget(id);
+    }
+
+    /**
+     * Asks every worker not to run the task, as Celery's {@code revoke()}: a {@code revoke} broadcast without
+     * waiting for replies. A worker that receives the task later (or holds it for its eta) stores REVOKED.
+     *
+     * @return {@link Replies#none()}
+     */
+    public Replies revoke() {
+        return revoke(false, null, Target.all());
+    }
+
+    /**
+     * Revokes the task as Celery's {@code revoke(terminate=..., signal=..., reply=...)}.
+     *
+     * @param terminate whether to also terminate the process running it now
+     * @param signal the signal for {@code terminate}, e.g. {@code SIGKILL}; {@code null} for SIGTERM
+     * @param target which workers, how long to wait and whether to wait for their replies
+     * @return the workers' replies, or none when the target does not wait
+     */
+    public Replies revoke(boolean terminate, String signal, Target target) {
+        return client.control().revoke(List.of(id), terminate, signal, target);
     }
 
     <T> T convert(Object value, Class<T> type) {

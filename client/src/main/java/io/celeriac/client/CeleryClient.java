@@ -12,6 +12,7 @@ import io.celeriac.broker.Message;
 import io.celeriac.client.canvas.Chain;
 import io.celeriac.client.canvas.Chord;
 import io.celeriac.client.canvas.Group;
+import io.celeriac.client.control.Control;
 import io.celeriac.client.internal.BrokerEventDispatcher;
 import io.celeriac.client.internal.TaskRouter;
 import io.celeriac.task.Oid;
@@ -78,6 +79,7 @@ public final class CeleryClient implements AutoCloseable {
     private final ThreadLocal<String> threadOid;
     private final boolean sendSentEvent;
     private volatile BrokerEventDispatcher events;
+    private volatile Control control;
 
     private CeleryClient(Builder b, Broker broker, Backend backend) {
         this.broker = broker;
@@ -128,6 +130,26 @@ public final class CeleryClient implements AutoCloseable {
      */
     public String threadOid() {
         return threadOid.get();
+    }
+
+    /**
+     * Remote control of the workers on the client's broker (Celery's {@code app.control}): revoke, inspect, ping...
+     * Created on first use; closed with the client.
+     *
+     * @return the control
+     */
+    public Control control() {
+        Control c = control;
+        if (c == null) {
+            synchronized (this) {
+                c = control;
+                if (c == null) {
+                    c = Control.create(broker);
+                    control = c;
+                }
+            }
+        }
+        return c;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -578,6 +600,10 @@ public final class CeleryClient implements AutoCloseable {
         BrokerEventDispatcher d = events;
         if (d != null) {
             d.close();
+        }
+        Control c = control;
+        if (c != null) {
+            c.close();
         }
         try {
             if (ownsBackend && backend != null) {

@@ -4,6 +4,8 @@ import io.celeriac.backend.Backend;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.WaitTimeoutException;
+import io.celeriac.client.control.Replies;
+import io.celeriac.client.control.Target;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -154,6 +156,18 @@ public final class GroupResult {
         for (AsyncResult r : results) {
             r.forget();
         }
+    }
+
+    /**
+     * Revokes every member, as Celery's {@code GroupResult.revoke()}: one {@code revoke} broadcast of all the ids.
+     *
+     * @param terminate whether to also terminate the processes running them now
+     * @param signal the signal for {@code terminate}; {@code null} for SIGTERM
+     * @param target which workers, how long to wait and whether to wait for their replies
+     * @return the workers' replies, or none when the target does not wait
+     */
+    public Replies revoke(boolean terminate, String signal, Target target) {
+        return client.control().revoke(ids(), terminate, signal, target);
     }
 
     private Map<String, TaskMeta> metas() {

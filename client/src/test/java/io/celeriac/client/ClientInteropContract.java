@@ -5,6 +5,8 @@ import io.celeriac.backend.TaskState;
 import io.celeriac.client.canvas.Chain;
 import io.celeriac.client.canvas.Chord;
 import io.celeriac.client.canvas.Group;
+import io.celeriac.client.control.Replies;
+import io.celeriac.client.control.Target;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.task.Signature;
 import io.celeriac.testing.PythonCelery;
@@ -216,6 +218,19 @@ abstract class ClientInteropContract {
             // Celery's database backend stores no children: Python's AsyncResult.children is None there too
             assertThat(children).isEmpty();
         }
+    }
+
+    @Test
+    void revokeStopsATaskWaitingForItsEta() {
+        AsyncResult r = client.send("proj.when", null, null,
+                SendOptions.builder().countdown(Duration.ofSeconds(2)).build());
+        Replies replies = r.revoke(false, null, Target.all().withReply(true).withTimeout(Duration.ofSeconds(5))
+                .withLimit(1));
+        assertThat(replies.ok().values()).singleElement().asString().contains(r.id()).contains("revoked");
+        assertThatThrownBy(() -> r.get(WAIT)).isInstanceOfSatisfying(TaskRevokedException.class, e -> {
+            assertThat(e.excType()).isEqualTo("TaskRevokedError");
+            assertThat(e.excMessage()).isEqualTo("revoked");
+        });
     }
 
     @Test
