@@ -66,6 +66,8 @@ public final class CeleryClient implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CeleryClient.class);
     private static final long NODE = new SecureRandom().nextLong() & 0xffffffffffffL;
+    /** The backend property naming Celery's {@code broker_url}, which {@code rpc://} alone connects to. */
+    private static final String RPC_BROKER_URL = "broker_url";
     private static final Set<String> NATIVE_CHORD_SCHEMES = Set.of("redis", "rediss", "sentinel", "socket", "memory");
 
     private final Broker broker;
@@ -783,21 +785,27 @@ public final class CeleryClient implements AutoCloseable {
                 throw new InvalidConfigurationException("CeleryClient settings", problems);
             }
             Celeriac c = celeriac == null ? Celeriac.discover() : celeriac;
+            String brokerAt = brokerUrl != null ? brokerUrl : environment.getOrDefault("CELERY_BROKER_URL",
+                    DEFAULT_BROKER_URL);
             Backend be = backend;
             if (be == null && !noBackend) {
                 String url = backendUrl != null ? backendUrl : environment.get("CELERY_RESULT_BACKEND");
                 if (url != null && !url.isBlank()) {
                     BackendOptions bo = backendOptions == null ? BackendOptions.defaults() : backendOptions;
+                    BackendOptions.Builder ob = bo.toBuilder();
                     if (resultExpires != null) {
-                        bo = bo.toBuilder().resultExpires(resultExpires).build();
+                        ob.resultExpires(resultExpires);
                     }
-                    be = c.openBackend(url, bo);
+                    if (url.strip().startsWith("rpc://") && bo.property(RPC_BROKER_URL).isEmpty() && broker == null) {
+                        // Celery's rpc:// (alone) answers on the app's broker
+                        ob.property(RPC_BROKER_URL, brokerAt);
+                    }
+                    be = c.openBackend(url, ob.build());
                 }
             }
             Broker br = broker;
             if (br == null) {
-                String url = brokerUrl != null ? brokerUrl : environment.getOrDefault("CELERY_BROKER_URL",
-                        DEFAULT_BROKER_URL);
+                String url = brokerAt;
                 try {
                     br = c.openBroker(url, brokerOptions);
                 } catch (RuntimeException e) {
