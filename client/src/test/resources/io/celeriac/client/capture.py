@@ -23,6 +23,8 @@ options = dict(
 )
 if 'eta' in opts:
     options['eta'] = datetime.datetime.fromisoformat(opts['eta'])
+if 'expires_at' in opts:
+    options['expires'] = datetime.datetime.fromisoformat(opts['expires_at'])
 options = {k: v for k, v in options.items() if v is not None}
 app.send_task(opts['name'], args=tuple(opts['args']), kwargs=opts['kwargs'], **options)
 app.close()
