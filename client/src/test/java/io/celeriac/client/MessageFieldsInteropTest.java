@@ -9,7 +9,6 @@ import io.celeriac.json.CeleryJson;
 import io.celeriac.task.CeleryTimes;
 import io.celeriac.task.Signature;
 import io.celeriac.testing.PythonCelery;
-import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.Test;
@@ -53,12 +52,7 @@ class MessageFieldsInteropTest {
     @Test
     void rabbitMessagesEqualPythons() {
         PythonCelery.assumeAvailable();
-        RabbitTestServer rabbit = TestServices.rabbitmq();
-        if (rabbit.canCreateVhosts()) {
-            try (RabbitTestServer.Vhost vhost = rabbit.createVhost()) {
-                compareAll(vhost.url());
-            }
-        } else {
+        try (RabbitPlace rabbit = RabbitPlace.open()) {
             compareAll(rabbit.url());
         }
     }

@@ -1,7 +1,6 @@
 package io.celeriac.client;
 
 import io.celeriac.testing.PostgresTestServer;
-import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.TestServices;
 
 /**
@@ -11,29 +10,22 @@ import io.celeriac.testing.TestServices;
  */
 class RabbitPostgresClientInteropTest extends ClientInteropContract {
 
-    private RabbitTestServer.Vhost vhost;
+    private RabbitPlace rabbit;
     private PostgresTestServer postgres;
     private String database;
 
     @Override
     String[] openServers() {
-        RabbitTestServer rabbit = TestServices.rabbitmq();
+        rabbit = RabbitPlace.open();
         postgres = TestServices.postgres();
         database = postgres.createDatabase();
-        String broker;
-        if (rabbit.canCreateVhosts()) {
-            vhost = rabbit.createVhost();
-            broker = vhost.url();
-        } else {
-            broker = rabbit.url();
-        }
-        return new String[] {broker, postgres.celeryUrl(database)};
+        return new String[] {rabbit.url(), postgres.celeryUrl(database)};
     }
 
     @Override
     void closeServers() {
-        if (vhost != null) {
-            vhost.close();
+        if (rabbit != null) {
+            rabbit.close();
         }
         if (postgres != null && database != null) {
             postgres.dropDatabase(database);

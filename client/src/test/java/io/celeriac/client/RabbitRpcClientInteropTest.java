@@ -4,8 +4,6 @@ import io.celeriac.broker.CeleryTopology;
 import io.celeriac.client.canvas.Chord;
 import io.celeriac.client.canvas.Group;
 import io.celeriac.task.Signature;
-import io.celeriac.testing.RabbitTestServer;
-import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -22,25 +20,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RabbitRpcClientInteropTest extends ClientInteropContract {
 
-    private RabbitTestServer.Vhost vhost;
+    private RabbitPlace rabbit;
 
     @Override
     String[] openServers() {
-        RabbitTestServer rabbit = TestServices.rabbitmq();
-        String broker;
-        if (rabbit.canCreateVhosts()) {
-            vhost = rabbit.createVhost();
-            broker = vhost.url();
-        } else {
-            broker = rabbit.url();
-        }
-        return new String[] {broker, "rpc://"};
+        rabbit = RabbitPlace.open();
+        return new String[] {rabbit.url(), "rpc://"};
     }
 
     @Override
     void closeServers() {
-        if (vhost != null) {
-            vhost.close();
+        if (rabbit != null) {
+            rabbit.close();
         }
     }
 

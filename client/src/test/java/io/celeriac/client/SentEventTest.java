@@ -4,7 +4,6 @@ import io.celeriac.Celeriac;
 import io.celeriac.events.Event;
 import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
-import io.celeriac.testing.RabbitTestServer;
 import io.celeriac.testing.RedisTestServer;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.Test;
@@ -36,12 +35,7 @@ class SentEventTest {
 
     @Test
     void rabbitReceiversGetTaskSent() {
-        RabbitTestServer rabbit = TestServices.rabbitmq();
-        if (rabbit.canCreateVhosts()) {
-            try (RabbitTestServer.Vhost vhost = rabbit.createVhost()) {
-                check(vhost.url());
-            }
-        } else {
+        try (RabbitPlace rabbit = RabbitPlace.open()) {
             check(rabbit.url());
         }
     }
