@@ -283,7 +283,7 @@ abstract class ClientInteropContract {
         assertThatThrownBy(() -> r.get(WAIT)).isInstanceOfSatisfying(TaskFailedException.class, e -> {
             assertThat(e.excType()).isEqualTo("NotRegistered");
             assertThat(e.excModule()).isEqualTo("celery.exceptions");
-            assertThat(e.excMessage()).contains("proj.nope");
+            assertThat(e.excMessage()).isEqualTo("proj.nope");
         });
     }
 
