@@ -83,6 +83,12 @@ class MessageFieldsInteropTest {
                 Instant eta = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS);
                 compare(client, brokerUrl, queue, Map.of("eta", CeleryTimes.format(eta)),
                         SendOptions.builder().eta(eta));
+                // an explicit exchange and routing key (the queue's own exchange, which kombu declared)
+                compare(client, brokerUrl, queue, Map.of("exchange", queue, "routing_key", queue),
+                        SendOptions.builder().exchange(queue).routingKey(queue));
+                // a routing key alone is ignored, as in Celery
+                compare(client, brokerUrl, queue, Map.of("routing_key", "elsewhere"),
+                        SendOptions.builder().routingKey("elsewhere"));
                 // an aware expiry time: header and the milliseconds left at send time
                 Instant expires = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS);
                 compare(client, brokerUrl, queue, Map.of("expires_at", CeleryTimes.format(expires)),

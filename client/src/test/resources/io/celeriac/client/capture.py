@@ -18,6 +18,8 @@ options = dict(
     time_limit=opts.get('time_limit'),
     soft_time_limit=opts.get('soft_time_limit'),
     shadow=opts.get('shadow'),
+    exchange=opts.get('exchange'),
+    routing_key=opts.get('routing_key'),
     ignore_result=opts.get('ignore_result', False),
     link=[app.signature(s['task'], args=s['args'], options=s['options']) for s in opts.get('link', [])] or None,
 )
