@@ -91,6 +91,22 @@ class ClientErrorsTest {
     }
 
     @Test
+    void theEnvironmentNamesTheDefaultUrls() {
+        RedisTestServer redis = TestServices.redis();
+        try (RedisTestServer.DatabaseLease broker = redis.leaseDatabase();
+             RedisTestServer.DatabaseLease backend = redis.leaseDatabase();
+             CeleryClient c = CeleryClient.builder().environment(Map.of("CELERY_BROKER_URL", broker.url(),
+                     "CELERY_RESULT_BACKEND", backend.url())).build();
+             CeleryClient none = CeleryClient.builder().environment(Map.of("CELERY_BROKER_URL", broker.url(),
+                     "CELERY_RESULT_BACKEND", backend.url())).withoutBackend().build()) {
+            assertThat(c.broker().asUri()).endsWith("/" + broker.db());
+            assertThat(c.backend().orElseThrow().asUri()).endsWith("/" + backend.db());
+            assertThat(none.backend()).isEmpty();
+            assertThat(c.toString()).contains("redis://");
+        }
+    }
+
+    @Test
     void theRpcMessageNamesTheBackend() {
         assertThat(new ChordsNotSupportedException("rpc").getMessage())
                 .startsWith("The \"rpc\" result backend does not support chords!\n\nNote that a group chained");
