@@ -15,6 +15,7 @@ import io.celeriac.client.canvas.Group;
 import io.celeriac.client.control.Control;
 import io.celeriac.client.internal.BrokerEventDispatcher;
 import io.celeriac.client.internal.TaskRouter;
+import io.celeriac.task.CeleryTimes;
 import io.celeriac.task.Oid;
 import io.celeriac.task.Signature;
 import io.celeriac.task.TaskMessage;
@@ -201,8 +202,11 @@ public final class CeleryClient implements AutoCloseable {
     }
 
     /**
-     * Sends a signature, as Celery's {@code sig.apply_async()}: its options ({@code task_id}, {@code queue},
-     * {@code countdown}, {@code priority}, ...) are used.
+     * Sends a signature, as Celery's {@code sig.apply_async()}: its options are used ({@code task_id},
+     * {@code reply_to}, {@code queue}, {@code exchange}, {@code routing_key}, {@code priority}, {@code countdown},
+     * {@code eta}, {@code expires}, {@code time_limit}, {@code soft_time_limit}, {@code headers}, {@code link},
+     * {@code link_error}, {@code shadow}, {@code ignore_result}, {@code root_id}, {@code parent_id},
+     * {@code group_id}, {@code group_index}, {@code chord}).
      *
      * @param signature the signature
      * @return the result
@@ -310,7 +314,14 @@ public final class CeleryClient implements AutoCloseable {
         Signature body = freeze(chord.body(), null, null, null);
         List<Frozen> header = freezeMembers(chord.header(), gid, body);
         if (header.isEmpty()) {
-            return send(body);
+            // Celery's body.delay([]): no header task will ever fire the body
+            List<Object> args = new ArrayList<>();
+            if (!body.immutable()) {
+                args.add(List.of());
+            }
+            args.addAll(body.args());
+            send(body.task(), args, body.kwargs(), merge(body, SendOptions.none()));
+            return new AsyncResult(body.taskId(), this, null, new GroupResult(gid, List.of(), this));
         }
         if (!NATIVE_CHORD_SCHEMES.contains(scheme(b))) {
             sendChordUnlock(gid, body, header);
@@ -464,7 +475,57 @@ public final class CeleryClient implements AutoCloseable {
         if (!more.ignoreResult() && Boolean.TRUE.equals(o.get("ignore_result"))) {
             b.ignoreResult(true);
         }
+        if (more.eta() == null && more.countdown() == null && o.get("eta") instanceof String t) {
+            b.eta(CeleryTimes.parse(t));
+        }
+        if (more.expiresIn() == null && more.expiresAt() == null && o.get("expires") instanceof String t) {
+            b.expires(CeleryTimes.parse(t));
+        }
+        if (more.exchange() == null && o.get("exchange") != null) {
+            b.exchange(o.get("exchange").toString());
+        }
+        if (more.routingKey() == null && o.get("routing_key") != null) {
+            b.routingKey(o.get("routing_key").toString());
+        }
+        if (more.timeLimit() == null && o.get("time_limit") instanceof Number n) {
+            b.timeLimit(n);
+        }
+        if (more.softTimeLimit() == null && o.get("soft_time_limit") instanceof Number n) {
+            b.softTimeLimit(n);
+        }
+        if (o.get("headers") instanceof Map<?, ?> h) {
+            for (Map.Entry<?, ?> e : h.entrySet()) {
+                if (!more.headers().containsKey(String.valueOf(e.getKey()))) {
+                    b.header(String.valueOf(e.getKey()), e.getValue());
+                }
+            }
+        }
+        if (more.link().isEmpty()) {
+            for (Signature l : signatures(o.get("link"))) {
+                b.link(l);
+            }
+        }
+        if (more.linkError().isEmpty()) {
+            for (Signature l : signatures(o.get("link_error"))) {
+                b.linkError(l);
+            }
+        }
         return b.build();
+    }
+
+    /** A signature option holding one signature or a list of them, as Celery's {@code maybe_list}. */
+    private static List<Signature> signatures(Object v) {
+        List<Signature> out = new ArrayList<>();
+        if (v instanceof Signature s) {
+            out.add(s);
+        } else if (v instanceof Map<?, ?>) {
+            out.add(Signature.fromMap(v));
+        } else if (v instanceof List<?> l) {
+            for (Object x : l) {
+                out.add(x instanceof Signature s ? s : Signature.fromMap(x));
+            }
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------

@@ -239,6 +239,16 @@ abstract class ClientInteropContract {
     }
 
     @Test
+    void aSignatureIsSentWithItsOptions() {
+        String callbackId = UUID.randomUUID().toString();
+        AsyncResult r = client.send(Signature.of("proj.where").withOption("queue", otherQueue)
+                .withOption("link", List.of(callbackOptions(Signature.of("proj.errback").immutableCopy()
+                        .withArgs(List.of("called")).withOption("task_id", callbackId)).toMap())));
+        assertThat(r.get(WAIT)).isEqualTo(otherQueue);
+        assertThat(client.asyncResult(callbackId).get(WAIT)).isEqualTo("called");
+    }
+
+    @Test
     void ignoreResultStoresNothing() {
         AsyncResult ignored = client.send("proj.add", List.of(1, 2), null,
                 SendOptions.builder().ignoreResult(true).build());
@@ -322,6 +332,12 @@ abstract class ClientInteropContract {
         assertThat(java).isEqualTo(python("chord"));
         assertThat(java).isEqualTo(6L);
         assertThat(r.parentGroup().get(WAIT)).containsExactly(0L, 2L, 4L);
+    }
+
+    @Test
+    void aChordWithAnEmptyHeaderRunsItsBodyWithNoResults() {
+        AsyncResult r = client.send(Chord.of(Group.of(), Signature.of("proj.tsum")));
+        assertThat(r.get(WAIT)).isEqualTo(0L);
     }
 
     @Test

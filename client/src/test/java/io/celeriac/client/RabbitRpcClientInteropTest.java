@@ -75,6 +75,13 @@ class RabbitRpcClientInteropTest extends ClientInteropContract {
                 .isInstanceOf(ChordsNotSupportedException.class);
     }
 
+    @Test
+    @Override
+    void aChordWithAnEmptyHeaderRunsItsBodyWithNoResults() {
+        assertThatThrownBy(() -> client.send(Chord.of(Group.of(), Signature.of("proj.tsum"))))
+                .isInstanceOf(ChordsNotSupportedException.class);
+    }
+
     @Override
     void typedReadsForgetAndGroupFailures() {
         // rpc:// cannot forget results nor save groups (Celery's RPCBackend raises for both)
