@@ -54,14 +54,31 @@ final class GroupCommand implements Runnable {
                     out.flush();
                     return ExitCodes.OK;
                 }
-                Map<String, TaskMeta> metas = b.getMany(g.memberIds());
+                java.util.List<String> ids = new java.util.ArrayList<>();
+                for (ResultTuple r : g.results()) {
+                    if (r.isGroup()) {
+                        r.children().forEach(c -> ids.add(c.id())); // an inner group has no meta of its own
+                    } else {
+                        ids.add(r.id());
+                    }
+                }
+                Map<String, TaskMeta> metas = b.getMany(ids);
                 out.println("group " + g.id() + (g.parent() == null ? "" : " (parent " + g.parent().id() + ")") + ", "
                         + g.results().size() + " members:");
                 Table t = new Table("MEMBER", "KIND", "STATUS", "RESULT");
                 for (ResultTuple r : g.results()) {
+                    if (r.isGroup()) {
+                        // as Celery's GroupResult: how many of its members are ready, never a PENDING "task"
+                        long ready = r.children().stream().filter(c -> metas.get(c.id()).isReady()).count();
+                        long failed = r.children().stream().filter(c -> metas.get(c.id()).status().isException()).count();
+                        t.row(r.id(), "group", ready == r.children().size() ? (failed > 0 ? "FAILURE" : "SUCCESS")
+                                : ready + "/" + r.children().size() + " ready",
+                                r.children().size() + " members" + (failed > 0 ? ", " + failed + " failed" : ""));
+                        continue;
+                    }
                     TaskMeta m = metas.get(r.id());
                     Object result = m.exception().<Object>map(e -> e.pythonRepr()).orElse(m.result());
-                    t.row(r.id(), r.isGroup() ? "group" : "task", m.status(), result == null ? "" : result instanceof String s ? s : CeleryJson.encodeToString(result));
+                    t.row(r.id(), "task", m.status(), result == null ? "" : result instanceof String s ? s : CeleryJson.encodeToString(result));
                 }
                 t.print(out);
                 return ExitCodes.OK;

@@ -5,6 +5,7 @@ import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.GroupResult;
+import io.celeriac.backend.ResultTuple;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.json.CeleryJson;
@@ -116,6 +117,14 @@ class ResultCommandsTest {
                 .isEqualTo("{\"result\": [[\"g1\", null], [[[\"m1\", null], null], [[\"m2\", null], null], [[\"m3\", null], null]]]}");
         MainTest.Run missing = run("group", "get", "nope", "-b", url);
         assertThat(missing.code()).isEqualTo(ExitCodes.ERROR);
+
+        // a member that is itself a group shows as a group with its members' progress, not as a PENDING task
+        held.storeResult("i1", 1L, TaskState.SUCCESS);
+        held.saveGroup(new GroupResult("outer", List.of(ResultTuple.of("m1"),
+                GroupResult.ofTaskIds("inner", List.of("i1", "i2")).asTuple()), null));
+        MainTest.Run nested = run("group", "get", "outer", "-b", url);
+        assertThat(nested.out()).containsPattern("inner\\s+group\\s+1/2 ready\\s+2 members")
+                .containsPattern("m1\\s+task\\s+SUCCESS").doesNotContain("PENDING");
         assertThat(missing.err()).contains("no group is saved under nope");
     }
 

@@ -28,6 +28,13 @@ public final class BackendOptions {
     /** The default longest interval between two polls of a backend without push. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
+    /**
+     * The query parameters every backend URL accepts and {@link #withUrlOverrides(BackendUrl)} applies:
+     * {@code result_expires}, {@code result_extended} and {@code celery_version}.
+     */
+    public static final java.util.Set<String> URL_SETTINGS = java.util.Set.of("result_expires", "result_extended",
+            "celery_version");
+
     private static final BackendOptions DEFAULTS = new Builder().build();
 
     private final Duration resultExpires;

@@ -70,6 +70,16 @@ public record PeerVersion(int major, int minor) implements Comparable<PeerVersio
         return atLeast(V5_5);
     }
 
+    /**
+     * Whether Celery of this version (kombu 5.3 and later) writes dates, times, Decimals, UUIDs and bytes as
+     * {@code {"__type__", "__value__"}} typed JSON values.
+     *
+     * @return {@code true} from 5.3 on
+     */
+    public boolean writesTypedJson() {
+        return atLeast(new PeerVersion(5, 3));
+    }
+
     @Override
     public int compareTo(PeerVersion o) {
         return major != o.major ? Integer.compare(major, o.major) : Integer.compare(minor, o.minor);

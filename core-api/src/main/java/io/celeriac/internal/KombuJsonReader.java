@@ -223,7 +223,7 @@ public final class KombuJsonReader {
         pos += n;
     }
 
-    private Map<String, Object> object() {
+    private Object object() {
         enter();
         pos++; // '{'
         // a meta's top-level object: a few keys, kept in two small arrays rather than a hash map
@@ -286,7 +286,12 @@ public final class KombuJsonReader {
             byte b = in[pos++];
             if (b == '}') {
                 depth--;
-                return map == null ? new SmallObject(keys, values, n) : Collections.unmodifiableMap(map);
+                if (map == null) {
+                    return new SmallObject(keys, values, n);
+                }
+                // kombu 5.3's {"__type__", "__value__"}: a datetime, date, time, Decimal, UUID or bytes
+                return map.size() == 2 ? KombuTypes.fromWrapper(Collections.unmodifiableMap(map))
+                        : Collections.unmodifiableMap(map);
             }
             if (b != ',') {
                 pos--;

@@ -41,6 +41,19 @@ public final class KombuJsonWriter {
     private int len;
     private final StringBuilder scratch = new StringBuilder(32);
     private int depth;
+    private boolean typed;
+
+    /**
+     * Makes the writer write kombu 5.3's typed values ({@code {"__type__", "__value__"}}) for dates, times,
+     * Decimals, UUIDs and bytes, as Celery 5.3 and later do, and refuse a map that would be read as one.
+     *
+     * @param v whether to write typed values (default: kombu 5.2's plain strings)
+     * @return this writer
+     */
+    public KombuJsonWriter typedValues(boolean v) {
+        typed = v;
+        return this;
+    }
 
     /**
      * Creates a writer with an initial capacity.
@@ -187,7 +200,13 @@ public final class KombuJsonWriter {
             PythonFloat.appendRepr(d, scratch);
             raw(scratch.toString());
         } else if (value instanceof Map<?, ?> map) {
+            if (typed && KombuTypes.looksLikeWrapper(map)) {
+                throw new JsonFormatException("A map with exactly the keys __type__ and __value__ cannot be written for "
+                        + "Celery 5.3 or later, which would read it as a typed value, not a dict: " + map.keySet());
+            }
             object(map);
+        } else if (typed && KombuTypes.toWrapper(value) != null) {
+            object(KombuTypes.toWrapper(value));
         } else if (value instanceof Collection<?> c) {
             enter();
             raw('[');

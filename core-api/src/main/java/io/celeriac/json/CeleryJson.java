@@ -2,6 +2,7 @@ package io.celeriac.json;
 
 import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.GroupResult;
+import io.celeriac.backend.PeerVersion;
 import io.celeriac.backend.ResultTuple;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
@@ -71,6 +72,20 @@ public final class CeleryJson {
     }
 
     /**
+     * Encodes a value as the kombu of a Celery version's {@code json.dumps} would: from Celery 5.3 (kombu 5.3) on,
+     * dates, times, Decimals, UUIDs and {@code byte[]} become {@code {"__type__", "__value__"}} typed values, and a
+     * map with exactly those two keys is refused (Celery would take it for a typed value).
+     *
+     * @param value the value (see {@link #encode(Object)}; {@code byte[]} too from 5.3 on)
+     * @param peer the Celery version that reads it
+     * @return the JSON bytes
+     * @throws JsonFormatException for a type JSON cannot hold
+     */
+    public static byte[] encode(Object value, PeerVersion peer) {
+        return new KombuJsonWriter(64).typedValues(peer.writesTypedJson()).value(value).toByteArray();
+    }
+
+    /**
      * Encodes a value as kombu's {@code json.dumps} would, to text.
      *
      * @param value the value (see {@link #encode(Object)})
@@ -113,7 +128,20 @@ public final class CeleryJson {
      * @throws JsonFormatException when the result holds a type JSON cannot hold
      */
     public static byte[] encodeMeta(TaskMeta meta) {
-        return writeMeta(meta, true).toByteArray();
+        return writeMeta(meta, true, false).toByteArray();
+    }
+
+    /**
+     * Encodes a meta as the Celery of a version stores it (typed values from 5.3 on, see
+     * {@link #encode(Object, PeerVersion)}).
+     *
+     * @param meta the meta
+     * @param peer the Celery version that reads it
+     * @return the JSON bytes
+     * @throws JsonFormatException when the result holds a type JSON cannot hold
+     */
+    public static byte[] encodeMeta(TaskMeta meta, PeerVersion peer) {
+        return writeMeta(meta, true, peer.writesTypedJson()).toByteArray();
     }
 
     /**
@@ -123,11 +151,11 @@ public final class CeleryJson {
      * @return the JSON text
      */
     public static String encodeMetaToString(TaskMeta meta) {
-        return writeMeta(meta, true).toString();
+        return writeMeta(meta, true, false).toString();
     }
 
-    private static KombuJsonWriter writeMeta(TaskMeta meta, boolean withTaskId) {
-        KombuJsonWriter w = new KombuJsonWriter(256);
+    private static KombuJsonWriter writeMeta(TaskMeta meta, boolean withTaskId, boolean typed) {
+        KombuJsonWriter w = new KombuJsonWriter(256).typedValues(typed);
         w.raw("{");
         w.key("status").string(meta.status().name());
         w.raw(", ").key("result").value(meta.result());

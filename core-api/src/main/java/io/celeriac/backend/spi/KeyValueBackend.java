@@ -261,7 +261,7 @@ public abstract class KeyValueBackend extends AbstractBackend {
 
     @Override
     protected void doStore(TaskMeta meta) {
-        byte[] bytes = CeleryJson.encodeMeta(meta);
+        byte[] bytes = CeleryJson.encodeMeta(meta, options().peerVersion());
         if (bytes.length > maxValueSize()) {
             throw new ResultTooLargeException(meta.taskId(), bytes.length, maxValueSize());
         }
@@ -411,7 +411,7 @@ public abstract class KeyValueBackend extends AbstractBackend {
         member.add(part.taskId());
         member.add(part.state().name());
         member.add(part.result());
-        byte[] encoded = CeleryJson.encode(member);
+        byte[] encoded = CeleryJson.encode(member, options().peerVersion());
         long count = retryingWrite(part.taskId(), () -> {
             long slot = incr(chordSeqKey(gid));
             set(chordSlotKey(gid, slot), encoded, ttl);

@@ -43,6 +43,9 @@ import java.util.Set;
  *   <tr><td>{@value #NOTIFY_TRIGGER}</td><td>{@code true}, {@code false}</td><td>{@code true}</td>
  *       <td>PostgreSQL: in {@code create} mode, install a trigger that notifies waiters of every ready
  *       result, Python's writes included</td></tr>
+ *   <tr><td>{@value #TIMEZONE}</td><td>a time zone id ({@code Europe/Paris}, {@code UTC})</td><td>{@code UTC}</td>
+ *       <td>the zone of the {@code date_done} wall times: the Celery app's {@code timezone} when Celery 5.5+ writes a
+ *       SQLite file, the server's {@code TimeZone} when it writes PostgreSQL (Celery 5.2 writes UTC)</td></tr>
  *   <tr><td>{@value #GROUP_MEMBER_BACKEND}</td><td>{@code url}, {@code app}</td><td>{@code url}</td>
  *       <td>what a saved group's members carry for Python: this database's URL without its password,
  *       or nothing (Python then uses its app's configured backend)</td></tr>
@@ -75,12 +78,19 @@ public final class JdbcBackendConfig {
     /** What a saved group's members carry for Python: {@code url} or {@code app}. */
     public static final String GROUP_MEMBER_BACKEND = "group_member_backend";
     /**
+     * The time zone of the wall times in the {@code date_done} columns (they have none): Celery 5.2 writes UTC;
+     * Celery 5.5 and later write its app's {@code timezone} on SQLite and the server's {@code TimeZone} on
+     * PostgreSQL. Reads, writes and {@code cleanup()} use it, so no result is deleted early or kept late.
+     */
+    public static final String TIMEZONE = "timezone";
+    /**
      * Every query parameter the result backend reads besides the connection's: its own settings above and the
      * {@link BackendOptions} overrides {@code result_expires} and {@code result_extended}. None is passed to a
      * driver.
      */
     public static final Set<String> SETTINGS = Set.of(TASK_TABLE, GROUP_TABLE, TASK_SCHEMA, GROUP_SCHEMA, RESULT_FORMAT,
-            PICKLE_PROTOCOL, POLL_INTERVAL, NOTIFY_TRIGGER, GROUP_MEMBER_BACKEND, "result_expires", "result_extended");
+            PICKLE_PROTOCOL, POLL_INTERVAL, NOTIFY_TRIGGER, GROUP_MEMBER_BACKEND, TIMEZONE, "result_expires",
+            "result_extended", "celery_version");
 
     private static final JdbcConnectionConfig.Defaults DEFAULTS = new JdbcConnectionConfig.Defaults(10, 4, "normal", Map.of());
 
@@ -116,10 +126,12 @@ public final class JdbcBackendConfig {
     private final Duration pollInterval;
     private final boolean notifyTrigger;
     private final GroupMemberBackend groupMemberBackend;
+    private final java.time.ZoneId timeZone;
 
     private JdbcBackendConfig(JdbcConnectionConfig connection, BackendOptions options, Table taskTable, Table groupTable,
                               ResultFormat resultFormat, int pickleProtocol, Duration pollInterval, boolean notifyTrigger,
-                              GroupMemberBackend groupMemberBackend) {
+                              GroupMemberBackend groupMemberBackend, java.time.ZoneId timeZone) {
+        this.timeZone = timeZone;
         this.connection = connection;
         this.options = options;
         this.taskTable = taskTable;
@@ -181,11 +193,20 @@ public final class JdbcBackendConfig {
         int pickleProtocol = reader.integer(PICKLE_PROTOCOL, 4, 4, 5);
         Duration pollInterval = reader.seconds(POLL_INTERVAL, options.pollInterval(), false);
         boolean notifyTrigger = reader.bool(NOTIFY_TRIGGER, true);
+        java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+        String zoneText = reader.string(TIMEZONE, null);
+        if (zoneText != null) {
+            try {
+                zone = java.time.ZoneId.of(zoneText.strip());
+            } catch (java.time.DateTimeException e) {
+                reader.problem(TIMEZONE + " is '" + zoneText + "', which is not a time zone id (e.g. UTC, Europe/Paris)");
+            }
+        }
         if (!problems.isEmpty()) {
             throw InvalidUrlException.of(url, problems);
         }
         return new JdbcBackendConfig(connection, options, taskTable, groupTable, resultFormat, pickleProtocol, pollInterval,
-                notifyTrigger, members);
+                notifyTrigger, members, zone);
     }
 
     /** A table or schema name: the setting's, checked, or the default when it is not set. */
@@ -244,6 +265,11 @@ public final class JdbcBackendConfig {
     /** @return what a saved group's members carry for Python */
     public GroupMemberBackend groupMemberBackend() {
         return groupMemberBackend;
+    }
+
+    /** @return the time zone of the {@code date_done} wall times (see {@link #TIMEZONE}) */
+    public java.time.ZoneId timeZone() {
+        return timeZone;
     }
 
     @Override

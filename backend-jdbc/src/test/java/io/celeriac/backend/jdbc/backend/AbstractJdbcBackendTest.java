@@ -264,6 +264,24 @@ abstract class AbstractJdbcBackendTest {
     abstract int tablesAndSequences();
 
     @Test
+    void theTablesCeleriacCreatesHaveCelery56sDateDoneIndexes() throws SQLException {
+        open(BackendOptions.builder());
+        for (String t : List.of("celery_taskmeta", "celery_tasksetmeta")) {
+            String qualified = table(t);
+            String schema = qualified.contains(".") ? qualified.substring(0, qualified.indexOf('.')) : null;
+            List<String> indexed = new java.util.ArrayList<>();
+            try (Connection c = connect(); java.sql.ResultSet rs = c.getMetaData().getIndexInfo(null, schema, t, false, false)) {
+                while (rs.next()) {
+                    if (("ix_" + t + "_date_done").equals(rs.getString("INDEX_NAME"))) {
+                        indexed.add(rs.getString("COLUMN_NAME"));
+                    }
+                }
+            }
+            assertThat(indexed).as("the index ix_%s_date_done", t).containsExactly("date_done");
+        }
+    }
+
+    @Test
     void customTableNamesAreUsed() throws SQLException {
         JdbcBackend b = open(BackendOptions.builder()
                 .property(JdbcBackendConfig.TASK_TABLE, "app_results")

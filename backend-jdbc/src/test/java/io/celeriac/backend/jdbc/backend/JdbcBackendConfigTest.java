@@ -29,6 +29,16 @@ class JdbcBackendConfigTest {
     }
 
     @Test
+    void theDateDoneTimeZoneIsAZoneIdAndCeleryVersionIsABackendSetting() {
+        assertThat(parse("db+sqlite:///x.db").timeZone()).isEqualTo(java.time.ZoneOffset.UTC);
+        JdbcBackendConfig c = parse("db+sqlite:///x.db?timezone=Europe/Paris&celery_version=5.6");
+        assertThat(c.timeZone()).isEqualTo(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(c.connection().toString()).doesNotContain("celery_version");
+        assertThatThrownBy(() -> parse("db+sqlite:///x.db?timezone=Mars/Olympus"))
+                .isInstanceOf(InvalidUrlException.class).hasMessageContaining("Mars/Olympus");
+    }
+
+    @Test
     void postgresUrlsAsCeleryUsersWriteThem() {
         JdbcBackendConfig s = parse("db+postgresql://scott:tiger%40x@DB.example.com:6543/results?sslmode=verify-full"
                 + "&sslrootcert=/etc/ca.pem&connect_timeout=3&application_name=worker");

@@ -40,6 +40,6 @@ class SqliteJdbcBackendTest extends AbstractJdbcBackendTest {
 
     @Override
     int tablesAndSequences() {
-        return 5;
+        return 7;
     }
 }

@@ -30,7 +30,7 @@ public final class RedisBackendConfig {
     /** Query parameter and property: chord results in a sorted set ({@code true}) or a list. */
     public static final String CHORD_ORDERED = "result_chord_ordered";
     /** The settings of the result backend, besides {@link RedisConnectionConfig#PARAMETERS}. */
-    public static final Set<String> PARAMETERS = Set.of(CHORD_ORDERED, "result_expires", "result_extended");
+    public static final Set<String> PARAMETERS = union(Set.of(CHORD_ORDERED), BackendOptions.URL_SETTINGS);
 
     private final BackendUrl url;
     private final BackendOptions options;
@@ -95,5 +95,11 @@ public final class RedisBackendConfig {
     @Override
     public String toString() {
         return "RedisBackendConfig{" + url.masked() + ", " + connection + ", chordOrdered=" + chordOrdered + "}";
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
     }
 }

@@ -23,6 +23,13 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +61,8 @@ class GoldenInteropTest {
         lease = TestServices.redis().leaseDatabase();
         // celeriac writes the forms of the Python peer's version (date_done with +00:00 from 5.5 on)
         PeerVersion peer = PeerVersion.parse(celery.label());
-        backend = CELERIAC.openBackend(lease.url(), BackendOptions.builder().peerVersion(peer).build());
+        String url = lease.url();
+        backend = CELERIAC.openBackend(url + (url.contains("?") ? "&" : "?") + "celery_version=" + celery.label());
         extended = CELERIAC.openBackend(lease.url(),
                 BackendOptions.builder().resultExtended(true).peerVersion(peer).build());
     }
@@ -185,6 +193,65 @@ class GoldenInteropTest {
         assertThat(pyDate.endsWith("+00:00")).as("Python %s writes %s", celery, pyDate).isEqualTo(offset);
         assertThat(javaDate.endsWith("+00:00")).as("celeriac for %s writes %s", celery, javaDate).isEqualTo(offset);
         assertThat(javaDate.length()).isBetween(pyDate.length() - 7, pyDate.length());
+    }
+
+    @Test
+    void typedValuesGoBothWaysInTheFormOfThePeersKombu() {
+        String java = "java-typed-" + UUID.randomUUID();
+        String py = "py-typed-" + UUID.randomUUID();
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("aware", OffsetDateTime.of(2026, 12, 7, 1, 2, 3, 456_789_000, ZoneOffset.UTC));
+        value.put("naive", LocalDateTime.of(2026, 12, 7, 1, 2, 3));
+        value.put("date", LocalDate.of(2026, 12, 7));
+        value.put("time", LocalTime.of(1, 2, 3, 500_000_000));
+        value.put("decimal", new BigDecimal("1.10"));
+        value.put("uuid", UUID.fromString("12345678-1234-5678-1234-567812345678"));
+        boolean typed = celery != CeleryVersion.V5_2;
+        if (typed) {
+            value.put("bytes", "abc".getBytes(StandardCharsets.UTF_8));
+            value.put("binary", new byte[]{(byte) 0xff, 0});
+        }
+        backend.markAsDone(java, value, null);
+
+        List<Map<String, Object>> out = CeleryPython.run(PythonPeer.of(celery), "typed", lease.url(),
+                Map.of("write", py, "read", java));
+
+        // Python reads what celeriac wrote as its own types (kombu 5.3+), or as kombu 5.2's strings
+        Map<String, Object> seen = out.get(1);
+        if (typed) {
+            assertThat(seen).containsEntry("aware", List.of("datetime",
+                    "datetime.datetime(2026, 12, 7, 1, 2, 3, 456789, tzinfo=datetime.timezone.utc)"))
+                    .containsEntry("naive", List.of("datetime", "datetime.datetime(2026, 12, 7, 1, 2, 3)"))
+                    .containsEntry("date", List.of("date", "datetime.date(2026, 12, 7)"))
+                    .containsEntry("time", List.of("time", "datetime.time(1, 2, 3, 500000)"))
+                    .containsEntry("decimal", List.of("Decimal", "Decimal('1.10')"))
+                    .containsEntry("uuid", List.of("UUID", "UUID('12345678-1234-5678-1234-567812345678')"))
+                    .containsEntry("bytes", List.of("bytes", "b'abc'"))
+                    .containsEntry("binary", List.of("bytes", "b'\\xff\\x00'"));
+        } else {
+            assertThat(seen).containsEntry("aware", List.of("str", "'2026-12-07T01:02:03.456789Z'"))
+                    .containsEntry("date", List.of("str", "'2026-12-07T00:00:00'"))
+                    .containsEntry("decimal", List.of("str", "'1.10'"));
+        }
+
+        // celeriac reads what Python wrote as Java types (kombu 5.3+), and writes the very same bytes back
+        TaskMeta read = backend.getTaskMeta(py);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) read.result();
+        if (typed) {
+            assertThat(result.get("aware")).isEqualTo(value.get("aware"));
+            assertThat(result.get("naive")).isEqualTo(value.get("naive"));
+            assertThat(result.get("date")).isEqualTo(value.get("date"));
+            assertThat(result.get("time")).isEqualTo(value.get("time"));
+            assertThat(result.get("decimal")).isEqualTo(value.get("decimal"));
+            assertThat(result.get("uuid")).isEqualTo(value.get("uuid"));
+            assertThat((byte[]) result.get("bytes")).isEqualTo("abc".getBytes(StandardCharsets.UTF_8));
+            assertThat((byte[]) result.get("binary")).isEqualTo(new byte[]{(byte) 0xff, 0});
+        } else {
+            assertThat(result.get("aware")).isEqualTo("2026-12-07T01:02:03.456789Z");
+        }
+        assertThat(new String(CeleryJson.encodeMeta(read, PeerVersion.parse(celery.label())), StandardCharsets.UTF_8))
+                .isEqualTo(out.get(0).get("raw"));
     }
 
     @Test

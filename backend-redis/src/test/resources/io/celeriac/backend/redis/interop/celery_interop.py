@@ -1,4 +1,4 @@
-"""Drives Debian's Celery 5.2.6 against a Redis result backend, for celeriac's interop tests.
+"""Drives Debian's Python Celery (5.2, 5.5 or 5.6) against a Redis result backend, for celeriac's interop tests.
 
     /usr/bin/python3 celery_interop.py <command> <backend-url> <spec.json> [broker-url]
 
@@ -15,6 +15,9 @@ Every command prints one JSON object per line. Commands:
   chord   spec = {"group", "size", "body", "parts": [{"id", "index", "value"|"exc"}]}: optionally
           set_chord_size, then completes each part as a worker does (mark_as_done/mark_as_failure
           with request.chord set, which runs on_chord_part_return).
+  typed   spec = {"write": id, "read": id}: stores a dict of Python datetimes, dates, times, a Decimal, a UUID
+          (and bytes, kombu 5.3+) under "write" and prints the raw bytes; prints the type and repr of each value
+          of the result stored under "read".
 """
 import builtins
 import json
@@ -193,6 +196,31 @@ def cmd_chord(url, spec, broker):
         emit({"part": part["id"], "stored": app.backend.get_task_meta(part["id"])["status"]})
 
 
+def cmd_typed(url, spec):
+    import datetime
+    import decimal
+    import uuid
+    import kombu
+    app = make_app(url)
+    utc = datetime.timezone.utc
+    value = {
+        "aware": datetime.datetime(2026, 12, 7, 1, 2, 3, 456789, tzinfo=utc),
+        "naive": datetime.datetime(2026, 12, 7, 1, 2, 3),
+        "date": datetime.date(2026, 12, 7),
+        "time": datetime.time(1, 2, 3, 500000),
+        "decimal": decimal.Decimal("1.10"),
+        "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    }
+    if tuple(int(x) for x in kombu.__version__.split(".")[:2]) >= (5, 3):
+        value["bytes"] = b"abc"
+        value["binary"] = b"\xff\x00"
+    app.backend.store_result(spec["write"], value, "SUCCESS")
+    raw = app.backend.client.get(app.backend.get_key_for_task(spec["write"]))
+    emit({"raw": raw.decode("utf-8")})
+    result = AsyncResult(spec["read"], app=app).result
+    emit({k: [type(v).__name__, repr(v)] for k, v in result.items()})
+
+
 def main():
     command, url, spec_file = sys.argv[1], sys.argv[2], sys.argv[3]
     broker = sys.argv[4] if len(sys.argv) > 4 else None
@@ -201,7 +229,7 @@ def main():
     if command == "chord":
         cmd_chord(url, spec, broker)
     else:
-        {"write": cmd_write, "read": cmd_read, "groups": cmd_groups, "savegroups": cmd_savegroups, "wait": cmd_wait, "store": cmd_store}[command](url, spec)
+        {"write": cmd_write, "read": cmd_read, "groups": cmd_groups, "savegroups": cmd_savegroups, "wait": cmd_wait, "store": cmd_store, "typed": cmd_typed}[command](url, spec)
 
 
 if __name__ == "__main__":

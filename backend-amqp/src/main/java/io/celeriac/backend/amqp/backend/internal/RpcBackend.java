@@ -233,7 +233,7 @@ public final class RpcBackend extends AbstractBackend {
 
     @Override
     protected void doStore(TaskMeta meta) {
-        send(meta.taskId(), defaultDestination, meta.taskId(), CeleryJson.encodeMeta(meta));
+        send(meta.taskId(), defaultDestination, meta.taskId(), CeleryJson.encodeMeta(meta, options().peerVersion()));
     }
 
     @Override
@@ -290,7 +290,7 @@ public final class RpcBackend extends AbstractBackend {
                 ? request.correlationId() : meta.taskId();
         byte[] body;
         if (config.sendsWholeMeta()) {
-            body = CeleryJson.encodeMeta(meta);
+            body = CeleryJson.encodeMeta(meta, options().peerVersion());
         } else {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("task_id", meta.taskId());
@@ -298,7 +298,7 @@ public final class RpcBackend extends AbstractBackend {
             doc.put("result", meta.result());
             doc.put("traceback", meta.traceback());
             doc.put("children", meta.children());
-            body = CeleryJson.encode(doc);
+            body = CeleryJson.encode(doc, options().peerVersion());
         }
         send(meta.taskId(), destination, correlationId, body);
     }

@@ -13,10 +13,12 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
 import static io.celeriac.backend.jdbc.internal.SqlNames.qualified;
+import static io.celeriac.backend.jdbc.internal.SqlNames.quote;
 import static io.celeriac.backend.jdbc.internal.SqlNames.sha256;
 
 /**
@@ -353,5 +355,23 @@ abstract class Dialect {
 
     static String lower(String s) {
         return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Celery 5.6's indexes on {@code date_done} ({@code index=True} in its models), created with the tables when
+     * celeriac creates them (never added to an existing table, which would lock it): table name to DDL.
+     */
+    final Map<String, String> dateDoneIndexes() {
+        String taskIndex = "CREATE INDEX " + quote("ix_" + settings.taskTable().name() + "_date_done") + " ON " + task
+                + " (date_done)";
+        String groupIndex = "CREATE INDEX " + quote("ix_" + settings.groupTable().name() + "_date_done") + " ON "
+                + group + " (date_done)";
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        // keyed by the qualified and the plain table name: the dialects key their objects one way or the other
+        m.put(task, taskIndex);
+        m.put(settings.taskTable().name(), taskIndex);
+        m.put(group, groupIndex);
+        m.put(settings.groupTable().name(), groupIndex);
+        return m;
     }
 }

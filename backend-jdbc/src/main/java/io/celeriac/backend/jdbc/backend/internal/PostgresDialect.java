@@ -16,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,7 +106,7 @@ final class PostgresDialect extends Dialect {
 
     @Override
     Argument date(Instant v) {
-        LocalDateTime ldt = v == null ? null : LocalDateTime.ofInstant(v, ZoneOffset.UTC);
+        LocalDateTime ldt = v == null ? null : LocalDateTime.ofInstant(v, settings.timeZone());
         return (p, st, ctx) -> {
             if (ldt == null) {
                 st.setNull(p, Types.TIMESTAMP);
@@ -120,7 +119,7 @@ final class PostgresDialect extends Dialect {
     @Override
     Instant readDate(ResultSet rs, int column, String row) throws SQLException {
         LocalDateTime ldt = rs.getObject(column, LocalDateTime.class);
-        return ldt == null ? null : ldt.toInstant(ZoneOffset.UTC);
+        return ldt == null ? null : ldt.atZone(settings.timeZone()).toInstant();
     }
 
     @Override
@@ -203,6 +202,7 @@ final class PostgresDialect extends Dialect {
     List<String> ddl() {
         List<String> out = new ArrayList<>();
         out.addAll(objects().values());
+        out.addAll(new java.util.LinkedHashSet<>(dateDoneIndexes().values()));
         return out;
     }
 
@@ -250,9 +250,14 @@ final class PostgresDialect extends Dialect {
         if (mode == JdbcConnectionConfig.SchemaMode.CREATE) {
             h.useTransaction(th -> {
                 th.execute("SELECT pg_advisory_xact_lock(" + key + ")");
+                Map<String, String> indexes = dateDoneIndexes();
                 for (Map.Entry<String, String> e : objects().entrySet()) {
                     if (!exists(th, e.getKey())) {
                         th.execute(e.getValue());
+                        String index = indexes.get(e.getKey());
+                        if (index != null) {
+                            th.execute(index); // as Celery 5.6 creates its tables
+                        }
                     }
                 }
             });

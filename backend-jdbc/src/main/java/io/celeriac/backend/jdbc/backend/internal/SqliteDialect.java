@@ -73,7 +73,7 @@ final class SqliteDialect extends Dialect {
 
     @Override
     Argument date(Instant v) {
-        return str(v == null ? null : format(v));
+        return str(v == null ? null : SQLALCHEMY.withZone(settings.timeZone()).format(v));
     }
 
     @Override
@@ -83,7 +83,13 @@ final class SqliteDialect extends Dialect {
             return null;
         }
         try {
-            return CeleryJson.parseDateDone(s.strip());
+            String text = s.strip();
+            java.time.Instant utc = CeleryJson.parseDateDone(text);
+            if (CeleryJson.parseDateDoneOffset(text) != null || settings.timeZone().equals(ZoneOffset.UTC)) {
+                return utc;
+            }
+            // a naive wall time in the writer's zone (Celery 5.5+ writes its app's timezone here)
+            return java.time.LocalDateTime.ofInstant(utc, ZoneOffset.UTC).atZone(settings.timeZone()).toInstant();
         } catch (JsonFormatException e) {
             throw new CorruptResultException(row, "its date_done is not a date-time: " + e.getMessage(), e);
         }
@@ -156,7 +162,9 @@ final class SqliteDialect extends Dialect {
 
     @Override
     List<String> ddl() {
-        return new ArrayList<>(objects().values());
+        List<String> out = new ArrayList<>(objects().values());
+        out.addAll(new java.util.LinkedHashSet<>(dateDoneIndexes().values()));
+        return out;
     }
 
     private Map<String, String> objects() {
@@ -186,9 +194,14 @@ final class SqliteDialect extends Dialect {
         JdbcConnectionConfig.SchemaMode mode = settings.connection().schemaMode();
         if (mode == JdbcConnectionConfig.SchemaMode.CREATE) {
             h.useTransaction(th -> {
+                Map<String, String> indexes = dateDoneIndexes();
                 for (Map.Entry<String, String> e : objects().entrySet()) {
                     if (!exists(th, e.getKey())) {
                         th.execute(e.getValue());
+                        String index = indexes.get(e.getKey());
+                        if (index != null) {
+                            th.execute(index); // as Celery 5.6 creates its tables
+                        }
                     }
                 }
             });

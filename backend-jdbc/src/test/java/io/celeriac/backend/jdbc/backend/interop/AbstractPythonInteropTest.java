@@ -224,6 +224,41 @@ abstract class AbstractPythonInteropTest {
         }
     }
 
+    /**
+     * The zone of the {@code date_done} wall times Python writes with its app's {@code timezone} set: Celery 5.2
+     * writes UTC; 5.5 and later write the app's zone on SQLite and the server's on PostgreSQL.
+     */
+    abstract String writerZone(CeleryVersion version, String appZone);
+
+    @Test
+    void dateDoneInTheWritersTimeZoneReadsAsTheRightInstant_andCleanupKeepsAFreshResult() {
+        String appZone = "America/New_York";
+        InteropPlan plan = new InteropPlan(prefix("tz"), false);
+        plan.timezone = appZone;
+        String id = plan.prefix + "-done";
+        plan.tasks.add(new InteropPlan.Task(id, TaskState.SUCCESS, 1L, null, null, null));
+        Instant before = Instant.now().minusSeconds(5);
+        python("write", pythonFirstUrl(), plan.writeJson(work, "plan.json"));
+        Instant after = Instant.now().plusSeconds(5);
+        String zone = writerZone(celery, appZone);
+
+        BackendOptions.Builder options = BackendOptions.builder().resultExpires(Duration.ofHours(1))
+                .property(JdbcBackendConfig.TIMEZONE, zone);
+        try (Backend b = open(pythonFirstUrl(), options.build())) {
+            assertThat(b.getTaskMeta(id).dateDone()).as("date_done written by %s in %s", celery, zone)
+                    .isBetween(before, after);
+            b.cleanup();
+            assertThat(b.getTaskMeta(id).status()).as("a result written seconds ago is not expired")
+                    .isEqualTo(TaskState.SUCCESS);
+        }
+        if (!java.time.ZoneId.of(zone).getRules().getOffset(before).equals(java.time.ZoneOffset.UTC)) {
+            // without the setting, New York wall times read five hours early: cleanup would delete the row
+            try (Backend b = open(pythonFirstUrl(), BackendOptions.defaults())) {
+                assertThat(Duration.between(b.getTaskMeta(id).dateDone(), before).toHours()).isBetween(4L, 5L);
+            }
+        }
+    }
+
     @Test
     void groupsWrittenForTheAppBackendLeaveMembersToPythonsConfiguredBackend() {
         InteropPlan plan = new InteropPlan(prefix("app"), false);

@@ -38,6 +38,8 @@ final class InteropPlan {
     final List<GroupResult> groups = new ArrayList<>();
     final Map<String, Object> tableNames = new LinkedHashMap<>();
     final Map<String, Object> tableSchemas = new LinkedHashMap<>();
+    /** The Python app's {@code timezone} setting, or {@code null} for Celery's default (UTC). */
+    String timezone;
 
     InteropPlan(String prefix, boolean extended) {
         this.prefix = prefix;
@@ -146,6 +148,9 @@ final class InteropPlan {
         doc.put("extended", extended);
         doc.put("table_names", tableNames);
         doc.put("table_schemas", tableSchemas);
+        if (timezone != null) {
+            doc.put("timezone", timezone);
+        }
         doc.put("ops", ops);
         try {
             Path f = dir.resolve(name);

@@ -58,6 +58,23 @@ class PostgresPythonInteropTest extends AbstractPythonInteropTest {
     }
 
     @Override
+    String writerZone(io.celeriac.testing.CeleryVersion version, String appZone) {
+        if (version == io.celeriac.testing.CeleryVersion.V5_2) {
+            return "UTC";
+        }
+        // Celery 5.5+ binds an aware time: PostgreSQL stores it in the session's (here the server's) TimeZone
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.jdbcUrl(pythonDb), pg.user(),
+                pg.password() == null ? "" : pg.password());
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT setting FROM pg_file_settings"
+                     + " WHERE name = 'timezone' AND applied")) {
+            // the server's configured zone (a JDBC session's own TimeZone is the JVM's, psycopg2 keeps the server's)
+            return rs.next() ? rs.getString(1) : "GMT";
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
     String expectedMemberUrl() {
         return "postgresql://" + pg.user() + "@" + pg.host() + ":" + pg.port() + "/" + javaDb;
     }

@@ -36,6 +36,8 @@ app.conf.update(
     database_table_names=plan.get("table_names") or {},
     database_table_schemas=plan.get("table_schemas") or {},
 )
+if plan.get("timezone"):
+    app.conf.timezone = plan["timezone"]
 backend = app.backend
 
 

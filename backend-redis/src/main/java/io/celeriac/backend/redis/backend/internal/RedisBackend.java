@@ -299,12 +299,12 @@ public final class RedisBackend extends KeyValueBackend {
         if (meta.result() instanceof String s && s.length() > maxValueSize() / 6) {
             // A string this long may exceed the limit once escaped: measure it before spending seconds and
             // hundreds of MiB encoding a value that would be refused.
-            long size = CeleryJson.encodeMeta(meta.toBuilder().result(null).build()).length - 4 + jsonStringLength(s);
+            long size = CeleryJson.encodeMeta(meta.toBuilder().result(null).build(), options().peerVersion()).length - 4 + jsonStringLength(s);
             if (size > maxValueSize()) {
                 throw new ResultTooLargeException(meta.taskId(), size, maxValueSize());
             }
         }
-        byte[] value = CeleryJson.encodeMeta(meta);
+        byte[] value = CeleryJson.encodeMeta(meta, options().peerVersion());
         if (value.length > maxValueSize()) {
             throw new ResultTooLargeException(meta.taskId(), value.length, maxValueSize());
         }
@@ -497,7 +497,8 @@ public final class RedisBackend extends KeyValueBackend {
         byte[] tkey = utf8(chordDiffKey(gid));
         byte[] skey = utf8(chordSizeKey(gid));
         Object result = part.result() instanceof Throwable t ? exceptionInfo(t) : part.result();
-        byte[] member = CeleryJson.encode(Arrays.asList(1L, part.taskId(), part.state().name(), result));
+        byte[] member = CeleryJson.encode(Arrays.asList(1L, part.taskId(), part.state().name(), result),
+                options().peerVersion());
         double score = part.groupIndex() == null ? Double.POSITIVE_INFINITY : part.groupIndex();
         byte[] ownSize = part.chordSize() == null ? null : ascii(Integer.toString(part.chordSize()));
         Duration ttl = ttl();
