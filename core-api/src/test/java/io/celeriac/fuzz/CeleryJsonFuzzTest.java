@@ -1,5 +1,9 @@
 package io.celeriac.fuzz;
 
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import io.celeriac.testing.PythonPeer;
+import io.celeriac.testing.CeleryVersion;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.json.JsonFormatException;
 import io.celeriac.testing.PythonCelery;
@@ -75,8 +79,9 @@ class CeleryJsonFuzzTest {
         }
     }
 
-    @Test
-    void pythonReencodesEveryJavaEncodingToTheSameBytes() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.celeriac.testing.CeleryVersion#matrix")
+    void pythonReencodesEveryJavaEncodingToTheSameBytes(CeleryVersion celery) throws Exception {
         Random r = new Random(SEED + 2);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
@@ -85,7 +90,7 @@ class CeleryJsonFuzzTest {
         Path in = Files.createTempFile("celeriac-json-fuzz", ".jsonl");
         try {
             Files.write(in, lines, StandardCharsets.US_ASCII);
-            PythonCelery.Result py = PythonCelery.run(String.join("\n",
+            PythonCelery.Result py = PythonPeer.of(celery).run(String.join("\n",
                     "import sys",
                     "from kombu.utils.json import dumps, loads",
                     "with open(sys.argv[1], encoding='ascii') as f:",

@@ -1,12 +1,15 @@
 package io.celeriac.events.snapshot;
 
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import io.celeriac.testing.PythonPeer;
+import io.celeriac.testing.CeleryVersion;
 import io.celeriac.events.EventStateOptions;
 import io.celeriac.events.EventStateSnapshot;
 import io.celeriac.events.state.internal.MemoryEventState;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.MutableClock;
 import io.celeriac.tck.Tck;
-import io.celeriac.testing.PythonCelery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,8 +90,9 @@ class JsonFileCameraTest {
         }
     }
 
-    @Test
-    void pythonReadsTheDocument() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.celeriac.testing.CeleryVersion#matrix")
+    void pythonReadsTheDocument(CeleryVersion celery) throws Exception {
         Path file = dir.resolve("py.json");
         try (MemoryEventState s = state()) {
             CameraFixtures.fill(s, 4);
@@ -103,7 +107,7 @@ class JsonFileCameraTest {
                 "    print(uuid, t['state'], t['worker'], t['result'], t['received'])",
                 "w = doc['workers']['w1@h']",
                 "print(w['alive'], w['status_string'], w['heartbeat_expires'], w['loadavg'])");
-        List<String> lines = PythonCelery.run(script, Tck.timeout(Duration.ofSeconds(60)), Map.of(), file.toString())
+        List<String> lines = PythonPeer.of(celery).run(script, Tck.timeout(Duration.ofSeconds(60)), Map.of(), file.toString())
                 .assertSuccess().lines();
         assertThat(lines).containsExactly(
                 "7 4 proj.add",

@@ -1,5 +1,9 @@
 package io.celeriac.backend.amqp.events;
 
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import io.celeriac.testing.PythonPeer;
+import io.celeriac.testing.CeleryVersion;
 import io.celeriac.Celeriac;
 import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
@@ -7,7 +11,6 @@ import io.celeriac.json.CeleryJson;
 import io.celeriac.tck.EventSourceContract;
 import io.celeriac.tck.EventSourceFixture;
 import io.celeriac.tck.Tck;
-import io.celeriac.testing.PythonCelery;
 import io.celeriac.testing.TcpProxy;
 import org.junit.jupiter.api.Test;
 
@@ -57,9 +60,10 @@ class AmqpEventSourceContractTest extends EventSourceContract {
      * the same vhost and the fixture each publish a worker-heartbeat and a task.multi batch; both arrive with the
      * same exchange, routing keys, properties and header names; and the source delivers Python's events.
      */
-    @Test
-    void theFixturePublishesAsCeleryDoes() throws Exception {
-        PythonCelery.assumeAvailable();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.celeriac.testing.CeleryVersion#matrix")
+    void theFixturePublishesAsCeleryDoes(CeleryVersion celery) throws Exception {
+        PythonPeer.of(celery).assumeAvailable();
         try (AmqpEventFixture fixture = new AmqpEventFixture(PrivateEventVhost.create());
              EventSource source = fixture.open()) {
             PrivateEventVhost.Recorder raw = fixture.vhost.record("celeryev", "#");
@@ -78,7 +82,7 @@ class AmqpEventSourceContractTest extends EventSourceContract {
                     "        d.send('task-received', uuid='py-1', name='proj.add')",
                     "        d.send('task-started', uuid='py-1')",
                     "");
-            PythonCelery.run(script, Tck.timeout(Duration.ofSeconds(60)), Map.of(), fixture.vhost.url()).assertSuccess();
+            PythonPeer.of(celery).run(script, Tck.timeout(Duration.ofSeconds(60)), Map.of(), fixture.vhost.url()).assertSuccess();
             fixture.publish("worker.heartbeat", CeleryJson.encode(Map.of("hostname", "w@kit", "type", "worker-heartbeat")));
             fixture.publish("task.multi", CeleryJson.encode(List.of(Map.of("uuid", "j-1", "type", "task-started"))));
             await().atMost(Tck.timeout(Duration.ofSeconds(30))).until(() -> raw.messages.size() >= 4);

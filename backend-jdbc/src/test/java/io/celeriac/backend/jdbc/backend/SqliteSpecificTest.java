@@ -1,5 +1,9 @@
 package io.celeriac.backend.jdbc.backend;
 
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import io.celeriac.testing.PythonPeer;
+import io.celeriac.testing.CeleryVersion;
 import io.celeriac.Celeriac;
 import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
@@ -124,8 +128,9 @@ class SqliteSpecificTest {
         }
     }
 
-    @Test
-    void pythonAndCeleriacWriteTheSameFileAtOnce() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.celeriac.testing.CeleryVersion#matrix")
+    void pythonAndCeleriacWriteTheSameFileAtOnce(CeleryVersion celery) throws Exception {
         String url = url();
         int n = 150;
         List<Object> ops = new ArrayList<>();
@@ -144,7 +149,7 @@ class SqliteSpecificTest {
         Path planFile = dir.resolve("plan.json");
         Files.writeString(planFile, CeleryJson.encodeToString(plan));
         try (Backend b = CELERIAC.openBackend(url)) { // celeriac creates the tables in WAL mode first
-            CompletableFuture<PythonCelery.Result> python = CompletableFuture.supplyAsync(() -> PythonCelery.run(
+            CompletableFuture<PythonCelery.Result> python = CompletableFuture.supplyAsync(() -> PythonPeer.of(celery).run(
                     PythonCelery.resource(SqliteSpecificTest.class, "interop/celery_db.py"), Duration.ofMinutes(3), Map.of(),
                     "write", url, planFile.toString()));
             for (int i = 0; i < n; i++) {

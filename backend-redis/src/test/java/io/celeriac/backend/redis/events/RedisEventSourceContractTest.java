@@ -1,5 +1,9 @@
 package io.celeriac.backend.redis.events;
 
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import io.celeriac.testing.PythonPeer;
+import io.celeriac.testing.CeleryVersion;
 import io.celeriac.Celeriac;
 import io.celeriac.events.EventSource;
 import io.celeriac.events.EventSourceOptions;
@@ -8,7 +12,6 @@ import io.celeriac.tck.EventSourceContract;
 import io.celeriac.tck.EventSourceFixture;
 import io.celeriac.tck.Tck;
 import io.celeriac.testing.RedisTestServer;
-import io.celeriac.testing.PythonCelery;
 import io.celeriac.testing.Resp;
 import io.celeriac.testing.TestServices;
 import org.junit.jupiter.api.Test;
@@ -60,9 +63,10 @@ class RedisEventSourceContractTest extends EventSourceContract {
      * worker-heartbeat and a task.multi batch; both land on the same channels with envelopes equal byte for byte
      * but for the body, the sender's hostname and the delivery tag; and the source delivers Python's events.
      */
-    @Test
-    void theFixturePublishesWhereAndAsCeleryDoes() throws Exception {
-        PythonCelery.assumeAvailable();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.celeriac.testing.CeleryVersion#matrix")
+    void theFixturePublishesWhereAndAsCeleryDoes(CeleryVersion celery) throws Exception {
+        PythonPeer.of(celery).assumeAvailable();
         RedisTestServer server = TestServices.redis();
         RedisEventFixture fixture = new RedisEventFixture(server);
         try (fixture; Recorder raw = new Recorder(fixture.jedis(), fixture.prefix + "*", true);
@@ -83,7 +87,7 @@ class RedisEventSourceContractTest extends EventSourceContract {
                     "        d.send('task-received', uuid='py-1', name='proj.add')",
                     "        d.send('task-started', uuid='py-1')",
                     "");
-            PythonCelery.run(script, Tck.timeout(Duration.ofSeconds(60)), Map.of(), server.url(0), fixture.prefix)
+            PythonPeer.of(celery).run(script, Tck.timeout(Duration.ofSeconds(60)), Map.of(), server.url(0), fixture.prefix)
                     .assertSuccess();
             fixture.publish("worker.heartbeat", CeleryJson.encode(Map.of("hostname", "w@kit", "type", "worker-heartbeat")));
             fixture.publish("task.multi", CeleryJson.encode(List.of(Map.of("uuid", "j-1", "type", "task-started"))));

@@ -29,6 +29,12 @@ final class ForeignFormats {
             }
         }
         if (b.length >= 16 && new String(b, 0, 16, StandardCharsets.ISO_8859_1).equals("SQLite format 3\0")) {
+            // Python 3.13's dbm.sqlite3 (shelve's default there): one table Dict(key BLOB UNIQUE NOT NULL, value ...)
+            String firstPage = new String(b, 0, Math.min(b.length, 65_536), StandardCharsets.ISO_8859_1);
+            if (firstPage.contains("Dict") && firstPage.contains("key BLOB UNIQUE NOT NULL")) {
+                return "an SQLite dbm file, as Python Celery's --statedb writes through Python 3.13's dbm.sqlite3 "
+                        + "(Celery 5.5 and later on Debian 13)";
+            }
             return "an SQLite database";
         }
         if (b.length >= 8 && b[0] == (byte) 0x89 && b[1] == 'C' && b[2] == 'E' && b[3] == 'L' && b[4] == 'J') {

@@ -1,11 +1,14 @@
 package io.celeriac.statedb.file.internal;
 
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import io.celeriac.testing.PythonPeer;
+import io.celeriac.testing.CeleryVersion;
 import io.celeriac.state.CorruptStateException;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.WorkerState;
 import io.celeriac.statedb.file.FileStateStoreConfig;
 import io.celeriac.statedb.file.FileStateStoreProvider;
-import io.celeriac.testing.PythonCelery;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -256,9 +259,10 @@ class CorruptFilesTest {
         assertThat(named("*.corrupt-*")).isEmpty();
     }
 
-    @Test
-    void pythonCelerysOwnStatedbIsRecognizedAndLeftAlone() throws IOException {
-        PythonCelery.assumeAvailable();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.celeriac.testing.CeleryVersion#matrix")
+    void pythonCelerysOwnStatedbIsRecognizedAndLeftAlone(CeleryVersion celery) throws IOException {
+        PythonPeer.of(celery).assumeAvailable();
         String script = String.join("\n",
                 "import sys",
                 "from celery.worker import state",
@@ -269,7 +273,7 @@ class CorruptFilesTest {
                 "s.revoked.add('celery-revoked-1')",
                 "p = state.Persistent(s, sys.argv[1], LamportClock())",
                 "p.save()");
-        PythonCelery.run(script, Duration.ofSeconds(60), Map.of(), dir.resolve("celery.state").toString()).assertSuccess();
+        PythonPeer.of(celery).run(script, Duration.ofSeconds(60), Map.of(), dir.resolve("celery.state").toString()).assertSuccess();
         List<Path> written = named("celery.state*");
         assertThat(written).as("the shelve file Celery wrote").isNotEmpty();
         Path celeryFile = written.get(0);
