@@ -2,7 +2,8 @@
 # The side-by-side load harness in one command, from anywhere in the repository:
 #
 #   ./benchmarks/run.sh [--quick] [--runs N] [--seconds S] [--waits N]
-#                       [--only redis,postgres,sqlite,events,statedb,broker-redis,broker-amqp | --only broker]
+#                       [--only redis,postgres,sqlite,events,statedb,broker-redis,broker-amqp,client-redis,client-amqp
+#                        | --only broker | --only client]
 #                       [--no-celery] [--markdown FILE]
 #
 # Builds benchmarks/target/benchmarks.jar (the -Pbench profile) and copies RabbitMQ's PerfTest with its dependencies

@@ -62,11 +62,26 @@ final class CeleryReference {
      * @param args the mode and its arguments
      * @return the JSON object it printed
      */
-    @SuppressWarnings("unchecked")
     Map<String, Object> run(long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        return run(timeoutSeconds, Map.of(), args);
+    }
+
+    /**
+     * Runs one mode of the script with more environment variables (a broker URL, which may hold a password, never
+     * goes on the command line).
+     *
+     * @param timeoutSeconds how long it may take
+     * @param env the variables
+     * @param args the mode and its arguments
+     * @return the JSON object it printed
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> run(long timeoutSeconds, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
         String out = Yardsticks.run(pb, timeoutSeconds).strip();
         String last = out.substring(out.lastIndexOf('\n') + 1);
         return (Map<String, Object>) CeleryJson.decode(last);

@@ -149,6 +149,15 @@ public final class Harness {
                 brokers.amqp();
             }
         }
+        if (options.runs("client-redis") || options.runs("client-amqp")) {
+            ClientBench clients = new ClientBench(options, table, celeriac, celery);
+            if (options.runs("client-redis")) {
+                clients.redis();
+            }
+            if (options.runs("client-amqp")) {
+                clients.amqp();
+            }
+        }
     }
 
     static void progress(String what) {

@@ -13,7 +13,8 @@ import java.util.Set;
  * @param seconds how long one throughput measurement runs
  * @param waits how many waits one wake-up latency measurement times
  * @param sections which sections run ({@code redis}, {@code postgres}, {@code sqlite}, {@code events}, {@code statedb},
- *                 {@code broker-redis}, {@code broker-amqp}; {@code broker} on the command line stands for both brokers)
+ *                 {@code broker-redis}, {@code broker-amqp}, {@code client-redis}, {@code client-amqp};
+ *                 {@code broker} and {@code client} on the command line stand for both of their sections)
  * @param celery whether Python Celery's figures are measured too (when it is installed)
  * @param markdown a file to write the table to as well, or {@code null}
  */
@@ -21,10 +22,11 @@ public record Options(int runs, double seconds, int waits, Set<String> sections,
 
     /** Every section, in the order they run. */
     public static final List<String> SECTIONS = List.of("redis", "postgres", "sqlite", "events", "statedb",
-            "broker-redis", "broker-amqp");
+            "broker-redis", "broker-amqp", "client-redis", "client-amqp");
 
     /** Names that stand for several sections on the command line. */
-    public static final Map<String, List<String>> GROUPS = Map.of("broker", List.of("broker-redis", "broker-amqp"));
+    public static final Map<String, List<String>> GROUPS = Map.of("broker", List.of("broker-redis", "broker-amqp"),
+            "client", List.of("client-redis", "client-amqp"));
 
     /** The usage text. */
     public static final String USAGE = String.join("\n",
@@ -33,7 +35,7 @@ public record Options(int runs, double seconds, int waits, Set<String> sections,
             "  --runs N       runs per figure, 1-9 (default 3)",
             "  --seconds S    seconds per throughput measurement, 0.2-30 (default 2)",
             "  --waits N      waits per latency measurement, 10-100000 (default 1000)",
-            "  --only LIST    sections to run, of " + String.join(",", SECTIONS) + ", or broker (both brokers) (default all)",
+            "  --only LIST    sections to run, of " + String.join(",", SECTIONS) + ", or broker / client (both brokers) (default all)",
             "  --no-celery    skip Python Celery's and kombu's figures",
             "  --markdown F   also write the table to F");
 

@@ -6,6 +6,7 @@ Written to a temporary directory and run by the harness with /usr/bin/python3; p
                                        10,000 ready ids in ms (key-value backends only)
   state FILE ROUNDS                    celery.events.state.State().event over the JSON-lines stream, events/s
   statedb DIR IDS ROUNDS               celery.worker.state.Persistent sync and open+merge of IDS revoked ids
+  send QUEUE SECONDS                   app.send_task('proj.add', (2, 3)) to QUEUE on $BENCH_BROKER_URL, tasks/s
 """
 import json
 import os
@@ -112,6 +113,23 @@ def statedb(directory, ids, rounds):
     return {'sync_ms': syncs[1:], 'merge_ms': merges[1:], 'size': size}
 
 
+def send(queue, seconds):
+    from celery import Celery
+    app = Celery('bench', broker=os.environ['BENCH_BROKER_URL'])
+    app.conf.task_default_queue = queue
+    for _ in range(200):  # warm-up: connection, queue declaration
+        app.send_task('proj.add', (2, 3))
+    n = 0
+    t0 = time.perf_counter()
+    end = t0 + seconds
+    while time.perf_counter() < end:
+        app.send_task('proj.add', (2, 3))
+        n += 1
+    out = {'send': n / (time.perf_counter() - t0)}
+    app.close()
+    return out
+
+
 def main():
     mode = sys.argv[1]
     if mode == 'backend':
@@ -120,6 +138,8 @@ def main():
         out = state(sys.argv[2], int(sys.argv[3]))
     elif mode == 'statedb':
         out = statedb(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == 'send':
+        out = send(sys.argv[2], float(sys.argv[3]))
     else:
         raise SystemExit('unknown mode ' + mode)
     print(json.dumps(out))
