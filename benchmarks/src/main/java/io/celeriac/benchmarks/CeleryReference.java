@@ -52,6 +52,12 @@ final class CeleryReference {
             }
             Files.write(script, in.readAllBytes());
         }
+        try (InputStream in = CeleryReference.class.getResourceAsStream("benchproj.py")) {
+            if (in == null) {
+                throw new IOException("benchproj.py is missing from the class path");
+            }
+            Files.write(dir.resolve("benchproj.py"), in.readAllBytes());
+        }
         return new CeleryReference(script);
     }
 
@@ -85,5 +91,24 @@ final class CeleryReference {
         String out = Yardsticks.run(pb, timeoutSeconds).strip();
         String last = out.substring(out.lastIndexOf('\n') + 1);
         return (Map<String, Object>) CeleryJson.decode(last);
+    }
+
+    /**
+     * Starts a Python Celery worker (prefork, 2 processes, Celery's default pool) serving {@code proj.add} on one
+     * queue, with the broker and result backend given as {@code BENCH_BROKER_URL} / {@code BENCH_BACKEND_URL}.
+     * Stop it with {@link Process#destroy()}.
+     *
+     * @param env the broker and backend URLs
+     * @param queue the queue it consumes
+     * @param log where its output goes
+     * @return the worker process
+     */
+    Process startWorker(Map<String, String> env, String queue, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(PYTHON, "-m", "celery", "-A", "benchproj", "worker", "-Q", queue, "-c",
+                "2", "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "warning")
+                .directory(script.getParent().toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+        return pb.start();
     }
 }

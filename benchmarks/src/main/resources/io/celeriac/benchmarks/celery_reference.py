@@ -130,6 +130,24 @@ def send(queue, seconds):
     return out
 
 
+def roundtrip(queue, count):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from benchproj import app
+    app.conf.task_default_queue = queue
+    for _ in range(20):  # warm-up: connections, the result consumer
+        app.send_task('proj.add', (2, 3)).get(timeout=60)
+    lat = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        if app.send_task('proj.add', (2, 3)).get(timeout=60) != 5:
+            raise SystemExit('proj.add(2, 3) is not 5')
+        lat.append((time.perf_counter() - t0) * 1000)
+    lat.sort()
+    out = {'p50': lat[len(lat) // 2], 'p99': lat[min(len(lat) - 1, int(len(lat) * 0.99))]}
+    app.close()
+    return out
+
+
 def main():
     mode = sys.argv[1]
     if mode == 'backend':
@@ -140,6 +158,8 @@ def main():
         out = statedb(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif mode == 'send':
         out = send(sys.argv[2], float(sys.argv[3]))
+    elif mode == 'roundtrip':
+        out = roundtrip(sys.argv[2], int(sys.argv[3]))
     else:
         raise SystemExit('unknown mode ' + mode)
     print(json.dumps(out))
