@@ -13,7 +13,7 @@ import io.celeriac.client.canvas.Chain;
 import io.celeriac.client.canvas.Chord;
 import io.celeriac.client.canvas.Group;
 import io.celeriac.client.control.Control;
-import io.celeriac.client.internal.BrokerEventDispatcher;
+import io.celeriac.events.spi.BrokerEventDispatcher;
 import io.celeriac.client.internal.TaskRouter;
 import io.celeriac.task.CeleryTimes;
 import io.celeriac.task.Oid;

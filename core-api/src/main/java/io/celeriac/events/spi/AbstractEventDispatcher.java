@@ -343,16 +343,35 @@ public abstract class AbstractEventDispatcher implements AutoCloseable {
      * @return the event as sent
      */
     public final Map<String, Object> taskReceived(String uuid, String name, String args, String kwargs, int retries) {
+        return taskReceived(uuid, name, args, kwargs, retries, uuid, null, null, null);
+    }
+
+    /**
+     * Sends task-received with the task's lineage and times, as a Celery worker does.
+     *
+     * @param uuid the task id
+     * @param name the task name
+     * @param args the arguments' repr
+     * @param kwargs the keyword arguments' repr
+     * @param retries how many times it was retried before
+     * @param rootId the id of the workflow's first task ({@code uuid} when it is the first)
+     * @param parentId the id of the task that sent it, or {@code null}
+     * @param eta the ISO-8601 time it is due, or {@code null}
+     * @param expires the ISO-8601 time it expires, or {@code null}
+     * @return the event as sent
+     */
+    public final Map<String, Object> taskReceived(String uuid, String name, String args, String kwargs, int retries,
+                                                  String rootId, String parentId, String eta, String expires) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("uuid", uuid);
         f.put("name", name);
         f.put("args", args);
         f.put("kwargs", kwargs);
-        f.put("root_id", uuid);
-        f.put("parent_id", null);
+        f.put("root_id", rootId);
+        f.put("parent_id", parentId);
         f.put("retries", retries);
-        f.put("eta", null);
-        f.put("expires", null);
+        f.put("eta", eta);
+        f.put("expires", expires);
         if (active.add(uuid)) {
             processed.incrementAndGet();
         }

@@ -1,0 +1,65 @@
+package io.celeriac.worker.internal;
+
+import io.celeriac.broker.Delivery;
+import io.celeriac.task.TaskMessage;
+import io.celeriac.worker.TaskRegistry;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One received task on its way through the worker: message, delivery, handler, and its one-time transitions. */
+final class Request {
+    final TaskMessage msg;
+    final Delivery delivery;
+    final TaskRegistry.Entry entry;
+    final long receivedNanos = System.nanoTime();
+    final AtomicBoolean finished = new AtomicBoolean();
+    final AtomicBoolean slotReleased = new AtomicBoolean();
+    final AtomicBoolean settled = new AtomicBoolean();
+    volatile Thread thread;
+    volatile double timeStart;
+    volatile boolean softExceeded;
+    volatile boolean terminated;
+    volatile ScheduledFuture<?> softTimer;
+    volatile ScheduledFuture<?> hardTimer;
+    volatile ScheduledFuture<?> etaTimer;
+
+    Request(TaskMessage msg, Delivery delivery, TaskRegistry.Entry entry) {
+        this.msg = msg;
+        this.delivery = delivery;
+        this.entry = entry;
+    }
+
+    String id() {
+        return msg.id();
+    }
+
+    String name() {
+        return msg.task();
+    }
+
+    /** @return true for the one caller that finishes this request (result, timeout or terminate) */
+    boolean finish() {
+        return finished.compareAndSet(false, true);
+    }
+
+    void ack() {
+        if (settled.compareAndSet(false, true)) {
+            delivery.ack();
+        }
+    }
+
+    void reject(boolean requeue) {
+        if (settled.compareAndSet(false, true)) {
+            delivery.reject(requeue);
+        }
+    }
+
+    void cancelTimers() {
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {softTimer, hardTimer, etaTimer}) {
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+    }
+}
