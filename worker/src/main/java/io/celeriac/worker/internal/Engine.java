@@ -20,6 +20,7 @@ import io.celeriac.client.CeleryClient;
 import io.celeriac.client.SendOptions;
 import io.celeriac.control.ControlNode;
 import io.celeriac.control.ControlReply;
+import io.celeriac.json.CeleryJson;
 import io.celeriac.events.spi.BrokerEventDispatcher;
 import io.celeriac.state.LamportClock;
 import io.celeriac.state.RevokedSet;
@@ -200,7 +201,8 @@ public final class Engine {
         }
         broker = s.broker();
         if (broker == null) {
-            broker = s.celeriac().openBroker(s.brokerUrl(), s.brokerOptions());
+            broker = s.celeriac().openBroker(s.brokerUrl(), s.brokerOptions() == null ? BrokerOptions.defaults()
+                    : s.brokerOptions());
             ownsBroker = true;
         }
         backend = s.backend();
@@ -542,16 +544,17 @@ public final class Engine {
     }
 
     private void succeeded(Request r, Object result, double runtime) {
-        if (backend != null && !ignoreResult(r)) {
+        if (!(result == null || result instanceof String || result instanceof Number || result instanceof Boolean)) {
             try {
-                backend.markAsDone(r.id(), result, requestOf(r.msg, r.delivery, false));
-            } catch (io.celeriac.json.JsonFormatException | IllegalArgumentException e) {
+                CeleryJson.encode(result);
+            } catch (RuntimeException e) {
                 failed(r, new io.celeriac.worker.TaskError("kombu.exceptions", "EncodeError", e,
                         "the result of " + r.name() + " cannot be stored as JSON: " + e.getMessage()), null);
                 return;
             }
-        } else if (backend != null && r.msg.replyTo() != null && backend.replyQueue().isPresent()) {
-            LOG.debug("{}[{}] ignores its result", r.name(), r.id());
+        }
+        if (backend != null && !ignoreResult(r)) {
+            backend.markAsDone(r.id(), result, requestOf(r.msg, r.delivery, false));
         }
         LOG.info("Task {}[{}] succeeded in {}s: {}", r.name(), r.id(), String.format("%.6f", runtime),
                 shortRepr(result));
