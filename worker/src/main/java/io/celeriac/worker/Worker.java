@@ -184,6 +184,7 @@ public final class Worker implements AutoCloseable {
         private TaskRegistry registry = new TaskRegistry();
         private final Set<String> queues = new LinkedHashSet<>();
         private String defaultQueue = CeleryTopology.DEFAULT_QUEUE;
+        private final Map<String, String> routes = new java.util.LinkedHashMap<>();
         private int concurrency = Runtime.getRuntime().availableProcessors();
         private int prefetchMultiplier = 4;
         private boolean acksLate;
@@ -300,9 +301,27 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
-        /** @param v {@code task_default_queue}; default {@code celery} @return this */
+        /**
+         * {@code task_default_queue}: consumed when no queue is named, and where unrouted tasks the worker sends go.
+         *
+         * @param v the queue; default {@code celery}
+         * @return this
+         */
         public Builder defaultQueue(String v) {
             defaultQueue = v;
+            return this;
+        }
+
+        /**
+         * A {@code task_routes} entry for the tasks the worker sends (callbacks, chain steps, chord bodies): tasks
+         * whose name matches go to the queue. Unrouted tasks go to {@link #defaultQueue}, as in Celery.
+         *
+         * @param taskNameOrGlob a task name or a glob such as {@code py.*}
+         * @param queue the queue
+         * @return this
+         */
+        public Builder route(String taskNameOrGlob, String queue) {
+            routes.put(Objects.requireNonNull(taskNameOrGlob, "taskNameOrGlob"), Objects.requireNonNull(queue, "queue"));
             return this;
         }
 
@@ -461,7 +480,7 @@ public final class Worker implements AutoCloseable {
                     : environment.get("CELERY_RESULT_BACKEND");
             Engine.Settings s = new Engine.Settings(celeriac == null ? Celeriac.discover() : celeriac, brokerAt, broker,
                     brokerOptions, backendAt, backend, backendOptions, noBackend, stateDb, stateStoreOptions, registry,
-                    qs, concurrency, prefetchMultiplier, acksLate, rejectOnWorkerLost, trackStarted, ignoreResult,
+                    qs, defaultQueue, Map.copyOf(routes), concurrency, prefetchMultiplier, acksLate, rejectOnWorkerLost, trackStarted, ignoreResult,
                     timeLimit, softTimeLimit, sendEvents, heartbeatInterval, node, shutdownTimeout, remoteControl,
                     clock, environment);
             return new Worker(new Engine(s));

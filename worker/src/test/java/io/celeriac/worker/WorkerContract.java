@@ -61,7 +61,7 @@ abstract class WorkerContract {
         registry.registerAll(tasks);
         registry.register("t.lambda", ctx -> ctx.arg(0, Integer.class) * 2);
         worker = Worker.builder().brokerUrl(urls[0]).backendUrl(urls[1]).tasks(registry).queues(List.of(queue))
-                .concurrency(4).sendEvents(true).nodename(node).heartbeatInterval(Duration.ofSeconds(1))
+                .defaultQueue(queue).concurrency(4).sendEvents(true).nodename(node).heartbeatInterval(Duration.ofSeconds(1))
                 .shutdownTimeout(Duration.ofSeconds(5)).build().start();
         client = CeleryClient.builder().brokerUrl(urls[0]).backendUrl(urls[1]).defaultQueue(queue).build();
     }

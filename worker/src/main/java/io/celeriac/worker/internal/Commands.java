@@ -188,7 +188,7 @@ final class Commands implements ControlHandler {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("broker_url", e.broker().asUri());
         m.put("result_backend", e.backend() == null ? null : e.backend().asUri());
-        m.put("task_default_queue", e.s.queues().get(0));
+        m.put("task_default_queue", e.s.defaultQueue());
         m.put("worker_concurrency", e.s.concurrency());
         m.put("worker_prefetch_multiplier", e.s.prefetchMultiplier());
         m.put("task_acks_late", e.s.acksLate());

@@ -82,7 +82,7 @@ public final class Engine {
     public record Settings(Celeriac celeriac, String brokerUrl, Broker broker, BrokerOptions brokerOptions,
                            String backendUrl, Backend backend, BackendOptions backendOptions, boolean noBackend,
                            String stateDb, StateStoreOptions stateStoreOptions, TaskRegistry registry,
-                           List<String> queues, int concurrency, int prefetchMultiplier, boolean acksLate,
+                           List<String> queues, String defaultQueue, Map<String, String> routes, int concurrency, int prefetchMultiplier, boolean acksLate,
                            boolean rejectOnWorkerLost, boolean trackStarted, boolean ignoreResult,
                            Duration timeLimit, Duration softTimeLimit, boolean sendEvents,
                            Duration heartbeatInterval, String nodename, Duration shutdownTimeout,
@@ -218,7 +218,8 @@ public final class Engine {
         nativeChords = backend != null && backend.supports(BackendCapability.CHORDS)
                 && NATIVE_CHORD_SCHEMES.contains(scheme(backend.asUri()));
         CeleryClient.Builder cb = CeleryClient.builder().celeriac(s.celeriac()).broker(broker).sendSentEvent(false)
-                .clock(s.clock()).environment(s.environment()).defaultQueue(s.queues().get(0));
+                .clock(s.clock()).environment(s.environment()).defaultQueue(s.defaultQueue());
+        s.routes().forEach(cb::route);
         if (backend != null) {
             cb.backend(backend);
         } else {
