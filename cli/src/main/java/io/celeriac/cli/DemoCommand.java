@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Store results in every state, a group and a chord, wait on results completed by other threads, "
-                + "revoke ids into a file statedb and reopen it, and print what happened. Needs no server.")
+                + "run tasks on a Java worker through the in-process memory:// broker, revoke ids into a file statedb and reopen it, and print what happened. Needs no server.")
 final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
@@ -57,13 +57,17 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--events", description = "Events to generate for the cluster state (default: ${DEFAULT-VALUE}).", defaultValue = "20000")
     int events;
 
+    @Option(names = "--worker-tasks", description = "Tasks the demo's Java worker runs in its burst; 0 skips the worker "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+    int workerTasks;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bars.")
     boolean quiet;
 
     @Override
     public Integer call() throws Exception {
-        if (perState <= 0 || revokes < 0 || events < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--tasks must be positive, --revokes and --events not negative");
+        if (perState <= 0 || revokes < 0 || events < 0 || workerTasks < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tasks must be positive, --revokes, --events and --worker-tasks not negative");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -79,6 +83,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             printByState(b, ids, out);
             group(b, run, ids, out);
             chordAndWaits(b, run, chordOutcome, out);
+            if (workerTasks > 0) {
+                DemoWorker.run(celeriac, b, run, workerTasks, out);
+            }
         }
         statedb(celeriac, out, err);
         cluster(celeriac, out, err);

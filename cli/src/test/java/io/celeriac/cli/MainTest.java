@@ -21,7 +21,7 @@ class MainTest {
 
     @Test
     void demoPrintsItsTables(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        Run r = run("demo", "--backend", "db+sqlite:///" + dir.resolve("demo.sqlite"), "--tasks", "3", "--revokes", "100", "--events", "600", "-q");
+        Run r = run("demo", "--backend", "db+sqlite:///" + dir.resolve("demo.sqlite"), "--tasks", "3", "--revokes", "100", "--events", "600", "--worker-tasks", "50", "-q");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("celeriac demo on sqlite:///" + dir.resolve("demo.sqlite"))
                 .contains("Results by state (21 ids read back")
@@ -30,6 +30,14 @@ class MainTest {
                 .contains("completed once")
                 .contains("[0, 1, 4, 9, 16, 25, 36, 49]")
                 .contains("10 waiters woken")
+                .containsPattern("A Java worker \\(demo@\\S+, 4 threads\\) serves tasks sent through memory://demo-")
+                .containsPattern("demo\\.add\\(2, 3\\)\\s+SUCCESS\\s+5")
+                .containsPattern("add\\(100\\)\\s+SUCCESS\\s+113")
+                .containsPattern("\\(sum\\)\\s+SUCCESS\\s+110")
+                .containsPattern("demo\\.fail\\(7\\)\\s+FAILURE\\s+ValueError: bad input 7")
+                .contains("ok after 2 retries")
+                .containsPattern("50 x demo\\.add\\(i, i\\), results in sqlite\\s+SUCCESS\\s+sum 2450 in")
+                .containsPattern("ping -> \\{demo@\\S+=pong\\}")
                 .containsPattern("before the restart\\s+100\\s+102")
                 .containsPattern("after reopening\\s+100\\s+103")
                 .containsPattern("Cluster state from \\d+ generated events \\(\\d+ tasks received\\)")

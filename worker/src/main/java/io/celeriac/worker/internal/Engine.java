@@ -578,7 +578,8 @@ public final class Engine {
         ExceptionInfo info = Failures.info(failure, soft == null ? 0 : soft.toMillis() / 1000.0);
         String tb = Failures.traceback(failure, info);
         storeFailure(r, info, tb);
-        LOG.error("Task {}[{}] raised unexpected: {}", r.name(), r.id(), info.pythonRepr(), failure);
+        LOG.error("Task {}[{}] raised unexpected: {}\n{}", r.name(), r.id(), info.pythonRepr(), tb);
+        LOG.debug("The Java exception of {}[{}]", r.name(), r.id(), failure);
     }
 
     private void storeFailure(Request r, ExceptionInfo info, String tb) {
