@@ -35,7 +35,7 @@ class ClasspathMatrixIT {
     private static final Map<String, Map<String, Set<String>>> PLUGINS = new LinkedHashMap<>();
     /** What core-api provides on its own. */
     private static final Map<String, Set<String>> CORE = Map.of("backends", Set.of("memory", "cache+memory"),
-            "stateStores", Set.of("memory"));
+            "stateStores", Set.of("memory"), "brokers", Set.of("memory"));
     private static final List<String> SPIS = List.of("backends", "stateStores", "eventStates", "eventSources", "brokers");
 
     static {
