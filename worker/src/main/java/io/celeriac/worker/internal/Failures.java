@@ -121,6 +121,8 @@ public final class Failures {
             for (int f = frames.length - 1; f >= 0; f--) {
                 StackTraceElement e = frames[f];
                 if (e.getClassName().startsWith("io.celeriac.worker.internal.")
+                        || e.getClassName().equals("io.celeriac.worker.TaskError")
+                        || e.getClassName().equals("io.celeriac.worker.TaskContext")
                         || e.getClassName().startsWith("java.util.concurrent.")
                         || e.getClassName().startsWith("jdk.internal.reflect.")
                         || e.getClassName().startsWith("java.lang.reflect.")
