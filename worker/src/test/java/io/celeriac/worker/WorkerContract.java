@@ -335,6 +335,49 @@ abstract class WorkerContract {
     }
 
     @Test
+    void addConsumerAndCancelConsumerChangeTheQueues() {
+        String extra = queue + "-extra";
+        try {
+            Replies add = client.control().broadcast("add_consumer", Map.of("queue", extra), me());
+            assertThat(add.ok().get(node)).isEqualTo("add consumer " + extra);
+            assertThat(client.control().broadcast("add_consumer", Map.of("queue", extra), me()).ok().get(node))
+                    .isEqualTo("already consuming from '" + extra + "'");
+            List<Object> queues = client.control().inspect(me()).request("active_queues", Map.of()).lists().get(node);
+            assertThat(queues).extracting(q -> (Object) ((Map<?, ?>) q).get("name")).contains(queue, extra);
+            AsyncResult r = send("t.add", List.of(20, 1), SendOptions.builder().queue(extra).build());
+            assertThat(r.get(WAIT)).isEqualTo(21L);
+            Replies cancel = client.control().broadcast("cancel_consumer", Map.of("queue", extra), me());
+            assertThat(cancel.ok().get(node)).isEqualTo("no longer consuming from '" + extra + "'");
+            assertThat(client.control().inspect(me()).request("active_queues", Map.of()).lists().get(node))
+                    .extracting(q -> (Object) ((Map<?, ?>) q).get("name")).containsExactly(queue);
+            AsyncResult waiting = send("t.add", List.of(1, 1), SendOptions.builder().queue(extra).build());
+            await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> waiting.state().equals(TaskState.PENDING));
+            assertThat(client.broker().queueStats(extra).messages()).isEqualTo(1);
+        } finally {
+            client.broker().deleteQueue(extra);
+            client.broker().deleteExchange(extra);
+        }
+    }
+
+    @Test
+    void confQueryTaskAndReportAnswer() throws InterruptedException {
+        Map<String, Object> conf = client.control().inspect(me()).conf().maps().get(node);
+        assertThat(conf).containsEntry("worker_concurrency", 4L).containsEntry("task_default_queue", queue)
+                .containsEntry("task_acks_late", false);
+        String key = UUID.randomUUID().toString();
+        AsyncResult r = send("t.block", key);
+        assertThat(tasks.startedLatch(key).await(30, TimeUnit.SECONDS)).isTrue();
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, Object> q = client.control().inspect(me()).queryTask(List.of(r.id())).maps().get(node);
+            assertThat(q).containsKey(r.id());
+            assertThat(((List<?>) q.get(r.id())).get(0)).isEqualTo("active");
+        });
+        tasks.gate(key).countDown();
+        assertThat(r.get(WAIT)).isEqualTo("released " + key);
+        assertThat(client.control().inspect(me()).report().ok().get(node)).startsWith("software -> celeriac:");
+    }
+
+    @Test
     void theResultKeepsTheWorkersMeta() {
         AsyncResult r = send("t.add", 5, 5);
         assertThat(r.get(WAIT)).isEqualTo(10L);
