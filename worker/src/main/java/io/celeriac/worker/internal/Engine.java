@@ -72,6 +72,8 @@ public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger("io.celeriac.worker");
     private static final Set<String> NATIVE_CHORD_SCHEMES = Set.of("redis", "rediss", "sentinel", "socket", "memory");
     static final String CHORD_UNLOCK = "celery.chord_unlock";
+    /** How long a shutdown waits for runs that were finishing when it gave up on the others. */
+    private static final Duration FINISH_GRACE = Duration.ofSeconds(5);
 
     private static final int NEW = 0;
     private static final int RUNNING = 1;
@@ -109,6 +111,8 @@ public final class Engine {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger phase = new AtomicInteger(NEW);
     private final Object lifecycle = new Object();
+    /** Set by a cold shutdown during a warm one: stop waiting for the running tasks. */
+    private volatile boolean hurry;
     volatile boolean taskEvents;
 
     Broker broker;
@@ -264,8 +268,7 @@ public final class Engine {
 
     private void onDelivery(Delivery d) {
         if (phase.get() != RUNNING) {
-            d.reject(true);
-            return;
+            return; // left unsettled: the shutdown's cancel puts it back on its queue in its place
         }
         TaskMessage m;
         try {
@@ -360,8 +363,7 @@ public final class Engine {
 
     private void enqueue(Request r) {
         if (phase.get() != RUNNING) {
-            r.reject(true);
-            return;
+            return; // left unsettled, as in onDelivery
         }
         double rate = rateFor(r);
         if (rate > 0) {
@@ -401,8 +403,7 @@ public final class Engine {
             }
             if (phase.get() != RUNNING) {
                 slots.release();
-                reserved.remove(r.id());
-                r.reject(true);
+                reserved.remove(r.id()); // left unsettled, as in onDelivery
                 return;
             }
             reserved.remove(r.id());
@@ -410,9 +411,8 @@ public final class Engine {
             try {
                 runners.execute(() -> execute(r));
             } catch (RuntimeException e) {
-                active.remove(r.id());
+                active.remove(r.id()); // the pool is shut down: left unsettled, as in onDelivery
                 slots.release();
-                r.reject(true);
             }
         }
     }
@@ -478,8 +478,9 @@ public final class Engine {
         if (revokedOnArrival(r)) {
             return;
         }
-        if (!acksLate(r)) {
-            r.ack();
+        if (!acksLate(r) && !r.ack()) {
+            r.finish(); // its channel was lost: the message comes again, so it does not run here
+            return;
         }
         Instant startInstant = s.clock().instant();
         r.timeStart = startInstant.getEpochSecond() + startInstant.getNano() / 1e9;
@@ -851,7 +852,13 @@ public final class Engine {
     }
 
     /**
-     * Shuts down: warm (waits for running tasks up to the timeout) or cold.
+     * Shuts down: warm (waits for running tasks up to the timeout) or cold. Messages reserved or scheduled are left
+     * unsettled until the subscription is cancelled, which puts them back on their queues in their places (the
+     * {@link Subscription} contract: settling them after the cancel would fail, and a reject before it would only
+     * make the broker deliver them again): at once when no running task holds an unsettled message, else once the
+     * tasks acknowledged late have settled theirs. A task still running at the end is interrupted and stores
+     * nothing; if acknowledged late, its message goes back with the cancel. A cold call during a warm shutdown ends
+     * its wait at once.
      *
      * @param cold interrupt running tasks at once
      */
@@ -865,13 +872,47 @@ public final class Engine {
             }
             if (p != RUNNING) {
                 if (cold) {
-                    activeRequests().forEach(r -> interrupt(r));
+                    hurry = true;
                 }
                 return;
             }
             phase.set(STOPPING);
         }
         LOG.info("{}: {} shutdown", nodename, cold ? "cold" : "warm");
+        for (Request r : scheduledRequests()) {
+            r.cancelTimers();
+            scheduled.remove(r.id());
+        }
+        List<Request> waiting = new ArrayList<>();
+        ready.drainTo(waiting);
+        waiting.addAll(reserved.values());
+        for (Request r : waiting) {
+            r.cancelTimers();
+            reserved.remove(r.id());
+        }
+        if (active.values().stream().allMatch(r -> r.settled.get())) {
+            cancelSubscription(); // no running task holds its message: the reserved ones go back at once
+        }
+        long deadline = System.nanoTime() + (cold ? 0 : s.shutdownTimeout().toNanos());
+        awaitActive(r -> true, deadline, true);
+        List<Request> abandoned = new ArrayList<>();
+        for (Request r : activeRequests()) {
+            if (!r.finish()) {
+                continue; // it is finishing: it stores its result and settles its message
+            }
+            abandoned.add(r);
+            LOG.warn("{}[{}] is still running at shutdown: interrupted{}", r.name(), r.id(),
+                    acksLate(r) ? "; its message goes back to the broker" : "");
+            r.cancelTimers();
+            interrupt(r);
+        }
+        // the runs that were finishing settle their messages before the cancel
+        awaitActive(r -> !abandoned.contains(r), System.nanoTime() + FINISH_GRACE.toNanos(), false);
+        cancelSubscription();
+        release();
+    }
+
+    private void cancelSubscription() {
         Subscription sub = subscription;
         if (sub != null) {
             try {
@@ -880,37 +921,17 @@ public final class Engine {
                 LOG.debug("Cancelling the consumer failed: {}", e.toString());
             }
         }
-        for (Request r : scheduledRequests()) {
-            r.cancelTimers();
-            scheduled.remove(r.id());
-            r.reject(true);
-        }
-        List<Request> waiting = new ArrayList<>();
-        ready.drainTo(waiting);
-        waiting.addAll(reserved.values());
-        for (Request r : waiting) {
-            r.cancelTimers();
-            reserved.remove(r.id());
-            r.reject(true);
-        }
-        long deadline = System.nanoTime() + (cold ? 0 : s.shutdownTimeout().toNanos());
-        while (!active.isEmpty() && System.nanoTime() < deadline) {
+    }
+
+    private void awaitActive(java.util.function.Predicate<Request> counted, long deadline, boolean hurried) {
+        while (!(hurried && hurry) && active.values().stream().anyMatch(counted) && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
-        for (Request r : activeRequests()) {
-            LOG.warn("{}[{}] is still running at shutdown: interrupted{}", r.name(), r.id(),
-                    acksLate(r) ? "; its message goes back to the broker" : "");
-            interrupt(r);
-            if (acksLate(r)) {
-                r.reject(true);
-            }
-        }
-        release();
     }
 
     private void interrupt(Request r) {

@@ -1,14 +1,19 @@
 package io.celeriac.worker.internal;
 
 import io.celeriac.broker.Delivery;
+import io.celeriac.broker.StaleDeliveryException;
 import io.celeriac.task.TaskMessage;
 import io.celeriac.worker.TaskRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One received task on its way through the worker: message, delivery, handler, and its one-time transitions. */
 final class Request {
+    private static final Logger LOG = LoggerFactory.getLogger("io.celeriac.worker");
+
     final TaskMessage msg;
     final Delivery delivery;
     final TaskRegistry.Entry entry;
@@ -43,15 +48,31 @@ final class Request {
         return finished.compareAndSet(false, true);
     }
 
-    void ack() {
+    /**
+     * Acknowledges the message once; a stale delivery (its channel was lost) is logged: it comes again.
+     *
+     * @return false when the delivery was stale
+     */
+    boolean ack() {
         if (settled.compareAndSet(false, true)) {
-            delivery.ack();
+            try {
+                delivery.ack();
+            } catch (StaleDeliveryException e) {
+                LOG.warn("{}[{}] could not be acknowledged: {}", name(), id(), e.getMessage());
+                return false;
+            }
         }
+        return true;
     }
 
+    /** Rejects the message once; a stale delivery is logged (it comes again, requeue or not). */
     void reject(boolean requeue) {
         if (settled.compareAndSet(false, true)) {
-            delivery.reject(requeue);
+            try {
+                delivery.reject(requeue);
+            } catch (StaleDeliveryException e) {
+                LOG.warn("{}[{}] could not be rejected: {}", name(), id(), e.getMessage());
+            }
         }
     }
 
