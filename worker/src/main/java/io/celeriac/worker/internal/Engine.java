@@ -106,6 +106,7 @@ public final class Engine {
     private final BlockingQueue<Request> ready = new LinkedBlockingQueue<>();
     private final Semaphore slots;
     private final java.util.LinkedHashSet<String> consumed = new java.util.LinkedHashSet<>();
+    private final Map<String, Subscription> extra = new java.util.LinkedHashMap<>();
     private final ScheduledExecutorService timer;
     private final ExecutorService runners;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -527,6 +528,7 @@ public final class Engine {
         if (failure instanceof InterruptedException && r.softExceeded) {
             failure = new SoftTimeLimitExceededException(soft);
         }
+        count(r); // before the result is visible, so that stats never lag a result a client has read
         try {
             if (failure == null) {
                 succeeded(r, result, runtime);
@@ -536,7 +538,6 @@ public final class Engine {
                 failed(r, failure, soft);
             }
         } finally {
-            count(r);
             r.ack();
         }
     }
@@ -641,12 +642,12 @@ public final class Engine {
         if (t != null) {
             t.interrupt();
         }
+        count(r);
         try {
             ExceptionInfo info = ExceptionInfo.of("TimeLimitExceeded", Failures.BILLIARD, secs);
             storeFailure(r, info, "Traceback (most recent call last):\n" + Failures.BILLIARD
                     + ".TimeLimitExceeded: TimeLimitExceeded(" + secs + ")\n");
         } finally {
-            count(r);
             r.cancelTimers();
             r.ack();
             releaseSlot(r);
@@ -790,40 +791,49 @@ public final class Engine {
         }
     }
 
-    /** Control {@code add_consumer}: declares the queue and consumes it too. */
+    /**
+     * Control {@code add_consumer}: declares the queue and consumes it with a subscription of its own, so the
+     * messages the other subscriptions hold (reserved, or running acknowledged late) stay where they are.
+     */
     boolean addQueue(String q) {
         synchronized (consumed) {
-            if (consumed.contains(q)) {
+            if (consumed.contains(q) || phase.get() != RUNNING) {
                 return false;
             }
             broker.declareExchange(CeleryTopology.taskExchange(q));
             broker.declareQueue(CeleryTopology.taskQueue(q));
             broker.bind(CeleryTopology.taskBinding(q));
+            extra.put(q, broker.consume(List.of(q), ConsumeOptions.prefetch(prefetchCount()), this::onDelivery));
             consumed.add(q);
-            resubscribe();
             return true;
         }
     }
 
-    /** Control {@code cancel_consumer}. */
+    /**
+     * Control {@code cancel_consumer}. A queue added by {@code add_consumer} loses its own subscription; one of the
+     * start-up queues makes the start-up subscription start again without it, and the messages that subscription
+     * held unsettled go back to their queues (the broker SPI has no cancel that keeps them): a task it was running
+     * acknowledged late may then run again elsewhere.
+     */
     void cancelQueue(String q) {
         synchronized (consumed) {
-            if (consumed.remove(q)) {
-                resubscribe();
+            if (!consumed.remove(q) || phase.get() != RUNNING) {
+                return;
             }
+            Subscription own = extra.remove(q);
+            if (own != null) {
+                cancelQuietly(own);
+                return;
+            }
+            List<String> main = new ArrayList<>(consumed);
+            main.removeAll(extra.keySet());
+            Subscription old = subscription;
+            if (old != null) {
+                cancelQuietly(old);
+            }
+            subscription = main.isEmpty() ? null
+                    : broker.consume(main, ConsumeOptions.prefetch(prefetchCount()), this::onDelivery);
         }
-    }
-
-    private void resubscribe() {
-        if (phase.get() != RUNNING) {
-            return;
-        }
-        Subscription old = subscription;
-        if (old != null) {
-            old.cancel();
-        }
-        subscription = consumed.isEmpty() ? null
-                : broker.consume(new ArrayList<>(consumed), ConsumeOptions.prefetch(prefetchCount()), this::onDelivery);
     }
 
     int prefetchCount() {
@@ -915,11 +925,19 @@ public final class Engine {
     private void cancelSubscription() {
         Subscription sub = subscription;
         if (sub != null) {
-            try {
-                sub.cancel();
-            } catch (RuntimeException e) {
-                LOG.debug("Cancelling the consumer failed: {}", e.toString());
-            }
+            cancelQuietly(sub);
+        }
+        synchronized (consumed) {
+            extra.values().forEach(Engine::cancelQuietly);
+            extra.clear();
+        }
+    }
+
+    private static void cancelQuietly(Subscription sub) {
+        try {
+            sub.cancel();
+        } catch (RuntimeException e) {
+            LOG.debug("Cancelling the consumer failed: {}", e.toString());
         }
     }
 
