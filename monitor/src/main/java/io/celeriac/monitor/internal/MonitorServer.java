@@ -97,6 +97,7 @@ public final class MonitorServer implements AutoCloseable {
             source.start(core::onEvent);
             schedule(this::flush, 250);
             schedule(() -> core.history().prune(System.currentTimeMillis() / 1000.0), 30_000);
+            schedule(() -> core.history().refreshCounts(), 5_000);
             schedule(() -> core.pollQueues(broker), settings.queuePollInterval().toMillis());
             if (!settings.inspectInterval().isZero()) {
                 schedule(() -> core.inspect(client.control(), null, java.time.Duration.ofSeconds(1)),

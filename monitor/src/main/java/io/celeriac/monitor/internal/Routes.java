@@ -116,6 +116,11 @@ final class Routes {
             login(r);
             return;
         }
+        if (p.equals("/static/app.css") || p.equals("/static/favicon.svg")) {
+            // the login page's look; no data
+            asset(r, p.substring("/static/".length()));
+            return;
+        }
         if (p.equals("/metrics") && settings.metricsOpen()) {
             metrics(r);
             return;
