@@ -54,7 +54,8 @@ final class HistoryStore implements AutoCloseable {
             + "started=COALESCE(excluded.started,tasks.started), ts=MAX(excluded.ts,tasks.ts), "
             + "args=COALESCE(excluded.args,tasks.args), kwargs=COALESCE(excluded.kwargs,tasks.kwargs), "
             + "result=COALESCE(excluded.result,tasks.result), exception=COALESCE(excluded.exception,tasks.exception), "
-            + "doc=json_set(json_patch(tasks.doc,excluded.doc),'$.state'," + STATE_RULE + ")";
+            + "doc=json_set(json_patch(tasks.doc,excluded.doc),'$.state'," + STATE_RULE
+            + ",'$.timestamp',MAX(excluded.ts,tasks.ts))";
 
     private final Path file;
     private final boolean temporary;
