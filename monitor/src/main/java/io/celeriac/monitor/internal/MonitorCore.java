@@ -182,6 +182,12 @@ public final class MonitorCore {
         return written + batch.size();
     }
 
+    /** @return the tasks in the history, counted now */
+    public long storedTasks() {
+        history.refreshCounts();
+        return history.size();
+    }
+
     /** @return tasks waiting to be written to the history */
     public int historyBacklog() {
         return historyDirty.size();

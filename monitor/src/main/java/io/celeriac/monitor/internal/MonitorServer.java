@@ -114,6 +114,11 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     private HttpServer bind() {
+        // small responses would otherwise wait for the client's delayed ACK (Nagle): ~40 ms each. The JDK server
+        // reads this once per JVM, when its first server is made.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         try {
             return HttpServer.create(new InetSocketAddress(settings.address(), settings.port()), 64);
         } catch (BindException e) {
