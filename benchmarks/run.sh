@@ -2,7 +2,7 @@
 # The side-by-side load harness in one command, from anywhere in the repository:
 #
 #   ./benchmarks/run.sh [--quick] [--runs N] [--seconds S] [--waits N]
-#                       [--only redis,postgres,sqlite,events,statedb,broker-redis,broker-amqp,client-redis,client-amqp
+#                       [--only redis,postgres,sqlite,events,statedb,broker-redis,broker-amqp,client-redis,client-amqp,monitor
 #                        | --only broker | --only client]
 #                       [--no-celery] [--markdown FILE]
 #

@@ -149,6 +149,9 @@ public final class Harness {
                 brokers.amqp();
             }
         }
+        if (options.runs("monitor")) {
+            new MonitorBench(options, table, celeriac).run();
+        }
         if (options.runs("client-redis") || options.runs("client-amqp")) {
             ClientBench clients = new ClientBench(options, table, celeriac, celery);
             if (options.runs("client-redis")) {
@@ -498,7 +501,7 @@ public final class Harness {
         kept.close();
     }
 
-    private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
+    static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(100);

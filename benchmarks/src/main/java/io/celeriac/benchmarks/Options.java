@@ -22,7 +22,7 @@ public record Options(int runs, double seconds, int waits, Set<String> sections,
 
     /** Every section, in the order they run. */
     public static final List<String> SECTIONS = List.of("redis", "postgres", "sqlite", "events", "statedb",
-            "broker-redis", "broker-amqp", "client-redis", "client-amqp");
+            "broker-redis", "broker-amqp", "client-redis", "client-amqp", "monitor");
 
     /** Names that stand for several sections on the command line. */
     public static final Map<String, List<String>> GROUPS = Map.of("broker", List.of("broker-redis", "broker-amqp"),

@@ -16,7 +16,8 @@ import java.io.PrintWriter;
         description = "Celery's result backends, worker state and cluster events for the JVM.",
         subcommands = {DemoCommand.class, BackendsCommand.class, ResultCommand.class, GroupCommand.class, CleanupCommand.class,
                 MigrateCommand.class, StatedbCommand.class, EventsCommand.class, CommandLine.HelpCommand.class,
-                InspectCommand.class, ControlCommand.class, CallCommand.class, WorkerCommand.class})
+                InspectCommand.class, ControlCommand.class, CallCommand.class, WorkerCommand.class,
+                MonitorCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
