@@ -109,9 +109,8 @@ final class CeleryReference {
 
     /**
      * Starts a Python Celery worker of {@code benchproj.py} ({@code proj.add}, {@code bench.noop},
-     * {@code bench.sleep10}) on one queue, without mingle and gossip, logging warnings only. Its heartbeat stays on:
-     * with {@code --without-heartbeat} the threads pool on RabbitMQ runs 4 to 5 times slower (about 90 against 360
-     * no-op tasks/s here). Stop it with {@link #stop(Process)}.
+     * {@code bench.sleep10}) on one queue, without mingle and gossip, logging warnings only; its heartbeat stays on,
+     * as the Java worker's does. Stop it with {@link #stop(Process)}.
      *
      * @param env the broker and backend URLs ({@code BENCH_BROKER_URL} / {@code BENCH_BACKEND_URL})
      * @param queue the queue it consumes
