@@ -2,15 +2,17 @@
 # The side-by-side load harness in one command, from anywhere in the repository:
 #
 #   ./benchmarks/run.sh [--quick] [--runs N] [--seconds S] [--waits N]
-#                       [--only redis,postgres,sqlite,events,statedb,broker-redis,broker-amqp,client-redis,client-amqp,monitor
-#                        | --only broker | --only client]
+#                       [--only redis,postgres,sqlite,events,statedb,broker-redis,broker-amqp,client-redis,client-amqp,
+#                               worker-redis,worker-amqp,monitor
+#                        | --only broker | --only client | --only worker]
 #                       [--no-celery] [--markdown FILE]
 #
 # Builds benchmarks/target/benchmarks.jar (the -Pbench profile) and copies RabbitMQ's PerfTest with its dependencies
 # into benchmarks/target/perf-test/ (benchmarks/perf-test/pom.xml, once), then runs io.celeriac.benchmarks.Harness
 # against Redis on 127.0.0.1:6379, PostgreSQL on 127.0.0.1:5432 and RabbitMQ on 127.0.0.1:5672 (or the servers named
 # by the environment, as the tests find them), next to redis-benchmark, pgbench, PerfTest and, when /usr/bin/python3
-# can import them, Python Celery and kombu.
+# can import them, Python Celery and kombu. The worker sections run celeriac's Java worker in the harness JVM beside
+# Python Celery workers (/usr/bin/python3 -m celery worker, prefork / threads / solo) on the same queue contents.
 # Set SKIP_BUILD=1 to reuse the jar. The JMH micro-benchmarks are run with: java -jar benchmarks/target/benchmarks.jar
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -104,11 +104,65 @@ final class CeleryReference {
      * @return the worker process
      */
     Process startWorker(Map<String, String> env, String queue, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(PYTHON, "-m", "celery", "-A", "benchproj", "worker", "-Q", queue, "-c",
-                "2", "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "warning")
-                .directory(script.getParent().toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        return start(env, queue, log, "prefork", 2, null, false);
+    }
+
+    /**
+     * Starts a Python Celery worker of {@code benchproj.py} ({@code proj.add}, {@code bench.noop},
+     * {@code bench.sleep10}) on one queue, without mingle and gossip, logging warnings only; its heartbeat stays on,
+     * as the Java worker's does. Stop it with {@link #stop(Process)}.
+     *
+     * @param env the broker and backend URLs ({@code BENCH_BROKER_URL} / {@code BENCH_BACKEND_URL})
+     * @param queue the queue it consumes
+     * @param log where its output goes
+     * @param pool {@code prefork}, {@code threads} or {@code solo}
+     * @param concurrency the pool size ({@code -c})
+     * @param nodename its node name ({@code -n}), or {@code null} for Celery's default
+     * @return the worker process
+     */
+    Process startWorker(Map<String, String> env, String queue, Path log, String pool, int concurrency,
+                        String nodename) throws IOException {
+        return start(env, queue, log, pool, concurrency, nodename, true);
+    }
+
+    private Process start(Map<String, String> env, String queue, Path log, String pool, int concurrency,
+                          String nodename, boolean heartbeat) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-m", "celery", "-A", "benchproj", "worker", "-Q", queue,
+                "-P", pool, "-c", Integer.toString(concurrency), "--without-mingle", "--without-gossip"));
+        if (!heartbeat) {
+            cmd.add("--without-heartbeat");
+        }
+        cmd.addAll(List.of("-l", "warning"));
+        if (nodename != null) {
+            cmd.addAll(List.of("-n", nodename));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(script.getParent().toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
         return pb.start();
+    }
+
+    /**
+     * Stops a worker started here: a warm shutdown (SIGTERM) first; after 30 s it is killed, and so is any of its
+     * own child processes (the prefork pool) still alive 5 s after it ended, by their process handles.
+     *
+     * @param worker the worker process
+     */
+    static void stop(Process worker) throws InterruptedException {
+        List<ProcessHandle> children = worker.descendants().toList();
+        worker.destroy();
+        if (!worker.waitFor(30, TimeUnit.SECONDS)) {
+            worker.destroyForcibly();
+            worker.waitFor(10, TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (ProcessHandle child : children) {
+            try {
+                child.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                child.destroyForcibly();
+            }
+        }
     }
 }

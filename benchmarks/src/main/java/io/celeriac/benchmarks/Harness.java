@@ -161,6 +161,15 @@ public final class Harness {
                 clients.amqp();
             }
         }
+        if (options.runs("worker-redis") || options.runs("worker-amqp")) {
+            WorkerBench workers = new WorkerBench(options, table, celeriac, celery, tmp);
+            if (options.runs("worker-redis")) {
+                workers.redis();
+            }
+            if (options.runs("worker-amqp")) {
+                workers.amqp();
+            }
+        }
     }
 
     static void progress(String what) {
@@ -501,6 +510,7 @@ public final class Harness {
         kept.close();
     }
 
+    /** @return the heap in use after three {@code System.gc()} calls 100 ms apart */
     static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();

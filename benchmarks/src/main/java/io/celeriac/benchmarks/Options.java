@@ -13,29 +13,33 @@ import java.util.Set;
  * @param seconds how long one throughput measurement runs
  * @param waits how many waits one wake-up latency measurement times
  * @param sections which sections run ({@code redis}, {@code postgres}, {@code sqlite}, {@code events}, {@code statedb},
- *                 {@code broker-redis}, {@code broker-amqp}, {@code client-redis}, {@code client-amqp};
- *                 {@code broker} and {@code client} on the command line stand for both of their sections)
+ *                 {@code broker-redis}, {@code broker-amqp}, {@code client-redis}, {@code client-amqp},
+ *                 {@code worker-redis}, {@code worker-amqp}; {@code broker}, {@code client} and {@code worker} on the
+ *                 command line stand for both of their sections)
  * @param celery whether Python Celery's figures are measured too (when it is installed)
  * @param markdown a file to write the table to as well, or {@code null}
+ * @param quick whether {@code --quick} was given (the worker sections then send fewer tasks)
  */
-public record Options(int runs, double seconds, int waits, Set<String> sections, boolean celery, Path markdown) {
+public record Options(int runs, double seconds, int waits, Set<String> sections, boolean celery, Path markdown,
+                      boolean quick) {
 
     /** Every section, in the order they run. */
     public static final List<String> SECTIONS = List.of("redis", "postgres", "sqlite", "events", "statedb",
-            "broker-redis", "broker-amqp", "client-redis", "client-amqp", "monitor");
+            "broker-redis", "broker-amqp", "client-redis", "client-amqp", "worker-redis", "worker-amqp", "monitor");
 
     /** Names that stand for several sections on the command line. */
     public static final Map<String, List<String>> GROUPS = Map.of("broker", List.of("broker-redis", "broker-amqp"),
-            "client", List.of("client-redis", "client-amqp"));
+            "client", List.of("client-redis", "client-amqp"), "worker", List.of("worker-redis", "worker-amqp"));
 
     /** The usage text. */
     public static final String USAGE = String.join("\n",
             "usage: Harness [--quick] [--runs N] [--seconds S] [--waits N] [--only a,b] [--no-celery] [--markdown FILE]",
-            "  --quick        1 run of 1 s per throughput figure, 200 waits (a smoke run, about 2 minutes)",
+            "  --quick        1 run of 1 s per throughput figure, 200 waits, 2,000 worker tasks (a smoke run)",
             "  --runs N       runs per figure, 1-9 (default 3)",
             "  --seconds S    seconds per throughput measurement, 0.2-30 (default 2)",
             "  --waits N      waits per latency measurement, 10-100000 (default 1000)",
-            "  --only LIST    sections to run, of " + String.join(",", SECTIONS) + ", or broker / client (both brokers) (default all)",
+            "  --only LIST    sections to run, of " + String.join(",", SECTIONS) + ",",
+            "                 or broker / client / worker (both brokers) (default all)",
             "  --no-celery    skip Python Celery's and kombu's figures",
             "  --markdown F   also write the table to F");
 
@@ -124,7 +128,7 @@ public record Options(int runs, double seconds, int waits, Set<String> sections,
         if (problems.length() > 0) {
             throw new IllegalArgumentException(problems + USAGE);
         }
-        return new Options(runs, seconds, waits, Set.copyOf(sections), celery, markdown);
+        return new Options(runs, seconds, waits, Set.copyOf(sections), celery, markdown, quick);
     }
 
     private static String need(String option, String value) {

@@ -1,5 +1,10 @@
-"""The Celery app of the harness's round-trip figure: proj.add served by a Python worker on the harness's queue."""
+"""The Celery app of the harness's Python workers, on the harness's queue.
+
+proj.add serves the client round-trip figure; bench.noop and bench.sleep10 the worker figures, under the names the
+Java worker registers for the same figures.
+"""
 import os
+import time
 
 from celery import Celery
 
@@ -9,3 +14,13 @@ app = Celery('benchproj', broker=os.environ['BENCH_BROKER_URL'], backend=os.envi
 @app.task(name='proj.add')
 def add(x, y):
     return x + y
+
+
+@app.task(name='bench.noop')
+def noop():
+    return None
+
+
+@app.task(name='bench.sleep10')
+def sleep10():
+    time.sleep(0.01)
