@@ -77,11 +77,12 @@ public final class RedisConnections implements AutoCloseable {
                         + " knows the master '" + config.masterName() + "': " + errors.scrub(e.getMessage()), e);
             }
             Supplier<HostAndPort> master = c::getCurrentMaster;
+            errors.markReached(); // the sentinels answered: a refused master is a failover, worth retrying
             return new RedisConnections(config, clientConfig, c, SocketFactory.of(config, master, null));
         }
         HostAndPort hp = config.endpoint().map(e -> new HostAndPort(e.host(), e.port()))
                 .orElse(new HostAndPort("localhost", 0));
-        SocketFactory sockets = SocketFactory.of(config, () -> hp, ssl);
+        SocketFactory sockets = SocketFactory.of(config, () -> hp, ssl).onConnected(errors::markReached);
         PooledConnectionProvider provider = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), pool);
         RedisClient c = RedisClient.builder().hostAndPort(hp).clientConfig(clientConfig).connectionProvider(provider).build();
         return new RedisConnections(config, clientConfig, c, sockets);
