@@ -42,7 +42,7 @@ final class GroupCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (Backend b = backend.open()) {
+            try (Backend b = backend.openForReading()) {
                 GroupResult g = b.restoreGroup(gid).orElse(null);
                 if (g == null) {
                     spec.commandLine().getErr().println("celeriac: no group is saved under " + gid + " in " + b.asUri());

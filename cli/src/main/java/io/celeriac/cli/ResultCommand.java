@@ -80,7 +80,7 @@ final class ResultCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (Backend b = backend.open()) {
+            try (Backend b = backend.openForReading()) {
                 TaskMeta m = b.getTaskMeta(id);
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
@@ -115,7 +115,7 @@ final class ResultCommand implements Runnable {
             if (timeout < 0 || Double.isNaN(timeout)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be a non-negative number of seconds");
             }
-            try (Backend b = backend.open()) {
+            try (Backend b = backend.openForReading()) {
                 TaskMeta m;
                 try {
                     m = b.waitFor(id, Duration.ofMillis((long) (timeout * 1000)));
