@@ -35,7 +35,7 @@ final class BackendOption {
     CommandLine.Model.CommandSpec mixee;
 
     @Option(names = {"-b", "--backend"}, paramLabel = "URL",
-            description = "Result backend URL (default: $" + ENV + ", else " + DEFAULT_BACKEND + ").")
+            description = "Result backend URL. Default: $" + ENV + ", else%n" + DEFAULT_BACKEND)
     String url;
 
     /**

@@ -17,7 +17,7 @@ import java.io.PrintWriter;
         subcommands = {DemoCommand.class, BackendsCommand.class, ResultCommand.class, GroupCommand.class, CleanupCommand.class,
                 MigrateCommand.class, StatedbCommand.class, EventsCommand.class, CommandLine.HelpCommand.class,
                 InspectCommand.class, ControlCommand.class, CallCommand.class, WorkerCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -86,8 +86,14 @@ public final class Main implements Runnable {
         return m.replace('\n', ' ');
     }
 
+    /**
+     * Without a subcommand: the usage on stderr, and exit 2 (bad usage).
+     *
+     * @return {@link ExitCodes#USAGE}
+     */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 }
