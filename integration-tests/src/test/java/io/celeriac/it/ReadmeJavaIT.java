@@ -223,6 +223,32 @@ class ReadmeJavaIT {
         }
     }
 
+    @Test
+    void theLoggingSectionSaysWhatToAddAndNamesRealLoggers() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        int from = readme.indexOf("### Logging\n");
+        assertThat(from).as("a Logging section").isPositive();
+        String section = readme.substring(from, readme.indexOf("\n#", from + 5));
+        assertThat(section).contains("SLF4J").contains("No SLF4J providers").contains("<artifactId>slf4j-simple</artifactId>")
+                .contains("--verbose");
+        Matcher m = Pattern.compile("^\\| `(io\\.celeriac[\\w.]*)` \\| ([A-Z /]+) \\|", Pattern.MULTILINE).matcher(section);
+        int loggers = 0;
+        while (m.find()) {
+            loggers++;
+            String name = m.group(1);
+            boolean isClass;
+            try {
+                Class.forName(name, false, getClass().getClassLoader());
+                isClass = true;
+            } catch (ClassNotFoundException e) {
+                isClass = false;
+            }
+            assertThat(isClass || getClass().getClassLoader().getResource(name.replace('.', '/')) != null)
+                    .as("the logger %s names a class or a package", name).isTrue();
+        }
+        assertThat(loggers).isGreaterThan(4);
+    }
+
     /** The class path the tests run with: every module jar and its libraries, as a user's build has them. */
     private static String classPath() {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
