@@ -11,6 +11,9 @@ package io.celeriac;
 public class ServiceUnavailableException extends CeleriacException {
     private static final long serialVersionUID = 1L;
 
+    private final String serviceUri;
+    private final String reason;
+
     /**
      * Creates the exception.
      *
@@ -20,5 +23,25 @@ public class ServiceUnavailableException extends CeleriacException {
      */
     public ServiceUnavailableException(String serviceUri, String reason, Throwable cause) {
         super("Cannot reach " + serviceUri + ": " + reason, cause);
+        this.serviceUri = serviceUri;
+        this.reason = reason;
+    }
+
+    /**
+     * The service's masked URI.
+     *
+     * @return the URI, without a password
+     */
+    public String serviceUri() {
+        return serviceUri;
+    }
+
+    /**
+     * What failed, without the URI.
+     *
+     * @return the reason, with no credentials in it
+     */
+    public String reason() {
+        return reason;
     }
 }

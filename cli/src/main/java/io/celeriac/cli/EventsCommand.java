@@ -26,14 +26,20 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "events", mixinStandardHelpOptions = true,
         description = "Follow a live Celery cluster from its broker's events (workers need -E).",
         subcommands = {EventsCommand.Top.class, EventsCommand.Dump.class, EventsCommand.Snapshot.class})
-final class EventsCommand implements Runnable {
+final class EventsCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Without a subcommand: the usage on stderr, and exit 2 (bad usage).
+     *
+     * @return {@link ExitCodes#USAGE}
+     */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 
     /** The broker to listen on: {@code --broker}, else {@code CELERY_BROKER_URL}, else the local Redis. */
@@ -41,7 +47,7 @@ final class EventsCommand implements Runnable {
         static final String DEFAULT_BROKER = "redis://localhost:6379/0";
 
         @Option(names = "--broker", paramLabel = "URL",
-                description = "Broker URL (default: $CELERY_BROKER_URL, else " + DEFAULT_BROKER + ").")
+                description = "Broker URL. Default: $CELERY_BROKER_URL, else%n" + DEFAULT_BROKER)
         String url;
 
         String resolve() {
@@ -54,6 +60,20 @@ final class EventsCommand implements Runnable {
 
         EventSource open() {
             return Celeriac.discover().openEventSource(resolve(), EventSourceOptions.defaults());
+        }
+
+        /**
+         * Says on stderr why a cluster may look empty when no event arrived from a broker that was reached: the
+         * workers send no events, or they use another broker.
+         */
+        static void sayIfSilent(PrintWriter err, EventSource source, double seconds) {
+            if (source.eventsReceived() > 0) {
+                return;
+            }
+            err.println("celeriac: no event from " + source.location() + " in " + (seconds > 0 ? seconds + " s" : "the time listened")
+                    + ": do the workers send events (celery worker -E, or celery control enable_events), and is this"
+                    + " their broker (--broker URL, else $CELERY_BROKER_URL)?");
+            err.flush();
         }
 
         /**
@@ -106,6 +126,7 @@ final class EventsCommand implements Runnable {
                 });
                 waitFor(seconds);
                 Broker.requireReached(source);
+                Broker.sayIfSilent(spec.commandLine().getErr(), source, seconds);
                 spec.commandLine().getErr().println("celeriac: " + source.eventsReceived() + " events, "
                         + source.messagesRejected() + " messages rejected, from " + source.location());
             }
@@ -139,6 +160,7 @@ final class EventsCommand implements Runnable {
                 waitFor(seconds);
                 Broker.requireReached(source);
                 source.close();
+                Broker.sayIfSilent(spec.commandLine().getErr(), source, seconds);
                 EventStateSnapshot snapshot = state.snapshot();
                 if (json) {
                     Map<String, Object> doc = snapshot.toCeleryDict(tasks);
@@ -163,9 +185,11 @@ final class EventsCommand implements Runnable {
         }
         w.print(out);
         out.println();
-        Table t = new Table("UUID", "NAME", "STATE", "WORKER", "RUNTIME");
+        Table t = new Table("UUID", "NAME", "STATE", "WORKER", "RUNTIME", "RESULT");
         for (TaskInfo ti : s.tasksByTime(taskLimit)) {
-            t.row(ti.uuid(), ti.name(), ti.state(), ti.worker(), ti.runtime() == null ? "" : String.format("%.3f s", ti.runtime()));
+            String result = ti.exception() != null ? ti.exception() : ti.result() == null ? "" : ti.result();
+            t.row(ti.uuid(), ti.name(), ti.state(), ti.worker(), ti.runtime() == null ? "" : String.format("%.3f s", ti.runtime()),
+                    result.length() > 40 ? result.substring(0, 39) + "…" : result);
         }
         t.print(out);
         out.println(s.eventCount() + " events, " + s.taskCount() + " tasks received");

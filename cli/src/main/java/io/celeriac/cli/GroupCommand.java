@@ -18,14 +18,20 @@ import java.util.concurrent.Callable;
 /** {@code celeriac group get GID}: a saved group and its members' states. */
 @Command(name = "group", mixinStandardHelpOptions = true, description = "Read a saved group.",
         subcommands = {GroupCommand.Get.class})
-final class GroupCommand implements Runnable {
+final class GroupCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Without a subcommand: the usage on stderr, and exit 2 (bad usage).
+     *
+     * @return {@link ExitCodes#USAGE}
+     */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
@@ -42,7 +48,7 @@ final class GroupCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (Backend b = backend.open()) {
+            try (Backend b = backend.openForReading()) {
                 GroupResult g = b.restoreGroup(gid).orElse(null);
                 if (g == null) {
                     spec.commandLine().getErr().println("celeriac: no group is saved under " + gid + " in " + b.asUri());

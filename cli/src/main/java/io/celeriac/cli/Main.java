@@ -18,7 +18,7 @@ import java.io.PrintWriter;
                 MigrateCommand.class, StatedbCommand.class, EventsCommand.class, CommandLine.HelpCommand.class,
                 InspectCommand.class, ControlCommand.class, CallCommand.class, WorkerCommand.class,
                 MonitorCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -87,8 +87,14 @@ public final class Main implements Runnable {
         return m.replace('\n', ' ');
     }
 
+    /**
+     * Without a subcommand: the usage on stderr, and exit 2 (bad usage).
+     *
+     * @return {@link ExitCodes#USAGE}
+     */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 }

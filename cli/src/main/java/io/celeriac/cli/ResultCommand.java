@@ -21,14 +21,20 @@ import java.util.concurrent.Callable;
 /** {@code celeriac result get|wait|forget|store}: Celery-compatible reads and writes of one result. */
 @Command(name = "result", mixinStandardHelpOptions = true, description = "Read, wait for, forget or store one task result.",
         subcommands = {ResultCommand.Get.class, ResultCommand.Wait.class, ResultCommand.Forget.class, ResultCommand.Store.class})
-final class ResultCommand implements Runnable {
+final class ResultCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Without a subcommand: the usage on stderr, and exit 2 (bad usage).
+     *
+     * @return {@link ExitCodes#USAGE}
+     */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 
     /** Prints a meta for a person: state, result, exception and traceback. */
@@ -80,7 +86,7 @@ final class ResultCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (Backend b = backend.open()) {
+            try (Backend b = backend.openForReading()) {
                 TaskMeta m = b.getTaskMeta(id);
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
@@ -115,7 +121,7 @@ final class ResultCommand implements Runnable {
             if (timeout < 0 || Double.isNaN(timeout)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be a non-negative number of seconds");
             }
-            try (Backend b = backend.open()) {
+            try (Backend b = backend.openForReading()) {
                 TaskMeta m;
                 try {
                     m = b.waitFor(id, Duration.ofMillis((long) (timeout * 1000)));

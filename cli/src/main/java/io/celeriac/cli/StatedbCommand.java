@@ -27,20 +27,27 @@ import java.util.concurrent.Callable;
 @Command(name = "statedb", mixinStandardHelpOptions = true,
         description = "Inspect and edit a worker's persistent state (revoked ids and logical clock), Celery's --statedb.",
         subcommands = {StatedbCommand.Show.class, StatedbCommand.Revoke.class, StatedbCommand.Compact.class})
-final class StatedbCommand implements Runnable {
+final class StatedbCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Without a subcommand: the usage on stderr, and exit 2 (bad usage).
+     *
+     * @return {@link ExitCodes#USAGE}
+     */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 
     /** Options every statedb command shares: where the state is and whose it is. */
     static final class Location {
         @Parameters(index = "0", paramLabel = "PATH",
-                description = "The state: a path or file:///path (Celery's %%n %%h %%d %%p %%i %%I placeholders allowed), or a store URL such as redis://host/0.")
+                description = "The state: a path (Celery's %%n %%h %%d %%p %%i %%I placeholders allowed), or a URL such as%n"
+                        + "file:///var/run/celery/%%n.state%nredis://host/0%ndb+postgresql://user@host/db")
         String path;
         @Option(names = "--node", paramLabel = "NAME", description = "The worker's node name for placeholders (default: celery@<this host>).")
         String node;

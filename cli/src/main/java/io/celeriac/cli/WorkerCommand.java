@@ -52,7 +52,7 @@ final class WorkerCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--broker", paramLabel = "URL",
-            description = "Broker URL (default: $CELERY_BROKER_URL, else " + Worker.DEFAULT_BROKER_URL + ").")
+            description = "Broker URL. Default: $CELERY_BROKER_URL, else%n" + Worker.DEFAULT_BROKER_URL)
     String broker;
 
     @Option(names = {"--backend", "--result-backend"}, paramLabel = "URL",

@@ -136,6 +136,29 @@ class EventsCommandTest {
     }
 
     @Test
+    void theSnapshotTableShowsResultsAndASilentBrokerIsExplained() throws Exception {
+        RedisTestServer server = TestServices.redis();
+        try (RedisTestServer.DatabaseLease lease = server.leaseDatabase()) {
+            MainTest.Run quiet = run("events", "snapshot", "--broker", lease.url(), "--seconds", "0.5");
+            assertThat(quiet.code()).as(quiet.err()).isZero();
+            assertThat(quiet.err()).contains("celeriac: no event from redis://").contains("celery worker -E")
+                    .contains("--broker URL");
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> publisher = cluster(server, lease.db(), stop);
+            try {
+                MainTest.Run r = run("events", "snapshot", "--broker", lease.url(), "--seconds", "1.5");
+                assertThat(r.code()).as(r.err()).isZero();
+                assertThat(r.out()).containsPattern("UUID\\s+NAME\\s+STATE\\s+WORKER\\s+RUNTIME\\s+RESULT")
+                        .containsPattern("t-ok\\s+proj\\.add\\s+SUCCESS\\s+w1@test\\s+0\\.250 s\\s+5");
+                assertThat(r.err()).doesNotContain("no event from");
+            } finally {
+                stop.set(true);
+                publisher.join();
+            }
+        }
+    }
+
+    @Test
     void anUnreachableBrokerIsOneLine() {
         MainTest.Run r = run("events", "snapshot", "--broker", "redis://:hunter2@127.0.0.1:1/0", "--seconds", "0.5");
         assertThat(r.code()).isEqualTo(1);

@@ -56,6 +56,22 @@ class ResultCommandsTest {
     }
 
     @Test
+    void aServerThatIsNotThereIsAnErrorNotATimeout() throws java.io.IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        MainTest.Run wait = run("result", "wait", "abc", "--timeout", "300", "-b", "redis://127.0.0.1:" + port + "/0");
+        assertThat(wait.code()).as(wait.err()).isEqualTo(1);
+        assertThat(wait.err()).contains("celeriac: Cannot reach redis://127.0.0.1:" + port + "/0: the connection to 127.0.0.1:"
+                + port + " was refused").doesNotContain("timed out");
+        MainTest.Run get = run("result", "get", "abc", "-b", "redis://no-such-host.invalid/0");
+        assertThat(get.code()).isEqualTo(1);
+        assertThat(get.err().strip()).isEqualTo("celeriac: Cannot reach redis://no-such-host.invalid/0: "
+                + "the host of no-such-host.invalid:6379 is unknown");
+    }
+
+    @Test
     void waitFollowsAStoreFromAnotherThreadAndExitsByOutcome() {
         CompletableFuture<MainTest.Run> waiting = CompletableFuture.supplyAsync(() -> run("result", "wait", "w1", "-b", url, "--timeout", "20"));
         CompletableFuture.runAsync(() -> held.storeResult("w1", "done", TaskState.SUCCESS));

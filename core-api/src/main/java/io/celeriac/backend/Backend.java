@@ -272,6 +272,40 @@ public interface Backend extends AutoCloseable {
      */
     Map<String, TaskMeta> waitForAll(Collection<String> taskIds, Duration timeout);
 
+    /**
+     * Waits for many tasks under one deadline and gives each its own outcome: SUCCEEDED (the value), FAILED (the
+     * exception), NOT_READY at the deadline (with the last state read) or WAIT_FAILED (why: forgotten, corrupt, the
+     * store unreachable). One task's outcome never hides another's, unlike {@link #waitForAll}. One read of every
+     * id, then a future per id still pending (no thread each); the waits left at the deadline are cancelled.
+     *
+     * @param taskIds the ids (duplicates are waited for once)
+     * @param timeout how long to wait for all of them
+     * @return each id, in the order given, to its outcome
+     */
+    default Map<String, WaitOutcome> waitForEach(Collection<String> taskIds, Duration timeout) {
+        return io.celeriac.internal.ManyWaits.each(this, taskIds, timeout);
+    }
+
+    /**
+     * Celery's {@code as_completed}: the outcomes of many tasks in the order they become ready (those ready at once
+     * first), waiting up to one deadline; the stream then ends with a NOT_READY outcome (the last state read) for
+     * each task still pending. The waits start when this is called; iterate on one thread, and close the stream
+     * (try-with-resources) to stop waiting early.
+     *
+     * <pre>{@code
+     * try (Stream<WaitOutcome> done = backend.asCompleted(ids, Duration.ofMinutes(1))) {
+     *     done.forEach(o -> System.out.println(o.taskId() + " " + o.kind()));
+     * }
+     * }</pre>
+     *
+     * @param taskIds the ids (duplicates are waited for once)
+     * @param timeout how long to wait for all of them
+     * @return the outcomes, one per distinct id
+     */
+    default java.util.stream.Stream<WaitOutcome> asCompleted(Collection<String> taskIds, Duration timeout) {
+        return io.celeriac.internal.ManyWaits.asCompleted(this, taskIds, timeout);
+    }
+
     // ------------------------------------------------------------------------------------------
     // groups
 

@@ -176,6 +176,130 @@ public record TaskMeta(
         return result instanceof ExceptionInfo e ? Optional.of(e) : Optional.empty();
     }
 
+    // ------------------------------------------------------------------------------------------
+    // typed access
+
+    /**
+     * The result as a type: the value itself when it is one, else a lossless conversion. Numbers convert only when
+     * they fit ({@code result(Integer.class)} of {@code 2**40} and {@code result(long.class)} of {@code 1.5} are
+     * errors; {@code 4.0} reads as {@code 4}); lists read as {@code List}, {@code Set}, arrays, or records by
+     * position (a Python tuple); maps as {@code Map}, or records by component name ({@code snake_case} keys fill
+     * {@code camelCase} components): {@code record Progress(long current, long total)} reads
+     * {@code {"current": 4, "total": 10}}; strings as enums (by name), {@code UUID}, {@code BigDecimal}, and ISO
+     * dates and times. For a generic type use {@link #resultAs(ResultType)}.
+     *
+     * <p>This reads the stored result whatever the state: a FAILURE's is an {@link ExceptionInfo}. Use
+     * {@link #get(Class)} for Celery's {@code AsyncResult.get()}: the value of a SUCCESS, or the task's exception.
+     *
+     * @param type the type, e.g. {@code Long.class}, {@code int.class}, a record
+     * @param <T> the type
+     * @return the result as {@code type}; {@code null} when the result is {@code null} (an error for a primitive)
+     * @throws ResultConversionException when the result cannot be read as {@code type}, naming where and why
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T result(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return (T) io.celeriac.internal.ValueConverter.convert(result, type, taskId);
+    }
+
+    /**
+     * The result as a generic type: {@code meta.resultAs(new ResultType<List<Long>>() { })}, or
+     * {@code new ResultType<Map<String, Progress>>() { }}. Conversions as {@link #result(Class)}, element by
+     * element; collections come back unmodifiable.
+     *
+     * @param type the type
+     * @param <T> the type
+     * @return the result as {@code type}
+     * @throws ResultConversionException when the result (or an element of it) cannot be read as {@code type}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T resultAs(ResultType<T> type) {
+        Objects.requireNonNull(type, "type");
+        return (T) io.celeriac.internal.ValueConverter.convert(result, type.type(), taskId);
+    }
+
+    /**
+     * The result as a JSON object, e.g. a {@code PROGRESS} meta's {@code {"current": 4, "total": 10}}.
+     *
+     * @return the map (unmodifiable when decoded by celeriac), or {@code null} when the result is {@code null}
+     * @throws ResultConversionException when the result is not a map
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> resultMap() {
+        return (Map<String, Object>) resultAs(MAP);
+    }
+
+    /**
+     * The result as a JSON array (a Python list or tuple).
+     *
+     * @return the list (unmodifiable when decoded by celeriac), or {@code null} when the result is {@code null}
+     * @throws ResultConversionException when the result is not a list
+     */
+    @SuppressWarnings("unchecked")
+    public List<Object> resultList() {
+        return (List<Object>) resultAs(LIST);
+    }
+
+    /**
+     * Celery's {@code AsyncResult.get()} on this reading: the value of a SUCCESS, or the task's exception raised
+     * as a {@link TaskFailureException} (FAILURE, and REVOKED with its {@code TaskRevokedError}), carrying
+     * {@code exc_type}, {@code exc_module}, {@code exc_message} and the traceback. A meta is one reading: a task
+     * that is not ready raises {@link ResultNotReadyException} (wait with {@link Backend#waitFor} first).
+     *
+     * @return the result of a SUCCESS, as stored
+     * @throws TaskFailureException when the task failed or was revoked
+     * @throws ResultNotReadyException when the task is not ready
+     */
+    public Object get() {
+        if (TaskState.SUCCESS.equals(status)) {
+            return result;
+        }
+        if (status.propagates()) {
+            ExceptionInfo e = exception().orElseGet(() -> new ExceptionInfo(
+                    TaskState.REVOKED.equals(status) ? "TaskRevokedError" : "Exception",
+                    List.of(String.valueOf(result)), TaskState.REVOKED.equals(status) ? ExceptionInfo.CELERY_EXCEPTIONS : null));
+            throw new TaskFailureException(taskId, status, e, traceback);
+        }
+        throw new ResultNotReadyException(this);
+    }
+
+    /**
+     * As {@link #get()}, the value read as a type (see {@link #result(Class)}).
+     *
+     * @param type the type
+     * @param <T> the type
+     * @return the value
+     * @throws TaskFailureException when the task failed or was revoked
+     * @throws ResultNotReadyException when the task is not ready
+     * @throws ResultConversionException when the value cannot be read as {@code type}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return (T) io.celeriac.internal.ValueConverter.convert(get(), type, taskId);
+    }
+
+    /**
+     * As {@link #get()}, the value read as a generic type (see {@link #resultAs(ResultType)}).
+     *
+     * @param type the type
+     * @param <T> the type
+     * @return the value
+     * @throws TaskFailureException when the task failed or was revoked
+     * @throws ResultNotReadyException when the task is not ready
+     * @throws ResultConversionException when the value cannot be read as {@code type}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T get(ResultType<T> type) {
+        Objects.requireNonNull(type, "type");
+        return (T) io.celeriac.internal.ValueConverter.convert(get(), type.type(), taskId);
+    }
+
+    private static final ResultType<Map<String, Object>> MAP = new ResultType<>() {
+    };
+    private static final ResultType<List<Object>> LIST = new ResultType<>() {
+    };
+
     /**
      * The same meta for another task id.
      *

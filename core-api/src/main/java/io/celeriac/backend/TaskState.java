@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -13,8 +14,24 @@ import java.util.stream.Collectors;
  *
  * <p>States compare by Celery's precedence: {@code SUCCESS > FAILURE > <any custom state> > REVOKED >
  * STARTED > RECEIVED > REJECTED > RETRY > PENDING}. {@link #precedence()} returns Celery's index, where a
- * lower number means a higher precedence. Instances are immutable; {@link #of(String)} returns the
- * constants for Celery's names.
+ * lower number means a higher precedence.
+ *
+ * <p>Instances are immutable and compare with {@link #equals} by name, everywhere. {@link #of(String)} returns
+ * canonical instances: the constants for Celery's names, and one interned instance per custom name (the first
+ * 10,000 custom names a JVM sees; further ones are fresh instances, still equal by name), so
+ * {@code TaskState.of("PROGRESS") == TaskState.of("PROGRESS")}; every state celeriac decodes comes from
+ * {@code of}. Prefer {@code of} to the constructor.
+ *
+ * <p>A record cannot be switched on: switch on {@link #builtin()}, an enum of Celery's states with
+ * {@link Builtin#CUSTOM} for the others:
+ * <pre>{@code
+ * switch (meta.status().builtin()) {
+ *     case SUCCESS -> use(meta.get());
+ *     case FAILURE, REVOKED -> report(meta.exception().orElseThrow());
+ *     case CUSTOM -> progress(meta.result(Progress.class));   // e.g. PROGRESS from update_state
+ *     default -> { }                                          // PENDING, RECEIVED, STARTED, RETRY, ...
+ * }
+ * }</pre>
  *
  * @param name the state's name, as stored, e.g. {@code SUCCESS}; never empty
  */
@@ -59,6 +76,50 @@ public record TaskState(String name) implements Comparable<TaskState> {
                     PENDING, RECEIVED, STARTED, SUCCESS, FAILURE, REVOKED, REJECTED, RETRY, IGNORED)
             .collect(Collectors.toUnmodifiableMap(TaskState::name, Function.identity()));
 
+    /** Custom states interned by {@link #of}, at most {@link #MAX_INTERNED}. */
+    private static final ConcurrentHashMap<String, TaskState> CUSTOM = new ConcurrentHashMap<>();
+    private static final int MAX_INTERNED = 10_000;
+
+    /**
+     * Celery's own states, to switch on ({@link #builtin()}); {@link #CUSTOM} is any other state, such as a
+     * task's {@code PROGRESS}.
+     */
+    public enum Builtin {
+        /** {@link TaskState#PENDING}. */
+        PENDING,
+        /** {@link TaskState#RECEIVED}. */
+        RECEIVED,
+        /** {@link TaskState#STARTED}. */
+        STARTED,
+        /** {@link TaskState#SUCCESS}. */
+        SUCCESS,
+        /** {@link TaskState#FAILURE}. */
+        FAILURE,
+        /** {@link TaskState#REVOKED}. */
+        REVOKED,
+        /** {@link TaskState#REJECTED}. */
+        REJECTED,
+        /** {@link TaskState#RETRY}. */
+        RETRY,
+        /** {@link TaskState#IGNORED}. */
+        IGNORED,
+        /** A state Celery does not define, such as {@code PROGRESS}. */
+        CUSTOM;
+
+        /**
+         * The canonical state of a built-in.
+         *
+         * @return the state
+         * @throws IllegalStateException for {@link #CUSTOM}, which names no single state
+         */
+        public TaskState state() {
+            if (this == CUSTOM) {
+                throw new IllegalStateException("CUSTOM stands for any state Celery does not define");
+            }
+            return KNOWN.get(name());
+        }
+    }
+
     /**
      * Validates the name.
      *
@@ -79,8 +140,31 @@ public record TaskState(String name) implements Comparable<TaskState> {
      * @return the state
      */
     public static TaskState of(String name) {
+        Objects.requireNonNull(name, "name");
         TaskState known = KNOWN.get(name);
-        return known != null ? known : new TaskState(name);
+        if (known != null) {
+            return known;
+        }
+        TaskState custom = CUSTOM.get(name);
+        if (custom != null) {
+            return custom;
+        }
+        TaskState fresh = new TaskState(name);
+        if (CUSTOM.size() >= MAX_INTERNED) {
+            return fresh; // a flood of names (hostile data) must not grow the JVM without bound
+        }
+        TaskState raced = CUSTOM.putIfAbsent(name, fresh);
+        return raced != null ? raced : fresh;
+    }
+
+    /**
+     * Which of Celery's states this is, to switch on; {@link Builtin#CUSTOM} for any other.
+     *
+     * @return the built-in state, or {@code CUSTOM}
+     */
+    public Builtin builtin() {
+        TaskState known = KNOWN.get(name);
+        return known == null ? Builtin.CUSTOM : Builtin.valueOf(name);
     }
 
     /**

@@ -44,7 +44,9 @@ import java.util.regex.Pattern;
  * its schemes and its jar.
  *
  * <p>Resolution: a URL's scheme is looked up as written, then with its last {@code +} part removed, and
- * so on ({@code db+postgresql+psycopg2}, then {@code db+postgresql}, then {@code db}). An explicit
+ * so on ({@code db+postgresql+psycopg2}, then {@code db+postgresql}, then {@code db}); a plain scheme that no
+ * provider answers is then tried with Celery's {@code db+} prefix, so that what a database backend's
+ * {@code asUri()} prints ({@code postgresql://...}, as Celery's {@code as_uri}) opens that backend again. An explicit
  * registration beats discovery; two discovered providers for one scheme raise
  * {@link DuplicateSchemeException} (naming both classes and jars) unless an explicit one settles it; no
  * provider raises {@link UnknownSchemeException} listing what is installed. Immutable and thread-safe.
@@ -56,6 +58,8 @@ public final class ProviderRegistry<P extends Provider> {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderRegistry.class);
     private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.\\-]*(:[a-z][a-z0-9+.\\-]*)?");
     private static final int MAX_LISTED = 10_000;
+    /** Celery's database alias, which {@code as_uri()} leaves out. */
+    private static final String DB_ALIAS = "db+";
 
     private final Class<P> spi;
     private final String kind;
@@ -309,6 +313,21 @@ public final class ProviderRegistry<P extends Provider> {
 
     // ------------------------------------------------------------------------------------------
 
+    private P find(String candidate) {
+        List<ProviderInfo> ex = explicit.get(candidate);
+        if (ex != null) {
+            return spi.cast(ex.get(0).provider());
+        }
+        List<ProviderInfo> di = discovered.get(candidate);
+        if (di != null) {
+            if (di.size() > 1) {
+                throw new DuplicateSchemeException(kind, candidate, di);
+            }
+            return spi.cast(di.get(0).provider());
+        }
+        return null;
+    }
+
     /**
      * The provider for a URL's scheme.
      *
@@ -321,16 +340,17 @@ public final class ProviderRegistry<P extends Provider> {
         Objects.requireNonNull(url, "url");
         String scheme = url.scheme().toLowerCase(Locale.ROOT);
         for (String candidate : candidates(scheme)) {
-            List<ProviderInfo> ex = explicit.get(candidate);
-            if (ex != null) {
-                return spi.cast(ex.get(0).provider());
+            P found = find(candidate);
+            if (found != null) {
+                return found;
             }
-            List<ProviderInfo> di = discovered.get(candidate);
-            if (di != null) {
-                if (di.size() > 1) {
-                    throw new DuplicateSchemeException(kind, candidate, di);
-                }
-                return spi.cast(di.get(0).provider());
+        }
+        if (scheme.indexOf('+') < 0 && scheme.indexOf(':') < 0) {
+            // what a database backend's asUri() prints, as Celery's as_uri does (postgresql://, sqlite:///): read
+            // back with Celery's db+ prefix, so that a URL printed can be used again
+            P found = find(DB_ALIAS + scheme);
+            if (found != null) {
+                return found;
             }
         }
         StringBuilder note = new StringBuilder();

@@ -102,6 +102,26 @@ final class UrlParser {
         }
         int sep = text.indexOf("://");
         if (sep < 0) {
+            int colon = text.indexOf(':');
+            if (colon >= 2 && Character.isLetter(text.charAt(0)) && isSchemeChars(text.substring(0, colon))) {
+                // "redis:/host:6379/0" is a URL with a slash missing, not a file path (a drive letter is one letter)
+                String scheme = text.substring(0, colon).toLowerCase(Locale.ROOT);
+                String rest = text.substring(colon + 1);
+                if (scheme.equals(BackendUrl.FILE_SCHEME) && rest.startsWith("/")) {
+                    return parseHierarchical(text, scheme, rest, problems); // RFC 8089's file:/path
+                }
+                String fixed = scheme + "://" + rest.replaceFirst("^[/\\\\]+", "");
+                int at = fixed.lastIndexOf('@');
+                if (at >= 0) {
+                    // never echo what may hold a password: the user info, and anything after a query mark
+                    String after = fixed.substring(at + 1);
+                    int q = indexOfAny(after, '?', '#');
+                    fixed = scheme + "://**@" + (q < 0 ? after : after.substring(0, q));
+                }
+                problems.add("'" + text.substring(0, colon) + ":' is not followed by '//': a URL reads "
+                        + UrlMasking.maskUnparsed(fixed) + " (a plain path has no scheme)");
+                throw new InvalidUrlException(UrlMasking.maskUnparsed(text), problems);
+            }
             // A plain path, as Celery's --statedb accepts.
             if (text.indexOf('\0') >= 0) {
                 problems.add("a path cannot contain a NUL character");
@@ -346,5 +366,14 @@ final class UrlParser {
         if (!problems.isEmpty()) {
             throw new InvalidUrlException(UrlMasking.maskUnparsed(text), problems);
         }
+    }
+
+    private static int indexOfAny(String s, char a, char b) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == a || s.charAt(i) == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

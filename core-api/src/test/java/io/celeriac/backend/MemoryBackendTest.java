@@ -49,6 +49,21 @@ class MemoryBackendTest {
     }
 
     @Test
+    void aWaitThatTimesOutNamesTheLastStateSeen() {
+        try (Backend b = celeriac.openBackend("memory://")) {
+            b.storeResult("p1", Map.of("current", 4L), TaskState.of("PROGRESS"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.waitFor("p1", Duration.ofMillis(300)))
+                    .isInstanceOf(WaitTimeoutException.class)
+                    .hasMessageEndingWith("was not ready after 300 ms; last state PROGRESS {\"current\": 4}")
+                    .satisfies(e -> assertThat(((WaitTimeoutException) e).lastSeen().orElseThrow().result())
+                            .isEqualTo(Map.of("current", 4L)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.waitFor("never-seen", Duration.ofMillis(50)))
+                    .isInstanceOf(WaitTimeoutException.class)
+                    .hasMessageEndingWith("last state PENDING");
+        }
+    }
+
+    @Test
     void resultExpiresComesFromTheUrl() {
         try (Backend b = celeriac.openBackend("memory://?result_expires=0&result_extended=true")) {
             assertThat(b.options().resultExpires()).isEqualTo(Duration.ZERO);

@@ -27,6 +27,38 @@ class TaskStateTest {
     }
 
     @Test
+    void ofReturnsCanonicalInstancesEvenForCustomStatesAndDecodedOnes() {
+        assertThat(TaskState.of("PROGRESS")).isSameAs(TaskState.of("PROGRESS"));
+        assertThat(TaskState.of("SUCCESS")).isSameAs(TaskState.SUCCESS);
+        TaskMeta decoded = io.celeriac.json.CeleryJson.decodeMeta("{\"status\": \"PROGRESS\", \"result\": {\"current\": 4},"
+                + " \"traceback\": null, \"children\": [], \"date_done\": null, \"task_id\": \"t\"}");
+        assertThat(decoded.status()).isSameAs(TaskState.of("PROGRESS"));
+        assertThat(new TaskState("PROGRESS")).as("equal by name, everywhere").isEqualTo(TaskState.of("PROGRESS"))
+                .hasSameHashCodeAs(TaskState.of("PROGRESS"));
+    }
+
+    @Test
+    void builtinStatesCanBeSwitchedOn() {
+        List<String> seen = new ArrayList<>();
+        for (TaskState s : List.of(TaskState.SUCCESS, TaskState.REVOKED, TaskState.of("PROGRESS"), TaskState.PENDING)) {
+            switch (s.builtin()) {
+                case SUCCESS -> seen.add("done");
+                case FAILURE, REVOKED -> seen.add("failed");
+                case CUSTOM -> seen.add("custom " + s.name());
+                default -> seen.add("waiting");
+            }
+        }
+        assertThat(seen).containsExactly("done", "failed", "custom PROGRESS", "waiting");
+        for (TaskState.Builtin b : TaskState.Builtin.values()) {
+            if (b != TaskState.Builtin.CUSTOM) {
+                assertThat(b.state().builtin()).isEqualTo(b);
+                assertThat(b.state()).isSameAs(TaskState.of(b.name()));
+            }
+        }
+        assertThatThrownBy(TaskState.Builtin.CUSTOM::state).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void setsAreCeleryS() {
         assertThat(TaskState.READY_STATES).containsExactlyInAnyOrder(TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED);
         assertThat(TaskState.UNREADY_STATES).containsExactlyInAnyOrder(TaskState.PENDING, TaskState.RECEIVED,

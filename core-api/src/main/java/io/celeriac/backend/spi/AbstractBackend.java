@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -52,6 +53,10 @@ import java.util.stream.Stream;
 public abstract class AbstractBackend implements Backend {
 
     private static final Logger LOG = LoggerFactory.getLogger(AbstractBackend.class);
+    /** A retry is logged as a warning at most this often per backend (the others at debug). */
+    private static final long RETRY_WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    /** How long a blocking wait waits for its timer past its timeout before it gives up on its own. */
+    private static final Duration TIMER_GRACE = Duration.ofSeconds(2);
 
     /** The URL the backend was opened with. */
     protected final BackendUrl url;
@@ -62,6 +67,8 @@ public abstract class AbstractBackend implements Backend {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ResultWaits waits = new ResultWaits();
     private final RetryRunner retries;
+    private final AtomicLong retriesMade = new AtomicLong();
+    private final AtomicLong lastRetryWarning = new AtomicLong(System.nanoTime() - RETRY_WARN_EVERY_NANOS);
     private final RetryRunner.GiveUp<RuntimeException> storeFailure = this::storeFailure;
     private final RetryRunner.GiveUp<RuntimeException> readFailure = this::readFailure;
 
@@ -79,9 +86,7 @@ public abstract class AbstractBackend implements Backend {
         this.maskedUri = url.withoutAlias().masked();
         this.retries = RetryRunner.builder(options.retryPolicy())
                 .retryIf(e -> e instanceof RuntimeException r && isTransient(r) && !isClosed())
-                .onRetry((taskId, attempt, attempts, wait, e) -> LOG.debug(
-                        "Transient error on {} for {} (attempt {} of {}), retrying in {}: {}", maskedUri, taskId,
-                        attempt, attempts, wait, e.toString()))
+                .onRetry(this::retrying)
                 .build();
     }
 
@@ -304,7 +309,9 @@ public abstract class AbstractBackend implements Backend {
     @Override
     public TaskMeta waitFor(String taskId, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return ResultWaits.await(waitForAsync(taskId), taskId, timeout);
+        // the backend's timer ends the wait with the error that says why: the last state seen, or the store down
+        Duration bound = timeout.compareTo(Duration.ofDays(3650)) > 0 ? timeout : timeout.plus(TIMER_GRACE);
+        return ResultWaits.await(waitForAsync(taskId, timeout), taskId, bound, timeout);
     }
 
     @Override
@@ -430,6 +437,31 @@ public abstract class AbstractBackend implements Backend {
 
     // ------------------------------------------------------------------------------------------
     // retries
+
+    /**
+     * How many times an operation of this backend was retried since it was opened (each wait before another
+     * attempt of a read or a write counts once): 0 while every call succeeded at once or failed fast; for
+     * monitoring and tests.
+     *
+     * @return the count
+     */
+    public final long retriesMade() {
+        return retriesMade.get();
+    }
+
+    /** Counts a retry and says so: a warning at most every few seconds per backend, the rest at debug. */
+    private void retrying(String what, int attempt, int attempts, Duration wait, Exception e) {
+        retriesMade.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastRetryWarning.get();
+        if (now - last >= RETRY_WARN_EVERY_NANOS && lastRetryWarning.compareAndSet(last, now)) {
+            LOG.warn("{} failed for {} (attempt {} of {}), retrying in {} ms: {}", maskedUri, what, attempt, attempts,
+                    wait.toMillis(), e.getMessage());
+        } else {
+            LOG.debug("{} failed for {} (attempt {} of {}), retrying in {} ms: {}", maskedUri, what, attempt, attempts,
+                    wait.toMillis(), e.getMessage());
+        }
+    }
 
     /**
      * Runs a write with the retry policy: an exception {@link #isTransient transient} is retried after

@@ -1,5 +1,7 @@
 package io.celeriac.backend.spi;
 
+import io.celeriac.ServiceUnavailableException;
+import io.celeriac.backend.BackendUnavailableException;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.WaitTimeoutException;
 
@@ -82,9 +84,12 @@ public final class PendingWaits implements AutoCloseable {
     private volatile ScheduledThreadPoolExecutor scheduler;
     private boolean closed;
 
+    private volatile ServiceUnavailableException unreachable;
+
     private static final class Entry {
         final List<CompletableFuture<TaskMeta>> futures = new ArrayList<>(1);
         CompletionStage<Void> subscribed;
+        TaskMeta lastSeen;
     }
 
     /**
@@ -153,10 +158,10 @@ public final class PendingWaits implements AutoCloseable {
      * @return whether any waiter was completed
      */
     public boolean offer(TaskMeta meta) {
-        if (meta == null || !meta.isReady() || meta.taskId() == null) {
+        if (meta == null || meta.taskId() == null) {
             return false;
         }
-        return complete(meta.taskId(), meta);
+        return offer(meta.taskId(), meta);
     }
 
     /**
@@ -167,10 +172,70 @@ public final class PendingWaits implements AutoCloseable {
      * @return whether any waiter was completed
      */
     public boolean offer(String taskId, TaskMeta meta) {
-        if (meta == null || !meta.isReady()) {
+        if (meta == null) {
+            return false;
+        }
+        if (!meta.isReady()) {
+            synchronized (this) {
+                Entry e = entries.get(taskId);
+                if (e != null) {
+                    e.lastSeen = meta;
+                }
+            }
             return false;
         }
         return complete(taskId, meta);
+    }
+
+    /**
+     * The last meta offered for an id that was not ready (a {@code STARTED}, a {@code PROGRESS}, a
+     * {@code PENDING} read), while someone waits for it.
+     *
+     * @param taskId the id
+     * @return the meta, or {@code null} when none was offered or nobody waits for the id
+     */
+    public synchronized TaskMeta lastSeen(String taskId) {
+        Entry e = entries.get(taskId);
+        return e == null ? null : e.lastSeen;
+    }
+
+    /**
+     * Records that the store cannot be reached right now (the listener's connection is down, a poll failed):
+     * a wait that times out meanwhile ends with a {@link BackendUnavailableException} instead of a
+     * {@link WaitTimeoutException}.
+     *
+     * @param cause why, with the store's masked URI
+     */
+    public void unreachable(ServiceUnavailableException cause) {
+        unreachable = Objects.requireNonNull(cause, "cause");
+    }
+
+    /** Records that the store can be reached again (a connection was made, a poll succeeded). */
+    public void reachable() {
+        unreachable = null;
+    }
+
+    /**
+     * The error a wait for {@code taskId} that ran out of time ends with: a {@link BackendUnavailableException}
+     * when the store cannot be reached right now (a server that is down is not a slow task), else a
+     * {@link WaitTimeoutException} naming the last state seen.
+     *
+     * @param taskId the id waited for
+     * @param timeout how long the caller waited
+     * @return the error
+     */
+    public RuntimeException timeoutError(String taskId, Duration timeout) {
+        ServiceUnavailableException u = unreachable;
+        if (u != null) {
+            return new BackendUnavailableException(u.serviceUri(), "task " + taskId + " was not ready after "
+                    + seconds(timeout) + ", and the store could not be reached: " + u.reason(), u);
+        }
+        return new WaitTimeoutException(taskId, timeout, lastSeen(taskId));
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";
     }
 
     private boolean complete(String taskId, TaskMeta meta) {
@@ -237,7 +302,7 @@ public final class PendingWaits implements AutoCloseable {
     }
 
     /**
-     * Fails {@code future} with {@link WaitTimeoutException} if it is not done after {@code timeout}; the
+     * Fails {@code future} with {@link #timeoutError} if it is not done after {@code timeout}; the
      * timer is cancelled when the future completes first.
      *
      * @param future the wait
@@ -251,7 +316,7 @@ public final class PendingWaits implements AutoCloseable {
             return future;
         }
         ScheduledFuture<?> timer = scheduler().schedule(
-                () -> future.completeExceptionally(new WaitTimeoutException(taskId, timeout)),
+                () -> future.completeExceptionally(timeoutError(taskId, timeout)),
                 Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
         future.whenComplete((r, e) -> timer.cancel(false));
         return future;

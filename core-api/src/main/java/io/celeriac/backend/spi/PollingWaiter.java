@@ -1,5 +1,6 @@
 package io.celeriac.backend.spi;
 
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.TaskMeta;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ import java.util.function.Function;
 public final class PollingWaiter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PollingWaiter.class);
     private static final int BATCH = 1000;
+    /** A failing poll is logged as a warning at most this often. */
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final PendingWaits waits;
     private final Function<List<String>, Map<String, TaskMeta>> fetch;
@@ -35,6 +38,7 @@ public final class PollingWaiter implements AutoCloseable {
     private ScheduledFuture<?> next;
     private boolean polling;
     private boolean woken;
+    private long lastWarning = System.nanoTime() - WARN_EVERY_NANOS;
 
     /**
      * Creates a poller.
@@ -112,8 +116,19 @@ public final class PollingWaiter implements AutoCloseable {
                     progressed |= waits.offer(e.getKey(), e.getValue());
                 }
             }
+            waits.reachable();
         } catch (RuntimeException e) {
-            LOG.warn("Polling for {} pending results failed; retrying: {}", waits.pendingCount(), e.toString());
+            if (e instanceof ServiceUnavailableException u) {
+                waits.unreachable(u);
+            }
+            long now = System.nanoTime();
+            if (now - lastWarning >= WARN_EVERY_NANOS) {
+                lastWarning = now;
+                LOG.warn("Polling for {} pending results failed; retrying every {} ms at most: {}", waits.pendingCount(),
+                        TimeUnit.NANOSECONDS.toMillis(maxNanos), e.toString());
+            } else {
+                LOG.debug("Polling for {} pending results failed again: {}", waits.pendingCount(), e.toString());
+            }
         } finally {
             synchronized (this) {
                 polling = false;

@@ -64,8 +64,13 @@ final class ResultWaits {
 
     /** See {@link Backend#waitFor(String, Duration)}: blocks on the wait's future, cancelling it on timeout. */
     static TaskMeta await(CompletableFuture<TaskMeta> f, String taskId, Duration timeout) {
+        return await(f, taskId, timeout, timeout);
+    }
+
+    /** As {@link #await(CompletableFuture, String, Duration)}, blocking up to {@code bound}; the error names {@code timeout}. */
+    static TaskMeta await(CompletableFuture<TaskMeta> f, String taskId, Duration bound, Duration timeout) {
         try {
-            return f.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return f.get(Math.max(0, bound.toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             f.cancel(false);
             throw new WaitTimeoutException(taskId, timeout);

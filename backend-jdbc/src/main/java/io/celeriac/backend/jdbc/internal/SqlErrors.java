@@ -222,6 +222,16 @@ public final class SqlErrors {
             sb.append("SQLSTATE ").append(state).append(": ");
         }
         sb.append(scrub(msg));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof java.net.UnknownHostException) {
+                sb.append(" (the host ").append(scrub(c.getMessage())).append(" is unknown)");
+                break;
+            }
+            if (c instanceof java.net.ConnectException && (msg == null || !msg.contains("refused"))) {
+                sb.append(" (").append(scrub(c.getMessage())).append(')');
+                break;
+            }
+        }
         if ("22001".equals(state)) {
             sb.append(" (Celery's columns hold at most 155 characters for task_id, name, worker and queue, 50 for status)");
         }

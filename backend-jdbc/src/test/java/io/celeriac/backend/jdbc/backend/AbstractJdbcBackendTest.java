@@ -176,6 +176,16 @@ abstract class AbstractJdbcBackendTest {
     }
 
     @Test
+    void aWaitThatTimesOutNamesTheLastStateSeen() {
+        JdbcBackend b = open(BackendOptions.builder());
+        String id = id();
+        b.storeResult(id, java.util.Map.of("current", 4L), io.celeriac.backend.TaskState.of("PROGRESS"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.waitFor(id, io.celeriac.tck.Tck.timeout(Duration.ofSeconds(1))))
+                .isInstanceOf(io.celeriac.backend.WaitTimeoutException.class)
+                .hasMessageEndingWith("; last state PROGRESS {\"current\": 4}");
+    }
+
+    @Test
     void aPartReportedTwiceIsCountedOnce() {
         JdbcBackend b = open(BackendOptions.builder());
         String gid = id();

@@ -5,21 +5,26 @@ import io.celeriac.backend.redis.RedisConnectionConfig;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.commons.pool2.PooledObject;
 import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 
 import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -77,12 +82,14 @@ public final class RedisConnections implements AutoCloseable {
                         + " knows the master '" + config.masterName() + "': " + errors.scrub(e.getMessage()), e);
             }
             Supplier<HostAndPort> master = c::getCurrentMaster;
+            errors.markReached(); // the sentinels answered: a refused master is a failover, worth retrying
             return new RedisConnections(config, clientConfig, c, SocketFactory.of(config, master, null));
         }
         HostAndPort hp = config.endpoint().map(e -> new HostAndPort(e.host(), e.port()))
                 .orElse(new HostAndPort("localhost", 0));
-        SocketFactory sockets = SocketFactory.of(config, () -> hp, ssl);
-        PooledConnectionProvider provider = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), pool);
+        SocketFactory sockets = SocketFactory.of(config, () -> hp, ssl).onConnected(errors::markReached);
+        PooledConnectionProvider provider = new PooledConnectionProvider(new CheckingFactory(sockets, clientConfig,
+                new PasswordCheck(config, errors)), pool);
         RedisClient c = RedisClient.builder().hostAndPort(hp).clientConfig(clientConfig).connectionProvider(provider).build();
         return new RedisConnections(config, clientConfig, c, sockets);
     }
@@ -147,6 +154,63 @@ public final class RedisConnections implements AutoCloseable {
             pc.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
         }
         return pc;
+    }
+
+    /** Makes pooled connections, and has the first one checked. */
+    private static final class CheckingFactory extends ConnectionFactory {
+        private final PasswordCheck check;
+
+        CheckingFactory(SocketFactory sockets, JedisClientConfig clientConfig, PasswordCheck check) {
+            super(sockets, clientConfig);
+            this.check = check;
+        }
+
+        @Override
+        public PooledObject<Connection> makeObject() throws Exception {
+            PooledObject<Connection> made = super.makeObject();
+            check.once(made.getObject());
+            return made;
+        }
+    }
+
+    /**
+     * Warns, once, when the URL gives a password for Redis's {@code default} user and the server has none: Jedis
+     * accepts such a connection silently (redis-py fails with Redis's answer), but the URL is wrong; the day the
+     * server gets a password, it will be a different one.
+     */
+    static final class PasswordCheck {
+        private final RedisConnectionConfig config;
+        private final RedisErrors errors;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile String warning;
+
+        PasswordCheck(RedisConnectionConfig config, RedisErrors errors) {
+            this.config = config;
+            this.errors = errors;
+            boolean defaultUser = config.username() == null || "default".equals(config.username());
+            if (config.password() == null || !defaultUser) {
+                done.set(true);
+            }
+        }
+
+        void once(Connection c) {
+            if (done.get() || !done.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                c.executeCommand(new CommandArguments(Protocol.Command.AUTH).add(config.password()));
+            } catch (JedisDataException e) {
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("without any password configured") || m.contains("no password is set")) {
+                    warning = "The URL " + errors.maskedUri() + " gives a password, but the Redis it reaches needs none "
+                            + "(Redis answered: " + errors.scrub(m) + "); the password is ignored. Check the URL: "
+                            + "Python's redis client refuses this connection";
+                    LOG.warn(warning);
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Could not check the password of {}: {}", errors.maskedUri(), e.toString());
+            }
+        }
     }
 
     /** @return the pooled, thread-safe client */

@@ -22,6 +22,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Turns Jedis failures into celeriac's typed errors: anything that means "Redis cannot be used right now"
@@ -64,6 +65,7 @@ public final class RedisErrors {
     /** The commands the store script runs, named when Redis denies one of them. */
     private static final String STORE_SCRIPT_COMMANDS = "GETRANGE, GET, SET, SETEX, PSETEX and PUBLISH";
 
+    private final AtomicBoolean reached = new AtomicBoolean();
     private final String maskedUri;
     private final BackendUrl url;
     private final RedisConnectionConfig config;
@@ -155,6 +157,48 @@ public final class RedisErrors {
      */
     public static boolean isTransient(RuntimeException e) {
         return e instanceof ServiceUnavailableException && !isPermanent(e);
+    }
+
+    /**
+     * Records that a connection to the server was made: from now on a connection that cannot be made is taken
+     * for a server that restarts or fails over, and retried.
+     */
+    public void markReached() {
+        reached.set(true);
+    }
+
+    /**
+     * Whether a connection to the server has ever been made through these connections.
+     *
+     * @return {@code true} once reached
+     */
+    public boolean hasReached() {
+        return reached.get();
+    }
+
+    /**
+     * Whether a failure should end an operation at once, without the retry policy: a {@linkplain #isPermanent
+     * permanent} one (TLS, credentials, permissions), or a connection that could not be made (refused, an unknown
+     * host, no reply to the connect) to a server that was never reached: a wrong URL, or a server that is not
+     * there, which no retry fixes. Once the server has been reached, such a failure is a restart or a failover,
+     * and worth retrying.
+     *
+     * @param e the failure
+     * @return {@code true} to fail at once
+     */
+    public boolean failsFast(Throwable e) {
+        if (isPermanent(e)) {
+            return true;
+        }
+        if (reached.get()) {
+            return false;
+        }
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ConnectFailedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

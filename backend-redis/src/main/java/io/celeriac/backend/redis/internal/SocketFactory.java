@@ -32,9 +32,10 @@ public final class SocketFactory implements JedisSocketFactory {
     private final boolean keepalive;
     private final SSLContext ssl;
     private final boolean checkHostname;
+    private final Runnable onConnected;
 
     private SocketFactory(Supplier<HostAndPort> target, Path unixSocket, Duration connectTimeout, Duration socketTimeout,
-                          boolean keepalive, SSLContext ssl, boolean checkHostname) {
+                          boolean keepalive, SSLContext ssl, boolean checkHostname, Runnable onConnected) {
         this.target = target;
         this.unixSocket = unixSocket;
         this.connectTimeoutMillis = millis(connectTimeout);
@@ -42,6 +43,7 @@ public final class SocketFactory implements JedisSocketFactory {
         this.keepalive = keepalive;
         this.ssl = ssl;
         this.checkHostname = checkHostname;
+        this.onConnected = onConnected;
     }
 
     /**
@@ -54,7 +56,19 @@ public final class SocketFactory implements JedisSocketFactory {
      */
     public static SocketFactory of(RedisConnectionConfig config, Supplier<HostAndPort> target, SSLContext ssl) {
         return new SocketFactory(target, config.socketPath(), config.connectTimeout(), config.socketTimeout(),
-                config.socketKeepalive(), ssl, config.checkHostname());
+                config.socketKeepalive(), ssl, config.checkHostname(), () -> { });
+    }
+
+    /**
+     * This factory, telling {@code listener} each time a connection to the server is made (TCP connected, and
+     * the TLS handshake done); a failure to make one is a {@link ConnectFailedException}.
+     *
+     * @param listener called after each connection made, on the connecting thread; must not block
+     * @return a factory
+     */
+    public SocketFactory onConnected(Runnable listener) {
+        return new SocketFactory(target, unixSocket, Duration.ofMillis(connectTimeoutMillis), Duration.ofMillis(socketTimeoutMillis),
+                keepalive, ssl, checkHostname, Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -66,7 +80,7 @@ public final class SocketFactory implements JedisSocketFactory {
      */
     public SocketFactory withReadTimeout(Duration socketTimeout, boolean keepaliveOn) {
         return new SocketFactory(target, unixSocket, Duration.ofMillis(connectTimeoutMillis), socketTimeout,
-                keepaliveOn, ssl, checkHostname);
+                keepaliveOn, ssl, checkHostname, onConnected);
     }
 
     /**
@@ -86,9 +100,10 @@ public final class SocketFactory implements JedisSocketFactory {
             try {
                 UnixDomainSocket s = UnixDomainSocket.connect(unixSocket);
                 s.setSoTimeout(socketTimeoutMillis);
+                onConnected.run();
                 return s;
             } catch (IOException | RuntimeException e) {
-                throw new JedisConnectionException("Failed to connect to the unix socket " + unixSocket + ": " + e.getMessage(), e);
+                throw new ConnectFailedException("Failed to connect to the unix socket " + unixSocket + ": " + e.getMessage(), e);
             }
         }
         HostAndPort hp = Objects.requireNonNull(target.get(), "no Redis address is known");
@@ -97,7 +112,7 @@ public final class SocketFactory implements JedisSocketFactory {
         try {
             addresses = InetAddress.getAllByName(hp.getHost());
         } catch (IOException e) {
-            throw new JedisConnectionException("Failed to resolve " + hp.getHost() + ": " + e.getMessage(), e);
+            throw new ConnectFailedException("Failed to resolve " + hp.getHost() + ": " + e.getMessage(), e);
         }
         for (InetAddress address : addresses) {
             Socket s = new Socket();
@@ -108,6 +123,7 @@ public final class SocketFactory implements JedisSocketFactory {
                 s.connect(new InetSocketAddress(address, hp.getPort()), connectTimeoutMillis);
                 if (ssl == null) {
                     s.setSoTimeout(socketTimeoutMillis);
+                    onConnected.run();
                     return s;
                 }
                 // the handshake is part of connecting: a server that does not speak TLS (a plain Redis waits for
@@ -126,6 +142,7 @@ public final class SocketFactory implements JedisSocketFactory {
                             + connectTimeoutMillis + " ms): is the server listening for TLS on this port?", e);
                 }
                 tls.setSoTimeout(socketTimeoutMillis);
+                onConnected.run();
                 return tls;
             } catch (IOException e) {
                 last = e;
@@ -139,7 +156,7 @@ public final class SocketFactory implements JedisSocketFactory {
                 }
             }
         }
-        throw new JedisConnectionException("Failed to connect to " + hp + (last == null ? "" : ": " + last.getMessage()), last);
+        throw new ConnectFailedException("Failed to connect to " + hp + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.celeriac.backend.jdbc.backend.internal;
 
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.jdbc.internal.SqlErrors;
 import io.celeriac.backend.spi.PendingWaits;
@@ -43,6 +44,8 @@ import java.util.function.Function;
  * since Python's writes then send no notification). Nothing polls while nobody waits. Thread-safe.
  */
 final class PgNotifications implements AutoCloseable {
+    /** A listener that cannot connect says so at most this often. */
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final Logger LOG = LoggerFactory.getLogger(PgNotifications.class);
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final int BATCH = 1000;
@@ -145,6 +148,7 @@ final class PgNotifications implements AutoCloseable {
 
     private void listen() {
         long backoff = TimeUnit.MILLISECONDS.toNanos(50);
+        long lastWarning = System.nanoTime() - WARN_EVERY_NANOS;
         boolean first = true;
         while (!closed) {
             Connection c = null;
@@ -161,6 +165,7 @@ final class PgNotifications implements AutoCloseable {
                             maskedUri, waits.pendingCount());
                 }
                 listening.complete(null);
+                waits.reachable();
                 if (!first) {
                     enqueue(waits.pendingIds()); // anything committed while we were away
                 }
@@ -196,8 +201,18 @@ final class PgNotifications implements AutoCloseable {
                         listening = new CompletableFuture<>();
                     }
                 }
-                LOG.warn("The connection listening for results on {} failed; reconnecting: {}", maskedUri,
-                        errors.scrub(e.toString()));
+                if (errors.translate(e) instanceof ServiceUnavailableException u) {
+                    waits.unreachable(u); // a wait that times out meanwhile says the database could not be reached
+                }
+                long now = System.nanoTime();
+                if (now - lastWarning >= WARN_EVERY_NANOS) {
+                    lastWarning = now;
+                    LOG.warn("The connection listening for results on {} failed; reconnecting: {}", maskedUri,
+                            errors.scrub(e.toString()));
+                } else {
+                    LOG.debug("The connection listening for results on {} failed again: {}", maskedUri,
+                            errors.scrub(e.toString()));
+                }
                 LockSupport.parkNanos(backoff);
                 backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
             } finally {

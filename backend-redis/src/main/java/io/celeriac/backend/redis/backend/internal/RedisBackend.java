@@ -177,7 +177,7 @@ public final class RedisBackend extends KeyValueBackend {
 
     @Override
     protected boolean isTransient(RuntimeException e) {
-        return RedisErrors.isTransient(e);
+        return RedisErrors.isTransient(e) && !errors.failsFast(e);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -377,7 +377,7 @@ public final class RedisBackend extends KeyValueBackend {
                 if (l == null) {
                     checkOpen();
                     l = new ResultListener(asUri(), new ListenerSource(), options.retryPolicy(),
-                            config.connection().subscriberPingInterval());
+                            config.connection().subscriberPingInterval(), errors::failsFast);
                     listener = l;
                 }
             }
@@ -415,6 +415,16 @@ public final class RedisBackend extends KeyValueBackend {
     public long subscriberConnectCount() {
         ResultListener l = listener;
         return l == null ? 0 : l.connectCount();
+    }
+
+    /**
+     * How many times the subscriber tried to make its connection (made or not); for monitoring and tests.
+     *
+     * @return the count, 0 before the first wait
+     */
+    public long subscriberConnectAttempts() {
+        ResultListener l = listener;
+        return l == null ? 0 : l.connectAttempts();
     }
 
     /** What the result listener needs from this backend. */

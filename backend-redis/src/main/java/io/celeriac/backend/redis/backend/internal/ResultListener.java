@@ -1,10 +1,10 @@
 package io.celeriac.backend.redis.backend.internal;
 
+import io.celeriac.ServiceUnavailableException;
 import io.celeriac.backend.BackendClosedException;
 import io.celeriac.backend.CorruptResultException;
 import io.celeriac.backend.RetryPolicy;
 import io.celeriac.backend.TaskMeta;
-import io.celeriac.backend.WaitTimeoutException;
 import io.celeriac.backend.redis.internal.Pauses;
 import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisErrors;
@@ -34,6 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Waits for results over Redis pub/sub: one subscriber connection per backend multiplexes every waiter.
@@ -114,6 +115,8 @@ public final class ResultListener implements PendingWaits.Subscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(ResultListener.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final int CHUNK = 500;
+    /** A subscriber that cannot connect says so at most this often while it retries. */
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final String name;
     private final String maskedUri;
@@ -122,6 +125,7 @@ public final class ResultListener implements PendingWaits.Subscriptions {
     private final long pingNanos;
     private final Duration readTimeout;
     private final PendingWaits waits;
+    private final Predicate<Throwable> failsFast;
 
     private final Object lock = new Object();
     private final Set<String> desired = new HashSet<>();
@@ -133,6 +137,9 @@ public final class ResultListener implements PendingWaits.Subscriptions {
     private boolean started;
     private long lastWriteNanos;
     private long connects;
+    private long connectAttempts;
+    /** Counts {@link #subscribe} calls: after a fast failure the reader waits for a new wait before it tries again. */
+    private long subscribes;
     private Thread reader;
     private Thread writer;
     private ExecutorService dispatcher;
@@ -163,8 +170,11 @@ public final class ResultListener implements PendingWaits.Subscriptions {
      * @param source the backend's side
      * @param retryPolicy how reconnections are paced, and when pending waiters give up
      * @param pingInterval how often the subscriber connection is pinged
+     * @param failsFast which connection failures fail the pending waits at once, without retrying (a server never
+     *                  reached, credentials refused, TLS)
      */
-    public ResultListener(String maskedUri, Source source, RetryPolicy retryPolicy, Duration pingInterval) {
+    public ResultListener(String maskedUri, Source source, RetryPolicy retryPolicy, Duration pingInterval,
+                          Predicate<Throwable> failsFast) {
         this.name = "redis-" + SEQUENCE.incrementAndGet();
         this.maskedUri = maskedUri;
         this.source = source;
@@ -172,6 +182,7 @@ public final class ResultListener implements PendingWaits.Subscriptions {
         this.pingNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), pingInterval.toNanos());
         this.readTimeout = Duration.ofNanos(pingNanos * 3);
         this.waits = new PendingWaits(name, this);
+        this.failsFast = failsFast;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -218,7 +229,10 @@ public final class ResultListener implements PendingWaits.Subscriptions {
         ScheduledFuture<?> timer;
         try {
             timer = waits.scheduler().schedule(
-                    () -> complete(() -> future.completeExceptionally(new WaitTimeoutException(taskId, timeout))),
+                    () -> {
+                        RuntimeException error = waits.timeoutError(taskId, timeout);
+                        complete(() -> future.completeExceptionally(error));
+                    },
                     Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
         } catch (IllegalStateException | RejectedExecutionException e) {
             throw new BackendClosedException(maskedUri);
@@ -249,6 +263,13 @@ public final class ResultListener implements PendingWaits.Subscriptions {
         }
     }
 
+    /** @return how many times a subscriber connection was tried, made or not */
+    public long connectAttempts() {
+        synchronized (lock) {
+            return connectAttempts;
+        }
+    }
+
     /** @return whether the subscriber connection is up */
     public boolean isConnected() {
         synchronized (lock) {
@@ -268,6 +289,7 @@ public final class ResultListener implements PendingWaits.Subscriptions {
                 return f;
             }
             start();
+            subscribes++;
             desired.add(taskId);
             Confirmation c = new Confirmation(false);
             c.futures.add(f);
@@ -321,9 +343,11 @@ public final class ResultListener implements PendingWaits.Subscriptions {
 
     private void readLoop() {
         int failures = 0;
+        long failedFastAt = -1;
+        long lastWarning = System.nanoTime() - WARN_EVERY_NANOS;
         while (true) {
             synchronized (lock) {
-                while (!closed && desired.isEmpty()) {
+                while (!closed && (desired.isEmpty() || subscribes == failedFastAt)) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -333,6 +357,7 @@ public final class ResultListener implements PendingWaits.Subscriptions {
                 if (closed) {
                     return;
                 }
+                connectAttempts++;
             }
             PubSubConnection c;
             try {
@@ -340,12 +365,27 @@ public final class ResultListener implements PendingWaits.Subscriptions {
             } catch (RuntimeException e) {
                 failures++;
                 RuntimeException t = source.translate(e);
-                boolean permanent = RedisErrors.isPermanent(e);
-                if (failures == 1 || permanent) {
-                    LOG.warn("The result subscriber of {} cannot connect ({}); {}", maskedUri, t.getMessage(),
-                            permanent ? "pending waits fail" : "retrying");
+                if (t instanceof ServiceUnavailableException u) {
+                    waits.unreachable(u);
                 }
-                if (permanent || failures > retryPolicy.maxRetries()) {
+                boolean fast = failsFast.test(e);
+                long now = System.nanoTime();
+                if (fast) {
+                    LOG.debug("The result subscriber of {} cannot connect ({}); pending waits fail", maskedUri, t.getMessage());
+                } else if (now - lastWarning >= WARN_EVERY_NANOS) {
+                    lastWarning = now;
+                    LOG.warn("The result subscriber of {} cannot connect ({}); retrying (attempt {})", maskedUri,
+                            t.getMessage(), failures);
+                }
+                if (fast) {
+                    synchronized (lock) {
+                        failedFastAt = subscribes; // no retry until someone waits again
+                    }
+                    failPending(t);
+                    failures = 0;
+                    continue;
+                }
+                if (failures > retryPolicy.maxRetries()) {
                     failPending(t);
                 }
                 if (!pause(retryPolicy.intervalBefore(Math.min(failures, retryPolicy.maxRetries() + 1)))) {
@@ -353,6 +393,8 @@ public final class ResultListener implements PendingWaits.Subscriptions {
                 }
                 continue;
             }
+            failedFastAt = -1;
+            waits.reachable();
             if (!onConnected(c)) {
                 c.shutdown();
                 return;
@@ -391,8 +433,12 @@ public final class ResultListener implements PendingWaits.Subscriptions {
                     pending = desired.size();
                 }
                 c.shutdown();
+                RuntimeException t = source.translate(e);
+                if (t instanceof ServiceUnavailableException u) {
+                    waits.unreachable(u);
+                }
                 LOG.warn("The result subscriber of {} lost its connection ({}); reconnecting and re-reading {} pending results",
-                        maskedUri, source.translate(e).getMessage(), pending);
+                        maskedUri, t.getMessage(), pending);
             }
         }
     }
@@ -573,6 +619,8 @@ public final class ResultListener implements PendingWaits.Subscriptions {
         }
         if (meta.isReady()) {
             complete(() -> waits.offer(taskId, meta));
+        } else {
+            waits.offer(taskId, meta); // remembered as the last state seen, named if the wait times out
         }
     }
 
@@ -620,7 +668,7 @@ public final class ResultListener implements PendingWaits.Subscriptions {
                 values = source.fetch(batch);
             } catch (RuntimeException e) {
                 RuntimeException t = source.translate(e);
-                if (RedisErrors.isPermanent(e)) {
+                if (failsFast.test(e)) {
                     List<String> failed = batch;
                     complete(() -> failed.forEach(id -> waits.fail(id, t)));
                     continue;

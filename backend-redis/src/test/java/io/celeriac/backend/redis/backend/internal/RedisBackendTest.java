@@ -398,10 +398,14 @@ class RedisBackendTest {
 
     @Test
     void anUnreachableRedisFailsWithTypedErrorsAfterTheRetryPolicy() throws Exception {
-        int port = PrivateRedis.freePort();
+        // a server that was reached and went away (a server never reached fails at once: FastFailureTest)
+        PrivateRedis redis = PrivateRedis.start("--requirepass", "hunter2");
+        int port = redis.port();
         RetryPolicy quick = new RetryPolicy(3, Duration.ZERO, Duration.ofMillis(10), Duration.ofMillis(20));
         try (Backend b = CELERIAC.openBackend("redis://:hunter2@127.0.0.1:" + port + "/0?socket_connect_timeout=2",
                 BackendOptions.builder().retryPolicy(quick).build())) {
+            assertThat(b.getStatus(id())).isEqualTo(TaskState.PENDING);
+            redis.kill();
             String id = id();
             assertThatThrownBy(() -> b.storeResult(id, 1L, TaskState.SUCCESS))
                     .isInstanceOf(UnableToStoreResultException.class)
@@ -423,6 +427,8 @@ class RedisBackendTest {
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(BackendUnavailableException.class)
                     .hasMessageNotContaining("hunter2");
+        } finally {
+            redis.close();
         }
     }
 
