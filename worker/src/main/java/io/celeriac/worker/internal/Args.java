@@ -1,5 +1,7 @@
 package io.celeriac.worker.internal;
 
+import io.celeriac.backend.ResultConversionException;
+import io.celeriac.internal.ValueConverter;
 import io.celeriac.worker.CeleryTask;
 import io.celeriac.worker.Task;
 import io.celeriac.worker.TaskContext;
@@ -9,8 +11,6 @@ import io.celeriac.worker.TaskOptions;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -24,122 +24,28 @@ public final class Args {
     }
 
     /**
-     * Converts a JSON value to a Java type, as a task parameter or a typed argument read.
+     * Converts a JSON value to a Java type, as a task parameter or a typed argument read, with core-api's lossless
+     * conversions (numbers that fit, lists, maps, records, enums, UUIDs, dates).
      *
      * @param value the JSON value
-     * @param type the wanted type
+     * @param type the wanted type (a class or a parameterized type such as {@code List<Long>})
      * @param what what the value is, for the message
      * @param <T> the type
      * @return the converted value
      * @throws TaskError Python's {@code TypeError} when it cannot be converted exactly
      */
     @SuppressWarnings("unchecked")
-    public static <T> T convert(Object value, Class<T> type, String what) {
-        Class<?> t = box(type);
-        if (value == null) {
-            if (type.isPrimitive()) {
-                throw typeError(what, value, type);
-            }
-            return null;
+    public static <T> T convert(Object value, java.lang.reflect.Type type, String what) {
+        if (value == null && type instanceof Class<?> c && c.isPrimitive()) {
+            throw TaskError.builtin("TypeError", what + " must be " + c.getSimpleName() + ", not None");
         }
-        if (t.isInstance(value)) {
-            return (T) value;
-        }
-        if (value instanceof Number n) {
-            Object c = number(n, t);
-            if (c != null) {
-                return (T) c;
-            }
-        }
-        if (t.isEnum() && value instanceof String s) {
-            for (Object constant : t.getEnumConstants()) {
-                if (((Enum<?>) constant).name().equals(s)) {
-                    return (T) constant;
-                }
-            }
-        }
-        if (t == List.class && value instanceof List<?>) {
-            return (T) value;
-        }
-        throw typeError(what, value, type);
-    }
-
-    private static Object number(Number n, Class<?> t) {
-        BigDecimal d = n instanceof BigDecimal b ? b : n instanceof BigInteger i ? new BigDecimal(i)
-                : n instanceof Double || n instanceof Float ? (Double.isFinite(n.doubleValue())
-                ? new BigDecimal(n.toString()) : null) : BigDecimal.valueOf(n.longValue());
-        if (t == Double.class) {
-            return n.doubleValue();
-        }
-        if (t == Float.class) {
-            return n.floatValue();
-        }
-        if (d == null) {
-            return null;
-        }
-        if (t == BigDecimal.class) {
-            return d;
-        }
-        BigInteger exact;
         try {
-            exact = d.toBigIntegerExact();
-        } catch (ArithmeticException e) {
-            return null;
+            return (T) ValueConverter.convert(value, type, null);
+        } catch (ResultConversionException e) {
+            String got = value == null ? "None" : value.getClass().getSimpleName();
+            throw TaskError.builtin("TypeError", what + " must be " + type.getTypeName() + ", not " + got
+                    + (value == null ? "" : " (" + value + ")"));
         }
-        if (t == BigInteger.class) {
-            return exact;
-        }
-        if (exact.bitLength() > 63) {
-            return null;
-        }
-        long v = exact.longValue();
-        if (t == Long.class) {
-            return v;
-        }
-        if (t == Integer.class && v == (int) v) {
-            return (int) v;
-        }
-        if (t == Short.class && v == (short) v) {
-            return (short) v;
-        }
-        if (t == Byte.class && v == (byte) v) {
-            return (byte) v;
-        }
-        return null;
-    }
-
-    private static TaskError typeError(String what, Object value, Class<?> type) {
-        String got = value == null ? "None" : value.getClass().getSimpleName();
-        return TaskError.builtin("TypeError", what + " must be " + type.getSimpleName() + ", not " + got
-                + (value == null ? "" : " (" + value + ")"));
-    }
-
-    private static Class<?> box(Class<?> t) {
-        if (!t.isPrimitive()) {
-            return t;
-        }
-        if (t == int.class) {
-            return Integer.class;
-        }
-        if (t == long.class) {
-            return Long.class;
-        }
-        if (t == double.class) {
-            return Double.class;
-        }
-        if (t == boolean.class) {
-            return Boolean.class;
-        }
-        if (t == float.class) {
-            return Float.class;
-        }
-        if (t == short.class) {
-            return Short.class;
-        }
-        if (t == byte.class) {
-            return Byte.class;
-        }
-        return Character.class;
     }
 
     /**
@@ -193,10 +99,10 @@ public final class Args {
                 }
                 String what = "argument '" + p.getName() + "' of " + ctx.name() + "()";
                 if (next < args.size()) {
-                    values[i] = convert(args.get(next++), p.getType(), what);
+                    values[i] = convert(args.get(next++), p.getParameterizedType(), what);
                 } else if (p.isNamePresent() && kwargs.containsKey(p.getName())) {
                     used.add(p.getName());
-                    values[i] = convert(kwargs.get(p.getName()), p.getType(), what);
+                    values[i] = convert(kwargs.get(p.getName()), p.getParameterizedType(), what);
                 } else {
                     throw TaskError.builtin("TypeError", ctx.name() + "() missing 1 required positional argument: '"
                             + p.getName() + "'");
