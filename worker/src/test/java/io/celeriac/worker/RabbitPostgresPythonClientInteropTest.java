@@ -1,8 +1,5 @@
 package io.celeriac.worker;
 
-import io.celeriac.testing.PostgresTestServer;
-import io.celeriac.testing.RabbitTestServer;
-import io.celeriac.testing.TestServices;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -14,30 +11,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ValueSource(strings = "V5_2")
 class RabbitPostgresPythonClientInteropTest extends PythonClientInteropContract {
 
-    private RabbitTestServer.Vhost vhost;
-    private PostgresTestServer postgres;
-    private String database;
+    private RabbitPostgresPlace place;
 
     @Override
     String[] openServers() {
-        RabbitTestServer rabbit = TestServices.rabbitmq();
-        String url = rabbit.url();
-        if (rabbit.canCreateVhosts()) {
-            vhost = rabbit.createVhost();
-            url = vhost.url();
-        }
-        postgres = TestServices.postgres();
-        database = postgres.createDatabase();
-        return new String[] {url, postgres.celeryUrl(database)};
+        place = new RabbitPostgresPlace(true);
+        return new String[] {place.brokerUrl(), place.backendUrl()};
     }
 
     @Override
     void closeServers() {
-        if (vhost != null) {
-            vhost.close();
-        }
-        if (postgres != null && database != null) {
-            postgres.dropDatabase(database);
+        if (place != null) {
+            place.close();
+            place = null;
         }
     }
 }

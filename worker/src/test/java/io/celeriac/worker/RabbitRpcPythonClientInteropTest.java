@@ -1,7 +1,5 @@
 package io.celeriac.worker;
 
-import io.celeriac.testing.RabbitTestServer;
-import io.celeriac.testing.TestServices;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -13,17 +11,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ValueSource(strings = {"V5_2", "V5_6"})
 class RabbitRpcPythonClientInteropTest extends PythonClientInteropContract {
 
-    private RabbitTestServer.Vhost vhost;
+    private RabbitPostgresPlace place;
 
     @Override
     String[] openServers() {
-        RabbitTestServer rabbit = TestServices.rabbitmq();
-        String url = rabbit.url();
-        if (rabbit.canCreateVhosts()) {
-            vhost = rabbit.createVhost();
-            url = vhost.url();
-        }
-        return new String[] {url, "rpc://"};
+        place = new RabbitPostgresPlace(false);
+        return new String[] {place.brokerUrl(), "rpc://"};
     }
 
     @Override
@@ -33,8 +26,9 @@ class RabbitRpcPythonClientInteropTest extends PythonClientInteropContract {
 
     @Override
     void closeServers() {
-        if (vhost != null) {
-            vhost.close();
+        if (place != null) {
+            place.close();
+            place = null;
         }
     }
 }
