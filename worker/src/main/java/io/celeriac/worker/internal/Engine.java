@@ -27,7 +27,6 @@ import io.celeriac.state.RevokedSet;
 import io.celeriac.state.StateStore;
 import io.celeriac.state.StateStoreOptions;
 import io.celeriac.state.WorkerState;
-import io.celeriac.task.CeleryTimes;
 import io.celeriac.task.InvalidTaskMessageException;
 import io.celeriac.task.Signature;
 import io.celeriac.task.TaskMessage;
@@ -709,10 +708,6 @@ public final class Engine {
         }
     }
 
-    CeleryClient sender() {
-        return sender;
-    }
-
     /** The request as the backend records it (extended results, rpc:// reply, chord part). */
     TaskRequest requestOf(TaskMessage m, Delivery d, boolean withChord) {
         return TaskRequest.builder().task(m.task()).args(m.args()).kwargs(m.kwargs()).hostname(nodename)
@@ -775,10 +770,6 @@ public final class Engine {
 
     Backend backend() {
         return backend;
-    }
-
-    ControlNode controlNode() {
-        return control;
     }
 
     void sendHeartbeat() {
@@ -1138,10 +1129,5 @@ public final class Engine {
             }
             throw io.celeriac.worker.TaskError.builtin("ValueError", "chord_unlock: not a result tuple: " + tuple);
         }
-    }
-
-    static String iso(double epochSeconds) {
-        long micros = Math.round(epochSeconds * 1e6);
-        return CeleryTimes.format(Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000));
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -54,42 +55,29 @@ public final class Failures {
         return ExceptionInfo.of(simple, module.isEmpty() ? "__main__" : module, args);
     }
 
+    /** Java exception classes and the Python built-in each is stored as; the first match wins (subclasses first). */
+    private static final List<Map.Entry<Class<? extends Throwable>, String>> BUILTIN_TYPES = List.of(
+            Map.entry(IllegalArgumentException.class, "ValueError"),
+            Map.entry(IndexOutOfBoundsException.class, "IndexError"),
+            Map.entry(NoSuchElementException.class, "LookupError"),
+            Map.entry(ClassCastException.class, "TypeError"),
+            Map.entry(UnsupportedOperationException.class, "NotImplementedError"),
+            Map.entry(IllegalStateException.class, "RuntimeError"),
+            Map.entry(TimeoutException.class, "TimeoutError"),
+            Map.entry(FileNotFoundException.class, "FileNotFoundError"),
+            Map.entry(IOException.class, "OSError"),
+            Map.entry(UncheckedIOException.class, "OSError"),
+            Map.entry(OutOfMemoryError.class, "MemoryError"),
+            Map.entry(StackOverflowError.class, "RecursionError"));
+
     private static String builtin(Throwable t) {
         if (t instanceof ArithmeticException) {
             return "/ by zero".equals(t.getMessage()) ? "ZeroDivisionError" : "ArithmeticError";
         }
-        if (t instanceof IllegalArgumentException) {
-            return "ValueError";
-        }
-        if (t instanceof IndexOutOfBoundsException) {
-            return "IndexError";
-        }
-        if (t instanceof NoSuchElementException) {
-            return "LookupError";
-        }
-        if (t instanceof ClassCastException) {
-            return "TypeError";
-        }
-        if (t instanceof UnsupportedOperationException) {
-            return "NotImplementedError";
-        }
-        if (t instanceof IllegalStateException) {
-            return "RuntimeError";
-        }
-        if (t instanceof TimeoutException) {
-            return "TimeoutError";
-        }
-        if (t instanceof FileNotFoundException) {
-            return "FileNotFoundError";
-        }
-        if (t instanceof IOException || t instanceof UncheckedIOException) {
-            return "OSError";
-        }
-        if (t instanceof OutOfMemoryError) {
-            return "MemoryError";
-        }
-        if (t instanceof StackOverflowError) {
-            return "RecursionError";
+        for (Map.Entry<Class<? extends Throwable>, String> e : BUILTIN_TYPES) {
+            if (e.getKey().isInstance(t)) {
+                return e.getValue();
+            }
         }
         return null;
     }
