@@ -490,10 +490,8 @@ public final class Engine {
         if (soft != null) {
             r.softTimer = timer.schedule(() -> {
                 r.softExceeded = true;
-                Thread t = r.thread;
-                if (t != null && !r.finished.get()) {
+                if (!r.finished.get() && r.interruptIfRunning()) {
                     LOG.warn("Soft time limit ({}s) exceeded for {}[{}]", soft.toMillis() / 1000.0, r.name(), r.id());
-                    t.interrupt();
                 }
             }, soft.toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -518,6 +516,7 @@ public final class Engine {
         } catch (Throwable t) {
             failure = t;
         }
+        r.runEnded(); // no interrupt meant for the handler lands on what follows (storing, publishing, the next task)
         double runtime = (System.nanoTime() - t0) / 1e9;
         r.cancelTimers();
         if (!r.finish()) {
@@ -637,10 +636,7 @@ public final class Engine {
         }
         double secs = hard.toMillis() / 1000.0;
         LOG.error("Hard time limit ({}s) exceeded for {}[{}]", secs, r.name(), r.id());
-        Thread t = r.thread;
-        if (t != null) {
-            t.interrupt();
-        }
+        r.interruptIfRunning();
         count(r);
         try {
             ExceptionInfo info = ExceptionInfo.of("TimeLimitExceeded", Failures.BILLIARD, secs);
@@ -660,10 +656,7 @@ public final class Engine {
             return false;
         }
         r.terminated = true;
-        Thread t = r.thread;
-        if (t != null) {
-            t.interrupt();
-        }
+        r.interruptIfRunning();
         try {
             announceRevoked(r, "terminated", true, signum, false);
         } finally {
@@ -944,10 +937,7 @@ public final class Engine {
     }
 
     private void interrupt(Request r) {
-        Thread t = r.thread;
-        if (t != null) {
-            t.interrupt();
-        }
+        r.interruptIfRunning();
     }
 
     private void release() {

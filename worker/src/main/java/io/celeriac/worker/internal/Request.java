@@ -35,6 +35,34 @@ final class Request {
         this.entry = entry;
     }
 
+    private final Object runLock = new Object();
+    private boolean runEnded;
+
+    /**
+     * Interrupts the handler's thread while the handler runs, never after: a time limit, terminate or shutdown that
+     * comes as the handler returns must not interrupt the result's storing or the thread's next task.
+     *
+     * @return whether the thread was interrupted
+     */
+    boolean interruptIfRunning() {
+        synchronized (runLock) {
+            Thread t = thread;
+            if (runEnded || t == null) {
+                return false;
+            }
+            t.interrupt();
+            return true;
+        }
+    }
+
+    /** Marks the handler as returned, then clears an interrupt it left behind. */
+    void runEnded() {
+        synchronized (runLock) {
+            runEnded = true;
+        }
+        Thread.interrupted();
+    }
+
     String id() {
         return msg.id();
     }
