@@ -228,6 +228,74 @@ public interface Backend extends AutoCloseable {
     Map<String, TaskMeta> getMany(Collection<String> taskIds);
 
     // ------------------------------------------------------------------------------------------
+    // asynchronous stores and reads
+
+    /**
+     * {@link #storeResult(String, Object, TaskState)} without blocking the caller.
+     *
+     * @param taskId the task id
+     * @param result the value
+     * @param state the state
+     * @return the meta stored, once the store has acknowledged it; or the failure the blocking call would throw
+     */
+    default CompletableFuture<TaskMeta> storeResultAsync(String taskId, Object result, TaskState state) {
+        return storeResultAsync(taskId, result, state, null, null);
+    }
+
+    /**
+     * {@link #storeResult(String, Object, TaskState, String, TaskRequest)} without blocking the caller: the
+     * future completes once the store has acknowledged the write, with the meta stored, or fails with what the
+     * blocking call would throw ({@link UnableToStoreResultException}, {@link ResultTooLargeException},
+     * {@link BackendClosedException}, ...), after the same retries. A store with a non-blocking client (Redis)
+     * sends it on its shared pipeline; the others run the blocking call on a shared pool of threads. Stages
+     * chained without an executor may run on the store's I/O thread: give blocking work an executor of its own.
+     *
+     * @param taskId the task id
+     * @param result the value
+     * @param state the state
+     * @param traceback the traceback, or {@code null}
+     * @param request the request, or {@code null}
+     * @return the meta stored
+     */
+    default CompletableFuture<TaskMeta> storeResultAsync(String taskId, Object result, TaskState state, String traceback,
+                                                         TaskRequest request) {
+        return io.celeriac.internal.AsyncCalls.run(() -> storeResult(taskId, result, state, traceback, request));
+    }
+
+    /**
+     * {@link #store(TaskMeta)} without blocking the caller.
+     *
+     * @param meta the meta, with its task id
+     * @return completes once the store has acknowledged the write, or fails as the blocking call would
+     */
+    default CompletableFuture<Void> storeAsync(TaskMeta meta) {
+        return io.celeriac.internal.AsyncCalls.run(() -> {
+            store(meta);
+            return null;
+        });
+    }
+
+    /**
+     * {@link #getTaskMeta(String)} without blocking the caller.
+     *
+     * @param taskId the task id
+     * @return the meta (PENDING when unknown), or the failure the blocking call would throw
+     */
+    default CompletableFuture<TaskMeta> getTaskMetaAsync(String taskId) {
+        return io.celeriac.internal.AsyncCalls.run(() -> getTaskMeta(taskId));
+    }
+
+    /**
+     * {@link #getMany(Collection)} without blocking the caller.
+     *
+     * @param taskIds the task ids; duplicates are read once
+     * @return every requested id in the order given to its meta, or the failure the blocking call would throw
+     */
+    default CompletableFuture<Map<String, TaskMeta>> getManyAsync(Collection<String> taskIds) {
+        return io.celeriac.internal.AsyncCalls.run(() -> getMany(taskIds));
+    }
+
+    // ------------------------------------------------------------------------------------------
     // waits
 
     /**

@@ -4,8 +4,13 @@ import io.celeriac.backend.RetryPolicy;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Runs an operation under a {@link RetryPolicy} (kombu's {@code retry_policy}): a failure the
@@ -198,6 +203,78 @@ public final class RetryRunner {
      */
     public <T, X extends Exception> T call(String what, Attempt<T, ? extends Exception> op, GiveUp<X> giveUp) throws X {
         return run(what, op, Objects.requireNonNull(giveUp, "giveUp"));
+    }
+
+    /**
+     * Runs an asynchronous operation with the same rules, without blocking a thread between attempts: a failed
+     * attempt that may be retried starts again after the policy's interval on {@code executor} (delayed with
+     * {@link CompletableFuture#delayedExecutor}); the returned future ends with the operation's value, or with
+     * what {@code giveUp} makes of the last failure. An exception thrown by {@code op} itself counts as a failed
+     * attempt. The deadline, if any, counts from this call.
+     *
+     * @param what what the operation does, for the listener and {@code giveUp}; may be {@code null}
+     * @param op starts one attempt
+     * @param giveUp makes the exception the future fails with
+     * @param executor where retries start
+     * @param <T> its result
+     * @return the future
+     */
+    public <T> CompletableFuture<T> callAsync(String what, Supplier<CompletableFuture<T>> op,
+                                              GiveUp<? extends RuntimeException> giveUp, Executor executor) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(giveUp, "giveUp");
+        Objects.requireNonNull(executor, "executor");
+        CompletableFuture<T> out = new CompletableFuture<>();
+        long deadline = deadlineNanos >= 0 ? System.nanoTime() + deadlineNanos : 0;
+        attemptAsync(what, op, giveUp, executor, out, 1, deadline);
+        return out;
+    }
+
+    private <T> void attemptAsync(String what, Supplier<CompletableFuture<T>> op, GiveUp<? extends RuntimeException> giveUp,
+                                  Executor executor, CompletableFuture<T> out, int attempt, long deadline) {
+        CompletableFuture<T> f;
+        try {
+            f = op.get();
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((v, t) -> {
+            if (t == null) {
+                out.complete(v);
+                return;
+            }
+            Throwable cause = t;
+            while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (!(cause instanceof Exception failure)) {
+                out.completeExceptionally(cause);
+                return;
+            }
+            boolean retry = retryIf.test(failure) && attempt <= policy.maxRetries();
+            Duration wait = retry ? policy.intervalBefore(attempt) : Duration.ZERO;
+            if (retry && deadlineNanos >= 0 && System.nanoTime() + wait.toNanos() - deadline > 0) {
+                retry = false;
+            }
+            if (!retry) {
+                RuntimeException end;
+                try {
+                    end = giveUp.giveUp(what, failure, attempt);
+                } catch (RuntimeException e) {
+                    end = e;
+                }
+                out.completeExceptionally(end);
+                return;
+            }
+            listener.retrying(what, attempt, policy.maxRetries() + 1, wait, failure);
+            Executor next = wait.isZero() ? executor
+                    : CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS, executor);
+            try {
+                next.execute(() -> attemptAsync(what, op, giveUp, executor, out, attempt + 1, deadline));
+            } catch (RuntimeException e) {
+                out.completeExceptionally(giveUp.giveUp(what, failure, attempt));
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")

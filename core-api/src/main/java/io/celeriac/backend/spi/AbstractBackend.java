@@ -15,6 +15,7 @@ import io.celeriac.backend.TaskRequest;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToReadResultException;
 import io.celeriac.backend.UnableToStoreResultException;
+import io.celeriac.internal.AsyncCalls;
 import io.celeriac.spi.RetryRunner;
 import io.celeriac.url.BackendUrl;
 import org.slf4j.Logger;
@@ -274,6 +275,92 @@ public abstract class AbstractBackend implements Backend {
     }
 
     // ------------------------------------------------------------------------------------------
+    // asynchronous stores and reads
+
+    @Override
+    public CompletableFuture<TaskMeta> storeResultAsync(String taskId, Object result, TaskState state, String traceback,
+                                                        TaskRequest request) {
+        TaskMeta meta;
+        try {
+            meta = buildMeta(taskId, result, state, traceback, request);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return storeAsync(meta).thenApply(v -> meta);
+    }
+
+    @Override
+    public final CompletableFuture<Void> storeAsync(TaskMeta meta) {
+        Objects.requireNonNull(meta, "meta");
+        Objects.requireNonNull(meta.taskId(), "meta.taskId");
+        try {
+            checkOpen();
+            return doStoreAsync(meta);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<TaskMeta> getTaskMetaAsync(String taskId) {
+        Objects.requireNonNull(taskId, "taskId");
+        try {
+            require(BackendCapability.READ);
+            return doGetTaskMetaAsync(taskId);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Map<String, TaskMeta>> getManyAsync(Collection<String> taskIds) {
+        try {
+            require(BackendCapability.READ);
+            List<String> unique = ManyReads.distinct(taskIds);
+            if (unique.isEmpty()) {
+                return CompletableFuture.completedFuture(ManyReads.complete(Map.of(), unique));
+            }
+            return doGetManyAsync(unique).thenApply(found -> ManyReads.complete(found, unique));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * {@link #doStore} without blocking the caller. The default runs {@link #doStore} on a shared pool of
+     * threads; a store with a non-blocking client overrides it (and may make {@link #doStore} wait for it).
+     *
+     * @param meta the meta
+     * @return completes once the write is acknowledged
+     */
+    protected CompletableFuture<Void> doStoreAsync(TaskMeta meta) {
+        return AsyncCalls.run(() -> {
+            doStore(meta);
+            return null;
+        });
+    }
+
+    /**
+     * {@link #doGetTaskMeta} without blocking the caller; the default runs it on a shared pool of threads.
+     *
+     * @param taskId the task id
+     * @return the meta
+     */
+    protected CompletableFuture<TaskMeta> doGetTaskMetaAsync(String taskId) {
+        return AsyncCalls.run(() -> doGetTaskMeta(taskId));
+    }
+
+    /**
+     * {@link #doGetMany} without blocking the caller; the default runs it on a shared pool of threads.
+     *
+     * @param taskIds distinct ids, at least one
+     * @return a fresh map of what was found
+     */
+    protected CompletableFuture<Map<String, TaskMeta>> doGetManyAsync(List<String> taskIds) {
+        return AsyncCalls.run(() -> doGetMany(taskIds));
+    }
+
+    // ------------------------------------------------------------------------------------------
     // waits
 
     @Override
@@ -487,6 +574,30 @@ public abstract class AbstractBackend implements Backend {
      */
     protected <T> T retryingRead(String taskId, Supplier<T> op) {
         return retries.call(taskId, op::get, readFailure);
+    }
+
+    /**
+     * {@link #retryingWrite} for an asynchronous write: retries wait without holding a thread.
+     *
+     * @param taskId the task written, for the message
+     * @param op starts one attempt
+     * @param <T> its result
+     * @return its result, or {@link UnableToStoreResultException} (or a non-transient {@link CeleriacException})
+     */
+    protected <T> CompletableFuture<T> retryingWriteAsync(String taskId, Supplier<CompletableFuture<T>> op) {
+        return retries.callAsync(taskId, op, storeFailure, AsyncCalls.executor());
+    }
+
+    /**
+     * {@link #retryingRead} for an asynchronous read: retries wait without holding a thread.
+     *
+     * @param taskId the task read, for the message
+     * @param op starts one attempt
+     * @param <T> its result
+     * @return its result, or {@link UnableToReadResultException} (or a non-transient {@link CeleriacException})
+     */
+    protected <T> CompletableFuture<T> retryingReadAsync(String taskId, Supplier<CompletableFuture<T>> op) {
+        return retries.callAsync(taskId, op, readFailure, AsyncCalls.executor());
     }
 
     /** How a write ends: a non-transient {@link CeleriacException} as it is, anything else wrapped. */
