@@ -14,8 +14,11 @@ import java.util.Set;
  */
 public final class ThreadLeaks {
 
-    /** Threads of the JDK and test tooling that come and go on their own. */
-    private static final List<String> IGNORED_PREFIXES = List.of(
+    /**
+     * Threads of the JDK and test tooling that come and go on their own, and core-api's JVM-wide pool for
+     * asynchronous calls ({@code celeriac-async-}, shared by every store, idle threads ending after a minute).
+     */
+    private static final List<String> IGNORED_PREFIXES = List.of("celeriac-async-",
             "ForkJoinPool.commonPool-worker", "CompletableFutureDelayScheduler", "process reaper",
             "Attach Listener", "Common-Cleaner", "Signal Dispatcher", "Reference Handler", "Finalizer",
             "Notification Thread", "surefire-forkedjvm", "junit-", "JFR ", "RMI ", "Keep-Alive-Timer",

@@ -17,6 +17,9 @@ import java.util.Set;
  *   <caption>Result backend parameters</caption>
  *   <tr><th>parameter</th><th>meaning</th><th>default</th></tr>
  *   <tr><td>{@value #CHORD_ORDERED}</td><td>chord results in a sorted set (true) or a list (false)</td><td>true</td></tr>
+ *   <tr><td>{@value #PIPELINE_CONNECTIONS}</td><td>how many connections the stores and reads of every thread share,
+ *       auto-pipelined (calls that arrive while a round trip is in flight go out together in the next one);
+ *       0 gives each call a pooled connection of its own, as before (1 to 16)</td><td>2</td></tr>
  *   <tr><td>{@code result_expires}, {@code result_extended}</td><td>see {@link BackendOptions} (applied to
  *       the options before the backend is opened)</td><td></td></tr>
  * </table>
@@ -29,20 +32,29 @@ public final class RedisBackendConfig {
 
     /** Query parameter and property: chord results in a sorted set ({@code true}) or a list. */
     public static final String CHORD_ORDERED = "result_chord_ordered";
+    /**
+     * Query parameter and property: how many connections the stores and reads of every thread share,
+     * auto-pipelined; {@code 0} to give each call a pooled connection of its own.
+     */
+    public static final String PIPELINE_CONNECTIONS = "pipeline_connections";
+    /** The default of {@link #PIPELINE_CONNECTIONS}. */
+    public static final int DEFAULT_PIPELINE_CONNECTIONS = 2;
     /** The settings of the result backend, besides {@link RedisConnectionConfig#PARAMETERS}. */
-    public static final Set<String> PARAMETERS = union(Set.of(CHORD_ORDERED), BackendOptions.URL_SETTINGS);
+    public static final Set<String> PARAMETERS = union(Set.of(CHORD_ORDERED, PIPELINE_CONNECTIONS), BackendOptions.URL_SETTINGS);
 
     private final BackendUrl url;
     private final BackendOptions options;
     private final RedisConnectionConfig connection;
     private final boolean chordOrdered;
+    private final int pipelineConnections;
 
     private RedisBackendConfig(BackendUrl url, BackendOptions options, RedisConnectionConfig connection,
-                               boolean chordOrdered) {
+                               boolean chordOrdered, int pipelineConnections) {
         this.url = url;
         this.options = options;
         this.connection = connection;
         this.chordOrdered = chordOrdered;
+        this.pipelineConnections = pipelineConnections;
     }
 
     /**
@@ -62,10 +74,11 @@ public final class RedisBackendConfig {
         SettingsReader r = RedisConnectionConfig.reader(url, options.properties(), PARAMETERS);
         RedisConnectionConfig connection = RedisConnectionConfig.parse(url, options.properties(), r);
         boolean chordOrdered = r.bool(CHORD_ORDERED, true);
+        int pipelineConnections = r.integer(PIPELINE_CONNECTIONS, DEFAULT_PIPELINE_CONNECTIONS, 0, 16);
         if (!r.problems().isEmpty()) {
             throw InvalidUrlException.of(url, r.problems());
         }
-        return new RedisBackendConfig(url, options, connection, chordOrdered);
+        return new RedisBackendConfig(url, options, connection, chordOrdered, pipelineConnections);
     }
 
     /**
@@ -92,9 +105,19 @@ public final class RedisBackendConfig {
         return chordOrdered;
     }
 
+    /**
+     * How many connections the stores and reads of every thread share, auto-pipelined.
+     *
+     * @return 1 to 16, or 0 when each call takes a pooled connection of its own
+     */
+    public int pipelineConnections() {
+        return pipelineConnections;
+    }
+
     @Override
     public String toString() {
-        return "RedisBackendConfig{" + url.masked() + ", " + connection + ", chordOrdered=" + chordOrdered + "}";
+        return "RedisBackendConfig{" + url.masked() + ", " + connection + ", chordOrdered=" + chordOrdered
+                + ", pipelineConnections=" + pipelineConnections + "}";
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

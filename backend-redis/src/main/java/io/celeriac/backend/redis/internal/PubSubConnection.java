@@ -1,5 +1,6 @@
 package io.celeriac.backend.redis.internal;
 
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisSocketFactory;
@@ -7,8 +8,9 @@ import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * The subscriber's own Jedis connection: authenticated and initialized as any other, then used raw — one
- * thread writes SUBSCRIBE, UNSUBSCRIBE and PING while another reads the replies and messages. Once
+ * A Jedis connection used raw: authenticated and initialized as any other, then one thread writes while another
+ * reads — a subscriber's SUBSCRIBE, UNSUBSCRIBE and PING beside its messages, or the commands of a
+ * {@link SharedPipeline} beside their replies. Once
  * {@linkplain #shutdown() shut down} it never connects again (a plain Jedis connection would silently
  * reconnect on the next write, uninitialized).
  */
@@ -43,6 +45,15 @@ public final class PubSubConnection extends Connection {
      */
     public void write(ProtocolCommand command, byte[]... args) {
         sendCommand(command, args);
+    }
+
+    /**
+     * Writes a command into the output buffer (see {@link #flushOut()}).
+     *
+     * @param args the command and its arguments
+     */
+    public void write(CommandArguments args) {
+        sendCommand(args);
     }
 
     /** Sends what was written. */

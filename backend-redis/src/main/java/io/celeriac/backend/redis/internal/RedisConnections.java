@@ -41,13 +41,15 @@ public final class RedisConnections implements AutoCloseable {
     private final JedisClientConfig clientConfig;
     private final UnifiedJedis client;
     private final SocketFactory subscriberSockets;
+    private final PasswordCheck passwordCheck;
 
     private RedisConnections(RedisConnectionConfig config, JedisClientConfig clientConfig, UnifiedJedis client,
-                             SocketFactory subscriberSockets) {
+                             SocketFactory subscriberSockets, PasswordCheck passwordCheck) {
         this.config = config;
         this.clientConfig = clientConfig;
         this.client = client;
         this.subscriberSockets = subscriberSockets;
+        this.passwordCheck = passwordCheck;
     }
 
     /**
@@ -83,15 +85,15 @@ public final class RedisConnections implements AutoCloseable {
             }
             Supplier<HostAndPort> master = c::getCurrentMaster;
             errors.markReached(); // the sentinels answered: a refused master is a failover, worth retrying
-            return new RedisConnections(config, clientConfig, c, SocketFactory.of(config, master, null));
+            return new RedisConnections(config, clientConfig, c, SocketFactory.of(config, master, null), null);
         }
         HostAndPort hp = config.endpoint().map(e -> new HostAndPort(e.host(), e.port()))
                 .orElse(new HostAndPort("localhost", 0));
         SocketFactory sockets = SocketFactory.of(config, () -> hp, ssl).onConnected(errors::markReached);
-        PooledConnectionProvider provider = new PooledConnectionProvider(new CheckingFactory(sockets, clientConfig,
-                new PasswordCheck(config, errors)), pool);
+        PasswordCheck check = new PasswordCheck(config, errors);
+        PooledConnectionProvider provider = new PooledConnectionProvider(new CheckingFactory(sockets, clientConfig, check), pool);
         RedisClient c = RedisClient.builder().hostAndPort(hp).clientConfig(clientConfig).connectionProvider(provider).build();
-        return new RedisConnections(config, clientConfig, c, sockets);
+        return new RedisConnections(config, clientConfig, c, sockets, check);
     }
 
     /**
@@ -238,6 +240,20 @@ public final class RedisConnections implements AutoCloseable {
         } catch (RuntimeException e) {
             c.shutdown();
             throw e;
+        }
+        return c;
+    }
+
+    /**
+     * Opens a dedicated connection (to the current master with sentinels) for a {@link SharedPipeline}: reads wait
+     * no longer than {@code socket_timeout}, as every pooled call does.
+     *
+     * @return the connection, authenticated and on the right database
+     */
+    public PubSubConnection newPipelineConnection() {
+        PubSubConnection c = new PubSubConnection(subscriberSockets, clientConfig);
+        if (passwordCheck != null) {
+            passwordCheck.once(c);
         }
         return c;
     }

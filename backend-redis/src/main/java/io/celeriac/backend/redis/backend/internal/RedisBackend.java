@@ -22,6 +22,8 @@ import io.celeriac.backend.redis.internal.Glob;
 import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
+import io.celeriac.backend.redis.internal.SharedPipeline;
+import io.celeriac.internal.AsyncCalls;
 import io.celeriac.backend.spi.KeyValueBackend;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.json.JsonFormatException;
@@ -29,10 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -44,6 +48,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +56,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.Spliterators;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -106,6 +113,8 @@ public final class RedisBackend extends KeyValueBackend {
     private final RedisErrors errors;
     private final RedisConnections connections;
     private final UnifiedJedis client;
+    /** Stores and reads of every thread, auto-pipelined; {@code null} when {@code pipeline_connections=0}. */
+    private final SharedPipeline pipeline;
     private final byte[] ttlUnit;
     private final byte[] ttlAmount;
     private final Object listenerLock = new Object();
@@ -127,6 +136,8 @@ public final class RedisBackend extends KeyValueBackend {
         this.errors = new RedisErrors(asUri(), config.url(), connection, RedisErrors.BACKEND);
         this.connections = RedisConnections.open(connection, errors);
         this.client = connections.client();
+        this.pipeline = config.pipelineConnections() == 0 ? null
+                : new SharedPipeline(connections::newPipelineConnection, config.pipelineConnections(), AsyncCalls.executor());
         Duration ttl = ttl();
         if (ttl == null) {
             ttlUnit = new byte[0];
@@ -186,15 +197,123 @@ public final class RedisBackend extends KeyValueBackend {
     @Override
     protected byte[] get(String key) {
         try {
-            return client.get(utf8(key));
-        } catch (JedisDataException e) {
-            if (String.valueOf(e.getMessage()).startsWith("WRONGTYPE")) {
-                throw new CorruptResultException(key, "the key holds a Redis " + typeOf(key) + ", not a string", e);
-            }
-            throw errors.translate(e);
+            return pipeline == null ? client.get(utf8(key)) : (byte[]) pipeline.call(getCommand(key));
         } catch (RuntimeException e) {
-            throw errors.translate(e);
+            throw readFailure(key, e);
         }
+    }
+
+    private static CommandArguments getCommand(String key) {
+        return new CommandArguments(Protocol.Command.GET).key(utf8(key));
+    }
+
+    /** A read's failure: the typed error of a key of another type, or the translated driver error. */
+    private RuntimeException readFailure(String key, RuntimeException e) {
+        if (e instanceof JedisDataException && String.valueOf(e.getMessage()).startsWith("WRONGTYPE")) {
+            return new CorruptResultException(key, "the key holds a Redis " + typeOf(key) + ", not a string", e);
+        }
+        return errors.translate(e);
+    }
+
+    /** What a pipelined call failed with, as the blocking call would throw it. */
+    private static RuntimeException cause(Throwable t) {
+        Throwable c = AsyncCalls.unwrap(t);
+        if (c instanceof RuntimeException r) {
+            return r;
+        }
+        if (c instanceof Error e) {
+            throw e;
+        }
+        return new CompletionException(c);
+    }
+
+    /** Waits for a future of this backend's own, giving its failure as it is; an interrupt is kept for later. */
+    private static <T> T await(CompletableFuture<T> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw cause(e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    protected CompletableFuture<TaskMeta> doGetTaskMetaAsync(String taskId) {
+        if (pipeline == null) {
+            return super.doGetTaskMetaAsync(taskId);
+        }
+        String key = taskKey(taskId);
+        return retryingReadAsync(taskId, () -> pipeline.submit(getCommand(key)).handle((reply, t) -> {
+            if (t != null) {
+                throw readFailure(key, cause(t));
+            }
+            return (byte[]) reply;
+        })).thenApply(bytes -> bytes == null ? TaskMeta.pending(taskId) : decodeMeta(key, taskId, bytes));
+    }
+
+    /**
+     * With the shared pipeline, the chunks' {@code MGET}s go out over its connections at once and each chunk is
+     * decoded as soon as its reply is in, on the pool of threads, while the next replies are read.
+     */
+    @Override
+    protected Map<String, TaskMeta> doGetMany(List<String> taskIds) {
+        if (pipeline == null) {
+            return super.doGetMany(taskIds);
+        }
+        return retryingRead(taskIds.get(0) + " and " + (taskIds.size() - 1) + " more", () -> await(getManyOnce(taskIds)));
+    }
+
+    @Override
+    protected CompletableFuture<Map<String, TaskMeta>> doGetManyAsync(List<String> taskIds) {
+        if (pipeline == null) {
+            return super.doGetManyAsync(taskIds);
+        }
+        return retryingReadAsync(taskIds.get(0) + " and " + (taskIds.size() - 1) + " more", () -> getManyOnce(taskIds));
+    }
+
+    private CompletableFuture<Map<String, TaskMeta>> getManyOnce(List<String> taskIds) {
+        int chunk = Math.max(1, mgetChunkSize());
+        List<CompletableFuture<TaskMeta[]>> parts = new ArrayList<>(taskIds.size() / chunk + 1);
+        for (int from = 0; from < taskIds.size(); from += chunk) {
+            List<String> ids = taskIds.subList(from, Math.min(taskIds.size(), from + chunk));
+            CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
+            String[] keys = new String[ids.size()];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = taskKey(ids.get(i));
+                mget.key(utf8(keys[i]));
+            }
+            parts.add(pipeline.submit(mget).handle((reply, t) -> {
+                if (t != null) {
+                    throw errors.translate(cause(t));
+                }
+                List<?> values = (List<?>) reply;
+                TaskMeta[] metas = new TaskMeta[keys.length];
+                for (int i = 0; i < metas.length; i++) {
+                    byte[] v = (byte[]) values.get(i);
+                    metas[i] = v == null ? TaskMeta.pending(ids.get(i)) : decodeMeta(keys[i], ids.get(i), v);
+                }
+                return metas;
+            }));
+        }
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+            Map<String, TaskMeta> out = new LinkedHashMap<>((int) (taskIds.size() / 0.75f) + 1);
+            for (CompletableFuture<TaskMeta[]> part : parts) {
+                for (TaskMeta m : part.join()) {
+                    out.put(m.taskId(), m);
+                }
+            }
+            return out;
+        });
     }
 
     private String typeOf(String key) {
@@ -288,7 +407,19 @@ public final class RedisBackend extends KeyValueBackend {
 
     @Override
     protected boolean setUnlessSuccess(String key, byte[] value, Duration ttl) {
-        return call(() -> StoreScript.run(client, utf8(key), value, ttlUnit, ttlAmount));
+        return call(() -> runStore(utf8(key), value));
+    }
+
+    /** The store script, on the shared pipeline (loaded with {@code EVAL} when Redis does not know it). */
+    private boolean runStore(byte[] key, byte[] value) {
+        if (pipeline == null) {
+            return StoreScript.run(client, key, value, ttlUnit, ttlAmount);
+        }
+        try {
+            return StoreScript.wrote(pipeline.call(StoreScript.evalsha(key, value, ttlUnit, ttlAmount)));
+        } catch (JedisNoScriptException e) {
+            return StoreScript.wrote(pipeline.call(StoreScript.eval(key, value, ttlUnit, ttlAmount)));
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -296,6 +427,12 @@ public final class RedisBackend extends KeyValueBackend {
 
     @Override
     protected void doStore(TaskMeta meta) {
+        byte[] value = encode(meta);
+        byte[] key = utf8(taskKey(meta.taskId()));
+        write(meta.taskId(), () -> runStore(key, value));
+    }
+
+    private byte[] encode(TaskMeta meta) {
         if (meta.result() instanceof String s && s.length() > maxValueSize() / 6) {
             // A string this long may exceed the limit once escaped: measure it before spending seconds and
             // hundreds of MiB encoding a value that would be refused.
@@ -308,8 +445,34 @@ public final class RedisBackend extends KeyValueBackend {
         if (value.length > maxValueSize()) {
             throw new ResultTooLargeException(meta.taskId(), value.length, maxValueSize());
         }
+        return value;
+    }
+
+    /**
+     * The store on the shared pipeline without a blocked thread: the write is acknowledged when the future
+     * completes; failures and retries are those of {@link #doStore}.
+     */
+    @Override
+    protected CompletableFuture<Void> doStoreAsync(TaskMeta meta) {
+        if (pipeline == null) {
+            return super.doStoreAsync(meta);
+        }
+        byte[] value = encode(meta);
         byte[] key = utf8(taskKey(meta.taskId()));
-        write(meta.taskId(), () -> StoreScript.run(client, key, value, ttlUnit, ttlAmount));
+        String id = meta.taskId();
+        return retryingWriteAsync(id, () -> pipeline.submit(StoreScript.evalsha(key, value, ttlUnit, ttlAmount))
+                .exceptionallyCompose(t -> AsyncCalls.unwrap(t) instanceof JedisNoScriptException
+                        ? pipeline.submit(StoreScript.eval(key, value, ttlUnit, ttlAmount))
+                        : CompletableFuture.failedFuture(t))
+                .handle((reply, t) -> {
+                    if (t != null) {
+                        throw errors.translate(cause(t));
+                    }
+                    return (Void) null;
+                })).exceptionally(t -> {
+                    RuntimeException c = cause(t);
+                    throw c instanceof BackendUnavailableException ? new UnableToStoreResultException(id, asUri(), 1, c) : c;
+                });
     }
 
     /**
@@ -394,6 +557,15 @@ public final class RedisBackend extends KeyValueBackend {
     protected CompletableFuture<TaskMeta> scheduleTimeout(
             CompletableFuture<TaskMeta> future, String taskId, Duration timeout) {
         return listener().withTimeout(future, taskId, timeout);
+    }
+
+    /**
+     * How many stores and reads went out on the shared pipeline, and in how many writes; for monitoring and tests.
+     *
+     * @return {commands, writes}, both 0 when {@code pipeline_connections=0}
+     */
+    public long[] pipelineCounts() {
+        return pipeline == null ? new long[2] : new long[] {pipeline.commandsWritten(), pipeline.flushes()};
     }
 
     /**
@@ -749,7 +921,13 @@ public final class RedisBackend extends KeyValueBackend {
                 l.close(new BackendClosedException(asUri()));
             }
         } finally {
-            connections.close();
+            try {
+                if (pipeline != null) {
+                    pipeline.close();
+                }
+            } finally {
+                connections.close();
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.celeriac.backend.redis.backend.internal;
 
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -64,6 +66,8 @@ public final class StoreScript {
             "return 1");
 
     private static final byte[] SHA = sha1Hex(SOURCE);
+    private static final byte[] SOURCE_BYTES = SOURCE.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ONE = {'1'};
 
     private StoreScript() {
     }
@@ -79,8 +83,44 @@ public final class StoreScript {
      * @return whether the value was written
      */
     public static boolean run(UnifiedJedis client, byte[] key, byte[] value, byte[] ttlUnit, byte[] ttlAmount) {
-        Object r = evalsha(client, SHA, SOURCE, List.of(key), List.of(value, ttlUnit, ttlAmount));
-        return r instanceof Long n && n == 1L;
+        return wrote(evalsha(client, SHA, SOURCE, List.of(key), List.of(value, ttlUnit, ttlAmount)));
+    }
+
+    /**
+     * The script's call by SHA ({@code EVALSHA}), for a pipeline; when Redis answers {@code NOSCRIPT}, send
+     * {@link #eval} instead.
+     *
+     * @param key the key (also the channel)
+     * @param value the encoded meta
+     * @param ttlUnit {@code EX}, {@code PX} or empty for no expiry
+     * @param ttlAmount the expiry in that unit
+     * @return the command
+     */
+    public static CommandArguments evalsha(byte[] key, byte[] value, byte[] ttlUnit, byte[] ttlAmount) {
+        return new CommandArguments(Protocol.Command.EVALSHA).add(SHA).add(ONE).key(key).add(value).add(ttlUnit).add(ttlAmount);
+    }
+
+    /**
+     * The script's call with its source ({@code EVAL}), which also loads it for later {@link #evalsha} calls.
+     *
+     * @param key the key (also the channel)
+     * @param value the encoded meta
+     * @param ttlUnit {@code EX}, {@code PX} or empty for no expiry
+     * @param ttlAmount the expiry in that unit
+     * @return the command
+     */
+    public static CommandArguments eval(byte[] key, byte[] value, byte[] ttlUnit, byte[] ttlAmount) {
+        return new CommandArguments(Protocol.Command.EVAL).add(SOURCE_BYTES).add(ONE).key(key).add(value).add(ttlUnit).add(ttlAmount);
+    }
+
+    /**
+     * Whether the script's reply says it wrote.
+     *
+     * @param reply the reply of {@link #evalsha} or {@link #eval}
+     * @return {@code true} when it wrote, {@code false} when a stored SUCCESS was kept
+     */
+    public static boolean wrote(Object reply) {
+        return reply instanceof Long n && n == 1L;
     }
 
     /**
