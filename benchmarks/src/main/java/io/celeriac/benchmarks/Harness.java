@@ -49,6 +49,25 @@ import java.util.function.Function;
  * as one table with median, spread and ratios, and the targets met or missed. Run it with
  * {@code ./benchmarks/run.sh} (see {@link Options#USAGE} for the options).
  *
+ * <p>The result-backend sections, each figure measured in every run, its median and spread over the runs shown:
+ * <ul>
+ *   <li>Redis: {@code store_result} and {@code get_task_meta} at {@link #REDIS_THREADS} threads, each against
+ *       {@code redis-benchmark -c N} (SET / GET, every client waiting for each reply) and against
+ *       {@code redis-benchmark -c N -P 16} (what one Redis does here when the requests are pipelined), both at every N;
+ *       the bare clients at the same N, as yardsticks of what each client can do here: Jedis with a pool of N
+ *       connections and Lettuce with ONE connection shared by the threads (its automatic pipelining), both doing
+ *       {@code SETEX} of the bytes celeriac stored, and {@code GET}; {@code storeResultAsync} and
+ *       {@code getTaskMetaAsync} from one thread keeping {@link #IN_FLIGHT} calls in flight (a service on an
+ *       event loop); wake-up latencies of a waiter.</li>
+ *   <li>PostgreSQL: the same at {@link #DB_THREADS} threads against {@code pgbench -c N} running the very
+ *       statements celeriac runs; wake-up latencies.</li>
+ *   <li>SQLite: the same at {@link #DB_THREADS} threads.</li>
+ *   <li>On each of them, {@code get_many} of 10,000 ready ids as a user first calls it: a new instance of the
+ *       backend is opened in the warm harness, 10,000 results are stored through it and its first
+ *       {@link #FIRST_CALLS} calls are timed (the target's figure); and again after the warm-up and the
+ *       throughput runs.</li>
+ * </ul>
+ *
  * <p>It leases a Redis database (and uses a key prefix in it), works in its own PostgreSQL schema, in its own
  * RabbitMQ queues and in temporary files, and removes all of them at the end, also when a section fails.
  */
@@ -200,8 +219,8 @@ public final class Harness {
                 double ys = yardstickSeconds();
                 Series plain = new Series("redis-benchmark -c %d", "SET", "GET", REDIS_THREADS.length, options.runs());
                 Series piped = new Series("redis-benchmark -c %d -P " + PIPELINE, "SET", "GET", REDIS_THREADS.length, options.runs());
-                Series jedis = new Series("bare Jedis, pool of %d", "SETEX", "GET", REDIS_THREADS.length, options.runs());
-                Series lettuce = new Series("bare Lettuce, 1 connection, %d threads", "SETEX", "GET", REDIS_THREADS.length, options.runs());
+                Series jedis = new Series("bare Jedis (pool of %d)", "SETEX", "GET", REDIS_THREADS.length, options.runs());
+                Series lettuce = new Series("bare Lettuce (1 shared connection)", "SETEX", "GET", REDIS_THREADS.length, options.runs());
                 Map<String, Double> lastRate = new HashMap<>();
                 List<Map<String, Object>> py = new ArrayList<>();
                 try (Yardsticks.BareRedis bare = Yardsticks.bareRedis(server, lease.db(), prefix + "celery-task-meta-get-0",
@@ -209,12 +228,12 @@ public final class Harness {
                     for (int r = 0; r < options.runs(); r++) {
                         progress("Redis run " + (r + 1) + ": redis-benchmark -c N, bare Jedis, celeriac, bare Lettuce, "
                                 + "redis-benchmark -c N -P " + PIPELINE + ", async, at N = " + Arrays.toString(REDIS_THREADS));
-                        redisBenchmarks(server, lease.db(), plain, 1, r, ys, lastRate);
-                        jedis.putAll(r, Yardsticks.jedisPooled(bare, REDIS_THREADS, ys));
+                        redisBenchmarks(server, lease.db(), plain, 1, r, ys / 2, lastRate);
+                        jedis.putAll(r, Yardsticks.jedisPooled(bare, REDIS_THREADS, ys, r == 0));
                         m.firstGetMany(r);
                         m.run(r);
-                        lettuce.putAll(r, Yardsticks.lettuce(bare, REDIS_THREADS, ys));
-                        redisBenchmarks(server, lease.db(), piped, PIPELINE, r, ys, lastRate);
+                        lettuce.putAll(r, Yardsticks.lettuce(bare, REDIS_THREADS, ys, r == 0));
+                        redisBenchmarks(server, lease.db(), piped, PIPELINE, r, ys / 2, lastRate);
                         m.async(r);
                         m.getMany(r);
                         m.waits(waiter, r);
@@ -240,7 +259,10 @@ public final class Harness {
         }
     }
 
-    /** The seconds of one yardstick figure of the Redis section (half a celeriac figure's, at least 0.5 s). */
+    /**
+     * The seconds of one bare client's figure in the Redis section: half a celeriac figure's, at least 0.5 s
+     * ({@code redis-benchmark}'s tests are sized to half of that), so that the section stays short.
+     */
     private double yardstickSeconds() {
         return Math.max(0.5, options.seconds() / 2);
     }

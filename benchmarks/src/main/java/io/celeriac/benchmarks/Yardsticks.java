@@ -232,6 +232,8 @@ final class Yardsticks {
         return warm.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
+    /** The untimed warm-up of a bare client, per operation. */
+    private static final double WARM_UP_SECONDS = 1;
     /** The time to live of the bare clients' writes, as celeriac's default {@code result_expires}. */
     private static final long TTL_SECONDS = 86_400;
 
@@ -306,9 +308,10 @@ final class Yardsticks {
      * these show what celeriac adds to the client it is built on, apart from the machine's speed.
      *
      * @param threads the thread counts
+     * @param warmUp whether to run both operations on 4 threads untimed first (the JIT's warm-up)
      * @return per thread count, operations per second of SETEX and of GET
      */
-    static double[][] jedisPooled(BareRedis bare, int[] threads, double seconds) throws InterruptedException {
+    static double[][] jedisPooled(BareRedis bare, int[] threads, double seconds, boolean warmUp) throws InterruptedException {
         int most = Arrays.stream(threads).max().orElse(1);
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(most);
@@ -317,10 +320,13 @@ final class Yardsticks {
         double[][] out = new double[threads.length][];
         try (RedisClient client = RedisClient.builder().hostAndPort(new HostAndPort(bare.redis().host(), bare.redis().port()))
                 .clientConfig(jedisConfig(bare.redis(), bare.db())).poolConfig(pool).build()) {
+            Call setex = (t, n) -> client.setex(bare.setKey(t, n), TTL_SECONDS, bare.value());
+            Call get = (t, n) -> client.get(bare.readKey());
+            if (warmUp) {
+                setexAndGet(4, WARM_UP_SECONDS, bare, setex, get);
+            }
             for (int i = 0; i < threads.length; i++) {
-                out[i] = setexAndGet(threads[i], seconds, bare,
-                        (t, n) -> client.setex(bare.setKey(t, n), TTL_SECONDS, bare.value()),
-                        (t, n) -> client.get(bare.readKey()));
+                out[i] = setexAndGet(threads[i], seconds, bare, setex, get);
             }
         }
         return out;
@@ -333,9 +339,10 @@ final class Yardsticks {
      * {@code GET} of the stored keys.
      *
      * @param threads the thread counts
+     * @param warmUp whether to run both operations on 4 threads untimed first (the JIT's warm-up)
      * @return per thread count, operations per second of SETEX and of GET
      */
-    static double[][] lettuce(BareRedis bare, int[] threads, double seconds) throws InterruptedException {
+    static double[][] lettuce(BareRedis bare, int[] threads, double seconds, boolean warmUp) throws InterruptedException {
         RedisTestServer redis = bare.redis();
         RedisURI.Builder uri = RedisURI.builder().withHost(redis.host()).withPort(redis.port()).withDatabase(bare.db());
         if (redis.password() != null) {
@@ -350,10 +357,13 @@ final class Yardsticks {
         double[][] out = new double[threads.length][];
         try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
             RedisCommands<byte[], byte[]> sync = connection.sync();
+            Call setex = (t, n) -> sync.setex(bare.setKey(t, n), TTL_SECONDS, bare.value());
+            Call get = (t, n) -> sync.get(bare.readKey());
+            if (warmUp) {
+                setexAndGet(4, WARM_UP_SECONDS, bare, setex, get);
+            }
             for (int i = 0; i < threads.length; i++) {
-                out[i] = setexAndGet(threads[i], seconds, bare,
-                        (t, n) -> sync.setex(bare.setKey(t, n), TTL_SECONDS, bare.value()),
-                        (t, n) -> sync.get(bare.readKey()));
+                out[i] = setexAndGet(threads[i], seconds, bare, setex, get);
             }
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(5));
