@@ -13,6 +13,12 @@
 # by the environment, as the tests find them), next to redis-benchmark, pgbench, PerfTest and, when /usr/bin/python3
 # can import them, Python Celery and kombu. The worker sections run celeriac's Java worker in the harness JVM beside
 # Python Celery workers (/usr/bin/python3 -m celery worker, prefork / threads / solo) on the same queue contents.
+# The result-backend sections: Redis store_result / get_task_meta at 1, 4, 16 and 64 threads beside redis-benchmark
+# -c N and -c N -P 16 (SET / GET) at every N, bare Jedis (a pool of N) and bare Lettuce (one shared, auto-pipelined
+# connection) at the same N, and storeResultAsync / getTaskMetaAsync from one thread with 64 calls in flight;
+# PostgreSQL at 1, 4 and 16 threads beside pgbench -c N with the same statements; SQLite at 1, 4 and 16 threads;
+# get_many of 10,000 on each, timed as its first 3 calls on a new, just populated instance and again after warm-up.
+# --only redis,postgres,sqlite at --runs 3 --seconds 2 takes about 6 minutes.
 # Set SKIP_BUILD=1 to reuse the jar. The JMH micro-benchmarks are run with: java -jar benchmarks/target/benchmarks.jar
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -48,12 +49,40 @@ import java.util.function.Function;
  * as one table with median, spread and ratios, and the targets met or missed. Run it with
  * {@code ./benchmarks/run.sh} (see {@link Options#USAGE} for the options).
  *
+ * <p>The result-backend sections, each figure measured in every run, its median and spread over the runs shown:
+ * <ul>
+ *   <li>Redis: {@code store_result} and {@code get_task_meta} at {@link #REDIS_THREADS} threads, each against
+ *       {@code redis-benchmark -c N} (SET / GET, every client waiting for each reply) and against
+ *       {@code redis-benchmark -c N -P 16} (what one Redis does here when the requests are pipelined), both at every N;
+ *       the bare clients at the same N, as yardsticks of what each client can do here: Jedis with a pool of N
+ *       connections and Lettuce with ONE connection shared by the threads (its automatic pipelining), both doing
+ *       {@code SETEX} of the bytes celeriac stored, and {@code GET}; {@code storeResultAsync} and
+ *       {@code getTaskMetaAsync} from one thread keeping {@link #IN_FLIGHT} calls in flight (a service on an
+ *       event loop); wake-up latencies of a waiter.</li>
+ *   <li>PostgreSQL: the same at {@link #DB_THREADS} threads against {@code pgbench -c N} running the very
+ *       statements celeriac runs; wake-up latencies.</li>
+ *   <li>SQLite: the same at {@link #DB_THREADS} threads.</li>
+ *   <li>On each of them, {@code get_many} of 10,000 ready ids as a user first calls it: a new instance of the
+ *       backend is opened in the warm harness, 10,000 results are stored through it and its first
+ *       {@link #FIRST_CALLS} calls are timed (the target's figure); and again after the warm-up and the
+ *       throughput runs.</li>
+ * </ul>
+ *
  * <p>It leases a Redis database (and uses a key prefix in it), works in its own PostgreSQL schema, in its own
  * RabbitMQ queues and in temporary files, and removes all of them at the end, also when a section fails.
  */
 public final class Harness {
 
-    private static final int[] THREADS = {1, 4, 16};
+    /** The thread counts of the Redis figures (and of its yardsticks: {@code redis-benchmark -c N}, the bare clients). */
+    static final int[] REDIS_THREADS = {1, 4, 16, 64};
+    /** The thread counts of the PostgreSQL figures ({@code pgbench -c N} beside) and of SQLite's. */
+    static final int[] DB_THREADS = {1, 4, 16};
+    /** {@code redis-benchmark -P}: the requests each of its clients keeps in flight in the pipelined yardstick. */
+    static final int PIPELINE = 16;
+    /** The asynchronous calls one thread keeps in flight in the async figures. */
+    static final int IN_FLIGHT = 64;
+    /** How many get_many calls of a just-opened instance make the "first calls" figure. */
+    static final int FIRST_CALLS = 3;
     private static final int GET_IDS = 20_000;
     private static final int MANY = 10_000;
     private static final int REVOKED = 50_000;
@@ -186,29 +215,72 @@ public final class Harness {
             progress("Redis: database " + lease.db() + " at " + server.host() + ":" + server.port());
             try (Backend b = celeriac.openBackend(url, BackendOptions.defaults());
                  Backend waiter = celeriac.openBackend(url, BackendOptions.defaults())) {
-                Measured m = throughputs(b, "redis");
-                int c1 = (int) Math.max(10_000, 25_000 * options.seconds());
-                int c16 = (int) Math.max(20_000, 60_000 * options.seconds());
-                List<double[]> yard1 = new ArrayList<>();
-                List<double[]> yard16 = new ArrayList<>();
-                List<double[]> raw = new ArrayList<>();
+                Measured m = throughputs(b, "redis", REDIS_THREADS, () -> celeriac.openBackend(url, BackendOptions.defaults()));
+                double ys = yardstickSeconds();
+                Series plain = new Series("redis-benchmark -c %d", "SET", "GET", REDIS_THREADS.length, options.runs());
+                Series piped = new Series("redis-benchmark -c %d -P " + PIPELINE, "SET", "GET", REDIS_THREADS.length, options.runs());
+                Series jedis = new Series("bare Jedis (pool of %d)", "SETEX", "GET", REDIS_THREADS.length, options.runs());
+                Series lettuce = new Series("bare Lettuce (1 shared connection)", "SETEX", "GET", REDIS_THREADS.length, options.runs());
+                Map<String, Double> lastRate = new HashMap<>();
                 List<Map<String, Object>> py = new ArrayList<>();
-                for (int r = 0; r < options.runs(); r++) {
-                    progress("Redis run " + (r + 1) + ": redis-benchmark -c 1 and -c 16, bare Jedis, celeriac at 1, 4, 16 threads");
-                    yard1.add(Yardsticks.redisBenchmark(server, lease.db(), 1, c1));
-                    raw.add(Yardsticks.rawJedis(server, lease.db(), prefix + "raw-jedis:", options.seconds(), GET_IDS));
-                    m.run(r);
-                    yard16.add(Yardsticks.redisBenchmark(server, lease.db(), 16, c16));
-                    m.getMany(r);
-                    m.waits(waiter, r);
-                    if (celery != null) {
-                        py.add(celery.run(600, "backend", lease.url(), Double.toString(options.seconds()), "py" + r + "-"));
+                try (Yardsticks.BareRedis bare = Yardsticks.bareRedis(server, lease.db(), prefix + "celery-task-meta-get-0",
+                        prefix + "bare:", GET_IDS)) {
+                    for (int r = 0; r < options.runs(); r++) {
+                        progress("Redis run " + (r + 1) + ": redis-benchmark -c N, bare Jedis, celeriac, bare Lettuce, "
+                                + "redis-benchmark -c N -P " + PIPELINE + ", async, at N = " + Arrays.toString(REDIS_THREADS));
+                        redisBenchmarks(server, lease.db(), plain, 1, r, ys / 2, lastRate);
+                        jedis.putAll(r, Yardsticks.jedisPooled(bare, REDIS_THREADS, ys, r == 0));
+                        m.firstGetMany(r);
+                        m.run(r);
+                        lettuce.putAll(r, Yardsticks.lettuce(bare, REDIS_THREADS, ys, r == 0));
+                        redisBenchmarks(server, lease.db(), piped, PIPELINE, r, ys / 2, lastRate);
+                        m.async(r);
+                        m.getMany(r);
+                        m.waits(waiter, r);
+                        if (celery != null) {
+                            py.add(celery.run(600, "backend", lease.url(), Double.toString(options.seconds()), "py" + r + "-"));
+                        }
                     }
                 }
-                m.rows("Redis", "redis-benchmark", yard1, yard16, py, 0.75, 0.75, 0.6, 5.0);
-                m.clientRows("Redis", raw);
+                Targets targets = (op, threads, versus) -> {
+                    if (threads == 1 && versus == 0) {
+                        return 0.75; // no worse than before the concurrency work (0.74-0.83x in RESULTS.md)
+                    }
+                    if (threads == 16) {
+                        return versus == 0 ? 1.0 : 0.5;
+                    }
+                    return null;
+                };
+                m.rows("Redis", List.of(plain, piped), py, targets, 5.0);
+                m.clientRows("Redis", jedis, lettuce, plain);
+                m.asyncRows("Redis", plain);
             }
             server.deleteKeys(lease.db(), prefix);
+        }
+    }
+
+    /**
+     * The seconds of one bare client's figure in the Redis section: half a celeriac figure's, at least 0.5 s
+     * ({@code redis-benchmark}'s tests are sized to half of that), so that the section stays short.
+     */
+    private double yardstickSeconds() {
+        return Math.max(0.5, options.seconds() / 2);
+    }
+
+    /**
+     * Runs {@code redis-benchmark} at every thread count, each test sized to take about {@code seconds} at the last
+     * rate seen (or a guess).
+     */
+    private static void redisBenchmarks(RedisTestServer server, int db, Series into, int pipeline, int r, double seconds,
+                                        Map<String, Double> lastRate) throws Exception {
+        for (int t = 0; t < REDIS_THREADS.length; t++) {
+            int c = REDIS_THREADS[t];
+            String key = c + "/" + pipeline;
+            double guess = (pipeline > 1 ? 150_000 : 15_000) * (c == 1 ? 1 : 3);
+            double[] rps = Yardsticks.redisBenchmark(server, db, c, pipeline,
+                    Yardsticks.requestsFor(lastRate.getOrDefault(key, guess), seconds, c));
+            lastRate.put(key, (rps[0] + rps[1]) / 2);
+            into.put(t, r, rps);
         }
     }
 
@@ -224,29 +296,38 @@ public final class Harness {
                     .property(JdbcBackendConfig.GROUP_SCHEMA, schema).property(JdbcConnectionConfig.POOL_SIZE, "16").build();
             String url = pg.celeryUrl(PG_DATABASE);
             try (Backend b = celeriac.openBackend(url, bo); Backend waiter = celeriac.openBackend(url, bo)) {
-                Measured m = throughputs(b, "postgres");
+                Measured m = throughputs(b, "postgres", DB_THREADS, () -> celeriac.openBackend(url, bo));
                 String upsert = upsertScript(pg, schema);
                 String select = "\\set n random(0, " + (GET_IDS - 1) + ")\n"
                         + "SELECT task_id, status, result, date_done, traceback, name, args, kwargs, worker, retries, queue "
                         + "FROM celery_taskmeta WHERE task_id = 'get-' || :n;\n";
                 int secs = (int) Math.max(1, Math.round(options.seconds()));
-                List<double[]> yard1 = new ArrayList<>();
-                List<double[]> yard16 = new ArrayList<>();
+                Series pgbench = new Series("pgbench -c %d", "same upsert", "same select", DB_THREADS.length, options.runs());
                 List<Map<String, Object>> py = new ArrayList<>();
                 for (int r = 0; r < options.runs(); r++) {
-                    progress("PostgreSQL run " + (r + 1) + ": pgbench -c 1 and -c 16, celeriac at 1, 4, 16 threads");
-                    yard1.add(new double[] {Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "upsert.sql", upsert, 1, secs),
-                        Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "select.sql", select, 1, secs)});
-                    m.run(r);
-                    yard16.add(new double[] {Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "upsert.sql", upsert, 16, secs),
-                        Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "select.sql", select, 16, secs)});
+                    progress("PostgreSQL run " + (r + 1) + ": pgbench -c N and celeriac at N = " + Arrays.toString(DB_THREADS));
+                    m.firstGetMany(r);
+                    for (int t = 0; t < DB_THREADS.length; t++) {
+                        if (t == DB_THREADS.length / 2) {
+                            m.run(r); // between the yardstick's figures, so that both see the same machine
+                        }
+                        pgbench.put(t, r, new double[] {
+                            Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "upsert.sql", upsert, DB_THREADS[t], secs),
+                            Yardsticks.pgbench(pg, PG_DATABASE, schema, tmp, "select.sql", select, DB_THREADS[t], secs)});
+                    }
                     m.getMany(r);
                     m.waits(waiter, r);
                     if (celery != null) {
                         py.add(celery.run(600, "backend", url, Double.toString(options.seconds()), "py" + r + "-", schema));
                     }
                 }
-                m.rows("PostgreSQL", "pgbench", yard1, yard16, py, 0.7, 0.7, null, 10.0);
+                Targets targets = (op, threads, versus) -> {
+                    if (threads == 1) {
+                        return 0.7;
+                    }
+                    return threads == 16 && op == 0 ? 1.5 : null;
+                };
+                m.rows("PostgreSQL", List.of(pgbench), py, targets, 10.0);
             }
         } finally {
             sql(pg, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -289,10 +370,11 @@ public final class Harness {
         progress("SQLite: " + file);
         String url = "db+sqlite:///" + file.toAbsolutePath();
         try (Backend b = celeriac.openBackend(url, BackendOptions.defaults())) {
-            Measured m = throughputs(b, "sqlite");
+            Measured m = throughputs(b, "sqlite", DB_THREADS, () -> celeriac.openBackend(url, BackendOptions.defaults()));
             List<Map<String, Object>> py = new ArrayList<>();
             for (int r = 0; r < options.runs(); r++) {
-                progress("SQLite run " + (r + 1) + ": celeriac at 1, 4, 16 threads");
+                progress("SQLite run " + (r + 1) + ": celeriac at " + Arrays.toString(DB_THREADS) + " threads");
+                m.firstGetMany(r);
                 m.run(r);
                 m.getMany(r);
                 if (celery != null) {
@@ -300,64 +382,173 @@ public final class Harness {
                             Double.toString(options.seconds()), "py" + r + "-"));
                 }
             }
-            m.rows("SQLite", null, null, null, py, null, null, null, null);
+            m.rows("SQLite", List.of(), py, (op, threads, versus) -> null, null);
         }
     }
 
     // ----------------------------------------------------------------------------------- backend figures
 
-    private Measured throughputs(Backend b, String name) throws InterruptedException {
+    private Measured throughputs(Backend b, String name, int[] threads, Opener opener) throws InterruptedException {
         progress(name + ": storing " + GET_IDS + " + " + MANY + " results to read, warming up");
         List<String> ids = Load.populate(b, "get-", GET_IDS);
         List<String> many = Load.populate(b, "many-", MANY);
-        Measured m = new Measured(b, ids, many);
+        Measured m = new Measured(b, threads, ids, many, opener);
         double warm = Math.max(1, options.seconds() * 2);
         Load.throughput(4, warm, Load.store(b, "warm-"));
         Load.throughput(4, warm, Load.get(b, ids));
         return m;
     }
 
+    /** Opens another instance of the backend measured. */
+    @FunctionalInterface
+    interface Opener {
+        Backend open() throws Exception;
+    }
+
+    /** The target ratios of a backend's throughput rows. */
+    @FunctionalInterface
+    interface Targets {
+        /**
+         * The target of one row.
+         *
+         * @param op 0 for store_result, 1 for get_task_meta
+         * @param threads the thread count
+         * @param versus the index of the yardstick series the row is measured against
+         * @return the least ratio to the yardstick, or {@code null} for no target
+         */
+        Double of(int op, int threads, int versus);
+    }
+
+    /**
+     * A yardstick's figures over thread counts and runs: per operation (0: the store's counterpart, 1: the read's),
+     * thread count index and run. Its name is a format taking the thread count ({@code "redis-benchmark -c %d"}).
+     */
+    static final class Series {
+        final String name;
+        final String[] ops;
+        final double[][][] values;
+
+        Series(String name, String storeOp, String getOp, int threadCounts, int runs) {
+            this.name = name;
+            this.ops = new String[] {storeOp, getOp};
+            this.values = new double[2][threadCounts][runs];
+        }
+
+        /** Records run {@code r}'s figures at thread count index {@code t}: {store op, get op}. */
+        void put(int t, int r, double[] pair) {
+            values[0][t][r] = pair[0];
+            values[1][t][r] = pair[1];
+        }
+
+        /** Records run {@code r}'s figures at every thread count: per index, {store op, get op}. */
+        void putAll(int r, double[][] pairs) {
+            for (int t = 0; t < pairs.length; t++) {
+                put(t, r, pairs[t]);
+            }
+        }
+
+        /** @return the name at {@code threads} */
+        String name(int threads) {
+            return String.format(Locale.ROOT, name, threads);
+        }
+    }
+
+    /** Per run, {@code fig / yard}. */
+    static Stats ratios(double[] fig, double[] yard) {
+        double[] ratio = new double[fig.length];
+        for (int r = 0; r < fig.length; r++) {
+            ratio[r] = fig[r] / yard[r];
+        }
+        return Stats.of(ratio);
+    }
+
+    static String threads(int n) {
+        return n + (n == 1 ? " thread" : " threads");
+    }
+
     /** The figures of one backend over the runs. */
     private final class Measured {
         private final Backend backend;
+        private final int[] threads;
         private final List<String> ids;
         private final List<String> many;
-        private final double[][] store = new double[THREADS.length][options.runs()];
-        private final double[][] get = new double[THREADS.length][options.runs()];
+        private final Opener opener;
+        /** [0: store_result, 1: get_task_meta][thread count index][run] */
+        private final double[][][] ops;
         private final double[][] cpu = new double[2][options.runs()];
+        private final double[][] async = new double[2][options.runs()];
         private final double[] getMany = new double[options.runs()];
+        /** [0: the first call, 1: the mean of the first calls][run] */
+        private final double[][] firstMany = new double[2][options.runs()];
         private final double[][] wait = new double[4][options.runs()];
 
-        Measured(Backend backend, List<String> ids, List<String> many) {
+        Measured(Backend backend, int[] threads, List<String> ids, List<String> many, Opener opener) {
             this.backend = backend;
+            this.threads = threads.clone();
             this.ids = ids;
             this.many = many;
+            this.opener = opener;
+            this.ops = new double[2][threads.length][options.runs()];
         }
 
         void run(int r) throws InterruptedException {
-            for (int t = 0; t < THREADS.length; t++) {
-                double[] s = Load.measure(THREADS[t], options.seconds(), Load.store(backend, "r" + r + "-" + THREADS[t] + "-"));
-                double[] g = Load.measure(THREADS[t], options.seconds(), Load.get(backend, ids));
-                store[t][r] = s[0];
-                get[t][r] = g[0];
-                if (THREADS[t] == 1) {
+            for (int t = 0; t < threads.length; t++) {
+                double[] s = Load.measure(threads[t], options.seconds(), Load.store(backend, "r" + r + "-" + threads[t] + "-"));
+                double[] g = Load.measure(threads[t], options.seconds(), Load.get(backend, ids));
+                ops[0][t][r] = s[0];
+                ops[1][t][r] = g[0];
+                if (threads[t] == 1) {
                     cpu[0][r] = s[1];
                     cpu[1][r] = g[1];
                 }
             }
         }
 
+        /**
+         * The asynchronous calls from ONE thread, {@link #IN_FLIGHT} in flight: storeResultAsync of fresh ids, then
+         * getTaskMetaAsync of the stored ones.
+         */
+        void async(int r) throws InterruptedException {
+            async[0][r] = Load.inFlight(IN_FLIGHT, options.seconds(), Load.storeAsync(backend, "async-" + r + "-"));
+            async[1][r] = Load.inFlight(IN_FLIGHT, options.seconds(), Load.getAsync(backend, ids));
+        }
+
+        /**
+         * get_many as a user first calls it: a new instance of the backend is opened, {@link #MANY} results are
+         * stored through it, and its first {@link #FIRST_CALLS} get_many calls of them are timed.
+         */
+        void firstGetMany(int r) throws Exception {
+            try (Backend fresh = opener.open()) {
+                List<String> mine = Load.populate(fresh, "first-" + r + "-", MANY);
+                double sum = 0;
+                for (int i = 0; i < FIRST_CALLS; i++) {
+                    double ms = timeGetMany(fresh, mine);
+                    if (i == 0) {
+                        firstMany[0][r] = ms;
+                    }
+                    sum += ms;
+                }
+                firstMany[1][r] = sum / FIRST_CALLS;
+            }
+        }
+
+        /** get_many after the warm-up and the throughput runs: the median of 3 calls. */
         void getMany(int r) {
             double[] ms = new double[3];
             for (int i = 0; i < ms.length; i++) {
-                long t0 = System.nanoTime();
-                Map<String, TaskMeta> got = backend.getMany(many);
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-                if (got.size() != MANY) {
-                    throw new IllegalStateException("get_many returned " + got.size() + " of " + MANY);
-                }
+                ms[i] = timeGetMany(backend, many);
             }
             getMany[r] = Stats.of(ms).median();
+        }
+
+        private static double timeGetMany(Backend b, List<String> ids) {
+            long t0 = System.nanoTime();
+            Map<String, TaskMeta> got = b.getMany(ids);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (got.size() != ids.size()) {
+                throw new IllegalStateException("get_many returned " + got.size() + " of " + ids.size());
+            }
+            return ms;
         }
 
         void waits(Backend waiter, int r) throws Exception {
@@ -370,70 +561,94 @@ public final class Harness {
         }
 
         /**
-         * Adds the rows that set celeriac's single-thread store and read beside the bare client's SETEX and GET
-         * measured in the same run ({@code raw}: per run {SETEX, GET} ops/s), so what celeriac adds shows apart
-         * from the machine's speed.
+         * Adds the rows of the bare clients at every thread count against the non-pipelined yardstick, then
+         * celeriac's single-thread store and read against bare Jedis on one thread, so that what celeriac adds shows
+         * apart from the machine's speed, and what each client can do here shows beside the server's own tool.
          */
-        void clientRows(String name, List<double[]> raw) {
+        void clientRows(String name, Series jedis, Series lettuce, Series yard) {
             String[] op = {"store_result", "get_task_meta"};
-            String[] rawOp = {"bare Jedis SETEX, 1 thread", "bare Jedis GET, 1 thread"};
-            int one = Arrays.binarySearch(THREADS, 1);
-            for (int k = 0; k < 2; k++) {
-                double[][] fig = k == 0 ? store : get;
-                int kk = k;
-                double[] y = raw.stream().mapToDouble(a -> a[kk]).toArray();
-                double[] ratio = new double[y.length];
-                for (int r = 0; r < y.length; r++) {
-                    ratio[r] = fig[one][r] / y[r];
+            for (Series client : List.of(jedis, lettuce)) {
+                for (int k = 0; k < 2; k++) {
+                    for (int t = 0; t < threads.length; t++) {
+                        String figure = client.name(threads[t]) + " " + client.ops[k] + ", " + threads(threads[t]);
+                        table.add(new Row(figure, "ops/s", Stats.of(client.values[k][t]),
+                                yard.name(threads[t]) + " " + yard.ops[k], Stats.of(yard.values[k][t]),
+                                ratios(client.values[k][t], yard.values[k][t]), null, null, null));
+                    }
                 }
-                table.add(new Row(name + " " + op[k] + ", 1 thread, against the bare client", "ops/s", Stats.of(fig[one]),
-                        rawOp[k], Stats.of(y), Stats.of(ratio), null, null, null));
+            }
+            int one = indexOf(1);
+            for (int k = 0; k < 2; k++) {
+                table.add(new Row(name + " " + op[k] + ", 1 thread, against the bare client", "ops/s", Stats.of(ops[k][one]),
+                        jedis.name(1) + " " + jedis.ops[k] + ", 1 thread", Stats.of(jedis.values[k][one]),
+                        ratios(ops[k][one], jedis.values[k][one]), null, null, null));
             }
         }
 
+        /** Adds the rows of the asynchronous calls, against the yardstick with as many clients as calls in flight. */
+        void asyncRows(String name, Series yard) {
+            String[] op = {"storeResultAsync", "getTaskMetaAsync"};
+            int t = indexOf(IN_FLIGHT);
+            for (int k = 0; k < 2; k++) {
+                String figure = name + " " + op[k] + ", 1 thread, " + IN_FLIGHT + " calls in flight";
+                table.add(t < 0 ? Row.plain(figure, "ops/s", Stats.of(async[k]))
+                        : new Row(figure, "ops/s", Stats.of(async[k]), yard.name(IN_FLIGHT) + " " + yard.ops[k],
+                                Stats.of(yard.values[k][t]), ratios(async[k], yard.values[k][t]), null, null, null));
+            }
+        }
+
+        private int indexOf(int n) {
+            for (int t = 0; t < threads.length; t++) {
+                if (threads[t] == n) {
+                    return t;
+                }
+            }
+            return -1;
+        }
+
         /**
-         * Adds the rows. yard1/yard16: per run {store yardstick, get yardstick} at 1 and 16 clients;
-         * py: Celery's figures per run.
+         * Adds the throughput rows: at every thread count, one row per yardstick series (the first named plainly,
+         * the others "against" theirs), the CPU, get_many and wake-up rows; py: Celery's figures per run.
          */
-        void rows(String name, String yardName, List<double[]> yard1, List<double[]> yard16, List<Map<String, Object>> py,
-                  Double storeTarget1, Double getTarget1, Double target16, Double waitP99Target) {
+        void rows(String name, List<Series> yards, List<Map<String, Object>> py, Targets targets, Double waitP99Target) {
             String[] op = {"store_result", "get_task_meta"};
-            String[] yardOp = "redis-benchmark".equals(yardName) ? new String[] {"SET", "GET"}
-                    : new String[] {"same upsert", "same select"};
             String[] pyKey = {"store", "get"};
             for (int k = 0; k < 2; k++) {
-                double[][] fig = k == 0 ? store : get;
-                for (int t = 0; t < THREADS.length; t++) {
-                    String figure = name + " " + op[k] + ", " + THREADS[t] + (THREADS[t] == 1 ? " thread" : " threads");
-                    Row row = Row.plain(figure, "ops/s", Stats.of(fig[t]));
-                    List<double[]> yard = THREADS[t] == 1 ? yard1 : THREADS[t] == 16 ? yard16 : null;
-                    if (yardName != null && yard != null) {
-                        int kk = k;
-                        double[] y = yard.stream().mapToDouble(a -> a[kk]).toArray();
-                        double[] ratio = new double[y.length];
-                        for (int r = 0; r < y.length; r++) {
-                            ratio[r] = fig[t][r] / y[r];
-                        }
-                        Stats ratios = Stats.of(ratio);
-                        row = new Row(figure, "ops/s", Stats.of(fig[t]), yardName + " -c " + THREADS[t] + " " + yardOp[k],
-                                Stats.of(y), ratios, null, null, null);
-                        Double target = THREADS[t] == 1 ? (k == 0 ? storeTarget1 : getTarget1) : target16;
+                for (int t = 0; t < threads.length; t++) {
+                    String figure = name + " " + op[k] + ", " + threads(threads[t]);
+                    Stats own = Stats.of(ops[k][t]);
+                    List<Row> rows = new ArrayList<>();
+                    if (yards.isEmpty()) {
+                        rows.add(Row.plain(figure, "ops/s", own));
+                    }
+                    for (int v = 0; v < yards.size(); v++) {
+                        Series yard = yards.get(v);
+                        String yardName = yard.name(threads[t]);
+                        Stats ratio = ratios(ops[k][t], yard.values[k][t]);
+                        Row row = new Row(v == 0 ? figure : figure + ", against " + yardName, "ops/s", own,
+                                yardName + " " + yard.ops[k], Stats.of(yard.values[k][t]), ratio, null, null, null);
+                        Double target = targets.of(k, threads[t], v);
                         if (target != null) {
-                            row = row.withTarget("≥" + target + "× " + yardName + " -c " + THREADS[t], ratios.median() >= target);
+                            row = row.withTarget("≥" + target + "× " + yardName, ratio.median() >= target);
                         }
+                        rows.add(row);
                     }
-                    if (THREADS[t] == 1) {
+                    if (threads[t] == 1) {
                         String key = pyKey[k];
-                        row = row.withCelery(celeryStats(py, m -> m.get(key)));
+                        rows.set(0, rows.get(0).withCelery(celeryStats(py, m -> m.get(key))));
                     }
-                    table.add(row);
+                    rows.forEach(table::add);
                 }
             }
             table.add(Row.plain(name + " store_result client CPU per op, 1 thread", "µs", Stats.of(cpu[0])));
             table.add(Row.plain(name + " get_task_meta client CPU per op, 1 thread", "µs", Stats.of(cpu[1])));
-            Row many = Row.plain(name + " get_many of " + String.format(Locale.ROOT, "%,d", MANY) + " ready ids", "ms", Stats.of(getMany))
-                    .withCelery(celeryStats(py, m -> m.get("get_many_ms")));
-            table.add(many.withTarget("≤25 ms", many.celeriac().median() <= 25));
+            String of = " of " + String.format(Locale.ROOT, "%,d", MANY) + " ready ids";
+            table.add(Row.plain(name + " get_many" + of + ", first call (new instance, just populated)", "ms", Stats.of(firstMany[0])));
+            Row first = Row.plain(name + " get_many" + of + ", mean of the first " + FIRST_CALLS + " calls (new instance, just populated)",
+                    "ms", Stats.of(firstMany[1])).withCelery(celeryStats(py, m -> m.get("get_many_ms")));
+            table.add(first.withTarget("≤25 ms", first.celeriac().median() <= 25));
+            table.add(Row.plain(name + " get_many" + of + ", after warm-up (median of 3 calls after the throughput runs)",
+                    "ms", Stats.of(getMany)));
             if (waitP99Target != null) {
                 String[] label = {"wake-up p50 (store returned → waiter woke, " + options.waits() + " waits)", "wake-up p99", "wake-up max",
                     "end to end p99 (store called → waiter woke, write included)"};

@@ -10,11 +10,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
-/** Drives a {@link Backend} from several threads for a fixed time, and times waits. */
+/**
+ * Drives a {@link Backend} from several threads for a fixed time, or from one thread with many asynchronous calls
+ * in flight, and times waits.
+ */
 final class Load {
 
     /** The stored result: a meta of about 200 bytes, like {@code redis-benchmark -d 200}. */
@@ -94,6 +99,71 @@ final class Load {
             throw new IllegalStateException("an operation failed: " + failure.get(), failure.get());
         }
         return new double[] {total / elapsed, total == 0 ? 0 : cpuTotal / 1e3 / total};
+    }
+
+    /** One asynchronous operation, the {@code n}-th. */
+    interface AsyncOp {
+        CompletableFuture<?> start(long n);
+    }
+
+    /**
+     * Runs {@code op} from the calling thread alone for {@code seconds}, keeping up to {@code permits} calls in
+     * flight (a semaphore: a permit is taken before each call and given back when its future completes), as a
+     * service on an event loop calls an asynchronous API. The calls still in flight at the end are awaited and
+     * counted.
+     *
+     * @return completed operations per second
+     * @throws IllegalStateException when a call fails, or no call completes for 60 s
+     */
+    static double inFlight(int permits, double seconds, AsyncOp op) throws InterruptedException {
+        Semaphore slots = new Semaphore(permits);
+        LongAdder done = new LongAdder();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        long n = 0;
+        while (System.nanoTime() < end && failure.get() == null) {
+            if (!slots.tryAcquire(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no asynchronous call completed in 60 s");
+            }
+            CompletableFuture<?> f;
+            try {
+                f = op.start(n++);
+            } catch (RuntimeException e) {
+                slots.release();
+                throw e;
+            }
+            f.whenComplete((v, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                } else {
+                    done.increment();
+                }
+                slots.release();
+            });
+        }
+        if (!slots.tryAcquire(permits, 60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("asynchronous calls still in flight 60 s after the end");
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        if (failure.get() != null) {
+            throw new IllegalStateException("an asynchronous operation failed: " + failure.get(), failure.get());
+        }
+        return done.sum() / elapsed;
+    }
+
+    /** The asynchronous store: a fresh id for every call. */
+    static AsyncOp storeAsync(Backend b, String prefix) {
+        return n -> b.storeResultAsync(prefix + n, RESULT, TaskState.SUCCESS);
+    }
+
+    /** The asynchronous read: a random id of {@code ids}, which must read as SUCCESS. */
+    static AsyncOp getAsync(Backend b, List<String> ids) {
+        return n -> b.getTaskMetaAsync(ids.get(ThreadLocalRandom.current().nextInt(ids.size()))).thenAccept(m -> {
+            if (m.status() != TaskState.SUCCESS) {
+                throw new IllegalStateException("read " + m.status() + " for a stored result");
+            }
+        });
     }
 
     /** Stores {@code n} SUCCESS results with ids {@code prefix + i}, from a few threads. */

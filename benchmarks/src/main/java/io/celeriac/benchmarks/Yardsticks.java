@@ -2,7 +2,16 @@ package io.celeriac.benchmarks;
 
 import io.celeriac.testing.PostgresTestServer;
 import io.celeriac.testing.RedisTestServer;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
@@ -12,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +32,7 @@ import java.util.regex.Pattern;
 
 /**
  * The servers' own benchmark tools, run as child processes with a timeout: {@code redis-benchmark},
- * {@code pgbench} and RabbitMQ's PerfTest, and the bare Jedis client in this JVM. Their figures are the yardsticks
+ * {@code pgbench} and RabbitMQ's PerfTest, and the bare Jedis and Lettuce clients in this JVM. Their figures are the yardsticks
  * the harness divides celeriac's by.
  */
 final class Yardsticks {
@@ -43,19 +53,34 @@ final class Yardsticks {
     }
 
     /**
-     * Runs {@code redis-benchmark -c clients -n requests -t set,get -d 200 -q} on database {@code db}.
+     * Runs {@code redis-benchmark -c clients [-P pipeline] -n requests -t set,get -d 200 -q} on database {@code db}.
      *
+     * @param pipeline requests each client keeps in flight ({@code -P}); 1 for none (every client waits for each reply)
      * @return requests per second of SET and of GET
      */
-    static double[] redisBenchmark(RedisTestServer redis, int db, int clients, int requests) throws IOException, InterruptedException {
+    static double[] redisBenchmark(RedisTestServer redis, int db, int clients, int pipeline, int requests)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("redis-benchmark", "-h", redis.host(), "-p", Integer.toString(redis.port()),
                 "--dbnum", Integer.toString(db), "-c", Integer.toString(clients), "-n", Integer.toString(requests),
                 "-t", "set,get", "-d", "200", "-q"));
+        if (pipeline > 1) {
+            cmd.addAll(List.of("-P", Integer.toString(pipeline)));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (redis.password() != null) {
             pb.environment().put("REDISCLI_AUTH", redis.password()); // never on the command line
         }
-        String out = run(pb, 300);
+        return setGetRates(run(pb, 300));
+    }
+
+    /**
+     * Reads {@code redis-benchmark -q -t set,get}'s requests per second.
+     *
+     * @param out its output (progress lines end with a carriage return; the last figure of each test is its summary)
+     * @return requests per second of SET and of GET
+     * @throws IllegalStateException when either figure is missing
+     */
+    static double[] setGetRates(String out) {
         double[] rps = new double[2];
         Matcher m = RPS.matcher(out.replace('\r', '\n'));
         while (m.find()) {
@@ -65,6 +90,19 @@ final class Yardsticks {
             throw new IllegalStateException("unexpected redis-benchmark output: " + out);
         }
         return rps;
+    }
+
+    /**
+     * How many requests to give {@code redis-benchmark} (which runs a count, not a time) so that each of its tests
+     * takes about {@code seconds} at {@code expectedRate}.
+     *
+     * @param expectedRate requests per second expected (the last run's figure, or a guess)
+     * @param clients its {@code -c}: every client gets at least 100 requests
+     * @return the request count, between 5,000 and 10,000,000
+     */
+    static int requestsFor(double expectedRate, double seconds, int clients) {
+        long n = Math.round(expectedRate * seconds);
+        return (int) Math.max(Math.max(5_000, clients * 100L), Math.min(10_000_000, n));
     }
 
     /**
@@ -194,42 +232,163 @@ final class Yardsticks {
         return warm.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
+    /** The untimed warm-up of a bare client, per operation. */
+    private static final double WARM_UP_SECONDS = 1;
+    /** The time to live of the bare clients' writes, as celeriac's default {@code result_expires}. */
+    private static final long TTL_SECONDS = 86_400;
+
     /**
-     * Times the bare client on one thread: Jedis's own {@code SETEX} of 200 bytes (fresh keys) and {@code GET}
-     * (of {@code reads} keys it stored first), through a pooled {@link RedisClient} set up as celeriac's
-     * (RESP2, no {@code CLIENT SETINFO}). celeriac's figures divided by these show what celeriac adds to the
-     * client it is built on, apart from the machine's speed. The keys it wrote are deleted.
+     * The bare clients' Redis: one database, a key prefix, the value bytes celeriac stored, and keys holding
+     * that value to read. Made with {@link #bareRedis}; {@link #close()} deletes every key under the prefix.
      *
-     * @param keyPrefix the prefix of every key it writes
-     * @return operations per second of SETEX and of GET
+     * @param redis the server
+     * @param db the database
+     * @param keyPrefix the prefix of every key the bare clients write
+     * @param value the bytes written by SETEX (the very bytes celeriac stored for a result)
+     * @param readKeys keys holding {@code value}, read by the GET figures
      */
-    static double[] rawJedis(RedisTestServer redis, int db, String keyPrefix, double seconds, int reads)
-            throws InterruptedException {
+    record BareRedis(RedisTestServer redis, int db, String keyPrefix, byte[] value, byte[][] readKeys) implements AutoCloseable {
+
+        /** Deletes the keys the bare clients wrote. */
+        @Override
+        public void close() {
+            redis.deleteKeys(db, keyPrefix);
+        }
+
+        byte[] setKey(int thread, long n) {
+            return (keyPrefix + "set-" + thread + "-" + n).getBytes(StandardCharsets.UTF_8);
+        }
+
+        byte[] readKey() {
+            return readKeys[ThreadLocalRandom.current().nextInt(readKeys.length)];
+        }
+    }
+
+    private static DefaultJedisClientConfig jedisConfig(RedisTestServer redis, int db) {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().resp2().database(db)
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
         if (redis.password() != null) {
             config.user(redis.user()).password(redis.password());
         }
-        byte[] value = new byte[200];
-        Arrays.fill(value, (byte) 'x');
+        return config.build();
+    }
+
+    /**
+     * Copies the value celeriac stored under {@code celeriacKey} and writes {@code reads} keys holding it (one
+     * pipeline), for the bare clients' figures.
+     *
+     * @param celeriacKey the full key of a result celeriac stored (its global key prefix included)
+     * @param keyPrefix the prefix of every key the bare clients will write
+     * @return the set-up, to close when done
+     * @throws IllegalStateException when celeriac's key holds nothing
+     */
+    static BareRedis bareRedis(RedisTestServer redis, int db, String celeriacKey, String keyPrefix, int reads) {
         byte[][] readKeys = new byte[reads][];
         try (RedisClient client = RedisClient.builder().hostAndPort(new HostAndPort(redis.host(), redis.port()))
-                .clientConfig(config.build()).build()) {
-            for (int i = 0; i < reads; i++) {
-                readKeys[i] = (keyPrefix + "read-" + i).getBytes(StandardCharsets.UTF_8);
-                client.setex(readKeys[i], 86_400, value);
+                .clientConfig(jedisConfig(redis, db)).build()) {
+            byte[] value = client.get(celeriacKey.getBytes(StandardCharsets.UTF_8));
+            if (value == null) {
+                throw new IllegalStateException("celeriac's stored result " + celeriacKey + " is missing");
             }
-            double set = Load.throughput(1, seconds,
-                    (t, n) -> client.setex((keyPrefix + "set-" + n).getBytes(StandardCharsets.UTF_8), 86_400, value));
-            double get = Load.throughput(1, seconds, (t, n) -> {
-                if (client.get(readKeys[ThreadLocalRandom.current().nextInt(reads)]) == null) {
-                    throw new IllegalStateException("raw GET found no value for a key it stored");
+            try (AbstractPipeline p = client.pipelined()) {
+                for (int i = 0; i < reads; i++) {
+                    readKeys[i] = (keyPrefix + "read-" + i).getBytes(StandardCharsets.UTF_8);
+                    p.setex(readKeys[i], TTL_SECONDS, value);
                 }
-            });
-            return new double[] {set, get};
-        } finally {
-            redis.deleteKeys(db, keyPrefix);
+                p.sync();
+            }
+            return new BareRedis(redis, db, keyPrefix, value, readKeys);
         }
+    }
+
+    /**
+     * Times bare Jedis at each thread count: a pooled {@link RedisClient} set up as celeriac's (RESP2, no
+     * {@code CLIENT SETINFO}) with as many connections as threads, each thread calling {@code SETEX} of
+     * celeriac's value bytes (fresh keys), then {@code GET} of the stored keys. celeriac's figures divided by
+     * these show what celeriac adds to the client it is built on, apart from the machine's speed.
+     *
+     * @param threads the thread counts
+     * @param warmUp whether to run both operations on 4 threads untimed first (the JIT's warm-up)
+     * @return per thread count, operations per second of SETEX and of GET
+     */
+    static double[][] jedisPooled(BareRedis bare, int[] threads, double seconds, boolean warmUp) throws InterruptedException {
+        int most = Arrays.stream(threads).max().orElse(1);
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(most);
+        pool.setMaxIdle(most);
+        pool.setJmxEnabled(false);
+        double[][] out = new double[threads.length][];
+        try (RedisClient client = RedisClient.builder().hostAndPort(new HostAndPort(bare.redis().host(), bare.redis().port()))
+                .clientConfig(jedisConfig(bare.redis(), bare.db())).poolConfig(pool).build()) {
+            Call setex = (t, n) -> client.setex(bare.setKey(t, n), TTL_SECONDS, bare.value());
+            Call get = (t, n) -> client.get(bare.readKey());
+            if (warmUp) {
+                setexAndGet(4, WARM_UP_SECONDS, bare, setex, get);
+            }
+            for (int i = 0; i < threads.length; i++) {
+                out[i] = setexAndGet(threads[i], seconds, bare, setex, get);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Times bare Lettuce at each thread count: ONE shared connection (RESP2, auto-flush on, its default), its
+     * synchronous API called from every thread, so that the commands of many threads travel together on the one
+     * socket (Lettuce's automatic pipelining): {@code SETEX} of celeriac's value bytes (fresh keys), then
+     * {@code GET} of the stored keys.
+     *
+     * @param threads the thread counts
+     * @param warmUp whether to run both operations on 4 threads untimed first (the JIT's warm-up)
+     * @return per thread count, operations per second of SETEX and of GET
+     */
+    static double[][] lettuce(BareRedis bare, int[] threads, double seconds, boolean warmUp) throws InterruptedException {
+        RedisTestServer redis = bare.redis();
+        RedisURI.Builder uri = RedisURI.builder().withHost(redis.host()).withPort(redis.port()).withDatabase(bare.db());
+        if (redis.password() != null) {
+            if (redis.user() != null) {
+                uri.withAuthentication(redis.user(), redis.password());
+            } else {
+                uri.withPassword(redis.password());
+            }
+        }
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri.build());
+        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+        double[][] out = new double[threads.length][];
+        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+            RedisCommands<byte[], byte[]> sync = connection.sync();
+            Call setex = (t, n) -> sync.setex(bare.setKey(t, n), TTL_SECONDS, bare.value());
+            Call get = (t, n) -> sync.get(bare.readKey());
+            if (warmUp) {
+                setexAndGet(4, WARM_UP_SECONDS, bare, setex, get);
+            }
+            for (int i = 0; i < threads.length; i++) {
+                out[i] = setexAndGet(threads[i], seconds, bare, setex, get);
+            }
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(5));
+        }
+        return out;
+    }
+
+    /** A bare client's call, returning the reply. */
+    private interface Call {
+        Object run(int thread, long n);
+    }
+
+    private static double[] setexAndGet(int threads, double seconds, BareRedis bare, Call setex, Call get)
+            throws InterruptedException {
+        double set = Load.throughput(threads, seconds, (t, n) -> {
+            if (!"OK".equals(setex.run(t, n))) {
+                throw new IllegalStateException("a bare SETEX was not answered OK");
+            }
+        });
+        double read = Load.throughput(threads, seconds, (t, n) -> {
+            if (!(get.run(t, n) instanceof byte[] v) || v.length != bare.value().length) {
+                throw new IllegalStateException("a bare GET did not find the value it stored");
+            }
+        });
+        return new double[] {set, read};
     }
 
     /**
