@@ -555,6 +555,8 @@ public final class Engine {
             }
         }
         if (backend != null && !ignoreResult(r)) {
+            // The results of the pool's threads share round trips in the backend itself: Redis sends concurrent
+            // stores on its shared pipeline, PostgreSQL commits concurrent stores together.
             backend.markAsDone(r.id(), result, requestOf(r.msg, r.delivery, false));
         }
         LOG.info("Task {}[{}] succeeded in {}s: {}", r.name(), r.id(), String.format("%.6f", runtime),

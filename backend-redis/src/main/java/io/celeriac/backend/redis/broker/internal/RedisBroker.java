@@ -583,6 +583,11 @@ public final class RedisBroker implements Broker {
     // ------------------------------------------------------------------------------------------
     // publish
 
+    // Sharing round trips: publishAsync already sends the publishes of every thread in pipelines (AsyncPublisher).
+    // A blocking publish still takes a pooled connection of its own for its round trip; the place to make
+    // concurrent blocking publishes share writes is send(...), by sending its commands on the shared pipeline
+    // of io.celeriac.backend.redis.internal.SharedPipeline (as the result backend's stores and reads do), keeping
+    // one publish's commands in one transaction.
     @Override
     public void publish(String exchange, String routingKey, Message message) {
         check(exchange, routingKey, message);
