@@ -191,4 +191,79 @@ class RetryRunnerTest {
         assertThat(RetryRunner.builder(QUICK).build().policy()).isEqualTo(QUICK);
         assertThatThrownBy(() -> RetryRunner.builder(QUICK).deadline(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    // ------------------------------------------------------------------------------------------ asynchronous
+
+    private static final java.util.concurrent.Executor POOL = java.util.concurrent.ForkJoinPool.commonPool();
+
+    /** Fails with IOExceptions (retried) {@code failures} times, then gives "ok"; counts its attempts. */
+    private static java.util.function.Supplier<CompletableFuture<String>> asyncFailing(AtomicInteger calls, int failures,
+                                                                                       RuntimeException last) {
+        return () -> {
+            int n = calls.getAndIncrement();
+            if (n < failures) {
+                return CompletableFuture.failedFuture(new IOException("lost " + n));
+            }
+            if (last != null) {
+                return CompletableFuture.supplyAsync(() -> {
+                    throw last;
+                });
+            }
+            return CompletableFuture.completedFuture("ok");
+        };
+    }
+
+    private static RetryRunner asyncRunner(AtomicInteger heard) {
+        return RetryRunner.builder(QUICK).retryIf(e -> e instanceof IOException)
+                .onRetry((what, attempt, attempts, wait, failure) -> heard.incrementAndGet()).build();
+    }
+
+    @Test
+    void anAsyncRunRetriesTransientFailuresAndEndsWithTheValue() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger heard = new AtomicInteger();
+        CompletableFuture<String> f = asyncRunner(heard).callAsync("reading", asyncFailing(calls, 2, null),
+                (what, e, attempts) -> new IllegalStateException(what + " gave up after " + attempts), POOL);
+        assertThat(f.join()).isEqualTo("ok");
+        assertThat(calls.get()).isEqualTo(3);
+        assertThat(heard.get()).isEqualTo(2);
+    }
+
+    @Test
+    void anAsyncRunEndsWithWhatGiveUpMakesOfTheLastFailure() {
+        AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<String> f = asyncRunner(new AtomicInteger()).callAsync("reading", asyncFailing(calls, 10, null),
+                (what, e, attempts) -> new IllegalStateException(what + " gave up after " + attempts + ": " + e.getMessage()), POOL);
+        assertThatThrownBy(f::join).hasCauseInstanceOf(IllegalStateException.class)
+                .cause().hasMessage("reading gave up after 4: lost 3");
+        assertThat(calls.get()).isEqualTo(4);
+    }
+
+    @Test
+    void anAsyncFailureThatIsNotRetriedEndsTheRunAtOnceUnwrapped() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicReference<Exception> seen = new AtomicReference<>();
+        CompletableFuture<String> f = asyncRunner(new AtomicInteger()).callAsync("reading",
+                asyncFailing(calls, 1, new IllegalArgumentException("bad")),
+                (what, e, attempts) -> {
+                    seen.set(e);
+                    return new IllegalStateException("given up", e);
+                }, POOL);
+        assertThatThrownBy(f::join).hasCauseInstanceOf(IllegalStateException.class);
+        assertThat(seen.get()).isInstanceOf(IllegalArgumentException.class).hasMessage("bad");
+        assertThat(calls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void anAttemptThatThrowsInsteadOfFailingItsFutureCountsAsAFailedAttempt() {
+        AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<String> f = asyncRunner(new AtomicInteger()).callAsync("reading", () -> {
+            if (calls.getAndIncrement() == 0) {
+                throw new java.io.UncheckedIOException(new IOException("thrown"));
+            }
+            return CompletableFuture.completedFuture("ok");
+        }, (what, e, attempts) -> new IllegalStateException(e), POOL);
+        assertThatThrownBy(f::join).hasCauseInstanceOf(IllegalStateException.class);
+        assertThat(calls.get()).as("an UncheckedIOException is not an IOException: not retried").isEqualTo(1);
+    }
 }

@@ -250,8 +250,55 @@ public abstract class BackendContract {
         }
     }
 
+    @Test
+    void required_asyncCallsAfterCloseFailInTheirFutures() {
+        Backend b = open();
+        b.close();
+        assertThatThrownBy(() -> b.storeResultAsync(newId(), 1L, TaskState.SUCCESS).join())
+                .hasCauseInstanceOf(BackendClosedException.class);
+        if (b.supports(BackendCapability.READ)) {
+            assertThatThrownBy(() -> b.getTaskMetaAsync(newId()).join()).hasCauseInstanceOf(BackendClosedException.class);
+            assertThatThrownBy(() -> b.getManyAsync(List.of(newId())).join()).hasCauseInstanceOf(BackendClosedException.class);
+        }
+    }
+
     // =============================================================================================
     // READ
+
+    @Test
+    void read_asyncStoresAndReadsGiveWhatTheBlockingCallsGive() {
+        requireCapability(BackendCapability.READ);
+        Backend b = open();
+        List<String> ids = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<TaskMeta>> stores = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String id = "async-" + i + "-" + UUID.randomUUID();
+            ids.add(id);
+            stores.add(b.storeResultAsync(id, (long) i, i % 2 == 0 ? TaskState.SUCCESS : TaskState.STARTED));
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            TaskMeta stored = stores.get(i).join();
+            assertThat(stored.taskId()).isEqualTo(ids.get(i));
+            // acknowledged means readable, by the blocking call and by the asynchronous one
+            assertThat(b.getTaskMeta(ids.get(i)).result()).isEqualTo((long) i);
+            assertThat(b.getTaskMetaAsync(ids.get(i)).join().status()).isEqualTo(i % 2 == 0 ? TaskState.SUCCESS : TaskState.STARTED);
+        }
+        // a stored SUCCESS is kept by an asynchronous store too
+        b.storeResultAsync(ids.get(0), "late", TaskState.FAILURE).join();
+        assertThat(b.getTaskMeta(ids.get(0)).result()).isEqualTo(0L);
+        String unknown = newId();
+        List<String> asked = new ArrayList<>(ids);
+        asked.add(unknown);
+        asked.add(ids.get(1));
+        Map<String, TaskMeta> many = b.getManyAsync(asked).join();
+        List<String> expected = new ArrayList<>(ids);
+        expected.add(unknown);
+        assertThat(new ArrayList<>(many.keySet())).isEqualTo(expected);
+        assertThat(many.get(ids.get(199)).result()).isEqualTo(199L);
+        assertThat(many.get(unknown).status()).isEqualTo(TaskState.PENDING);
+        assertThat(b.getManyAsync(List.of()).join()).isEmpty();
+        assertThat(b.getTaskMetaAsync(unknown).join().status()).isEqualTo(TaskState.PENDING);
+    }
 
     @Test
     void read_unknownTaskIsPending() {
