@@ -259,7 +259,7 @@ public interface Backend extends AutoCloseable {
      */
     default CompletableFuture<TaskMeta> storeResultAsync(String taskId, Object result, TaskState state, String traceback,
                                                          TaskRequest request) {
-        return io.celeriac.internal.AsyncCalls.run(() -> storeResult(taskId, result, state, traceback, request));
+        return io.celeriac.spi.AsyncCalls.run(() -> storeResult(taskId, result, state, traceback, request));
     }
 
     /**
@@ -269,7 +269,7 @@ public interface Backend extends AutoCloseable {
      * @return completes once the store has acknowledged the write, or fails as the blocking call would
      */
     default CompletableFuture<Void> storeAsync(TaskMeta meta) {
-        return io.celeriac.internal.AsyncCalls.run(() -> {
+        return io.celeriac.spi.AsyncCalls.run(() -> {
             store(meta);
             return null;
         });
@@ -282,7 +282,7 @@ public interface Backend extends AutoCloseable {
      * @return the meta (PENDING when unknown), or the failure the blocking call would throw
      */
     default CompletableFuture<TaskMeta> getTaskMetaAsync(String taskId) {
-        return io.celeriac.internal.AsyncCalls.run(() -> getTaskMeta(taskId));
+        return io.celeriac.spi.AsyncCalls.run(() -> getTaskMeta(taskId));
     }
 
     /**
@@ -292,7 +292,7 @@ public interface Backend extends AutoCloseable {
      * @return every requested id in the order given to its meta, or the failure the blocking call would throw
      */
     default CompletableFuture<Map<String, TaskMeta>> getManyAsync(Collection<String> taskIds) {
-        return io.celeriac.internal.AsyncCalls.run(() -> getMany(taskIds));
+        return io.celeriac.spi.AsyncCalls.run(() -> getMany(taskIds));
     }
 
     // ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import io.celeriac.backend.TaskRequest;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToReadResultException;
 import io.celeriac.backend.UnableToStoreResultException;
-import io.celeriac.internal.AsyncCalls;
+import io.celeriac.spi.AsyncCalls;
 import io.celeriac.spi.RetryRunner;
 import io.celeriac.url.BackendUrl;
 import org.slf4j.Logger;

@@ -23,7 +23,7 @@ import io.celeriac.backend.redis.internal.PubSubConnection;
 import io.celeriac.backend.redis.internal.RedisConnections;
 import io.celeriac.backend.redis.internal.RedisErrors;
 import io.celeriac.backend.redis.internal.SharedPipeline;
-import io.celeriac.internal.AsyncCalls;
+import io.celeriac.spi.AsyncCalls;
 import io.celeriac.backend.spi.KeyValueBackend;
 import io.celeriac.json.CeleryJson;
 import io.celeriac.json.JsonFormatException;

@@ -1,4 +1,4 @@
-package io.celeriac.internal;
+package io.celeriac.spi;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Where the asynchronous calls of a store without a non-blocking client of its own run: a shared pool of daemon
- * threads (as many as 4 per core, at least 8, idle ones ending after a minute) that runs the blocking call, so that
- * the caller's thread (an event loop) never blocks. A store with a non-blocking client (Redis's shared pipeline)
- * does not use it.
+ * Where the asynchronous calls of a plugin run when its client cannot wait without a thread: a JVM-wide pool of
+ * daemon threads named {@code celeriac-async-N} (as many as 4 per core, at least 8; idle ones end after a minute)
+ * that runs the blocking call, so that the caller's thread (an event loop) never blocks. A plugin with a
+ * non-blocking client (Redis's shared pipeline) uses it only to complete its futures off its I/O path.
+ * Thread-safe; nothing here needs closing.
  */
 public final class AsyncCalls {
 
