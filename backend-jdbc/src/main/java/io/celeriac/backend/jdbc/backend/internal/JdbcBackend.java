@@ -84,6 +84,9 @@ public final class JdbcBackend extends AbstractBackend {
     private final Combiner<StoreCall> stores;
     /** Concurrent single reads on PostgreSQL, combined into one statement per batch; {@code null} otherwise. */
     private final Combiner<ReadCall> reads;
+    private final java.util.concurrent.atomic.LongAdder batchedStores = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder batchedReads = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder batchFallbacks = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * Opens the backend: builds the pool, connects, and creates or validates the schema as
@@ -218,6 +221,36 @@ public final class JdbcBackend extends AbstractBackend {
      */
     public int listenerReconnects() {
         return notifications == null ? 0 : notifications.reconnects();
+    }
+
+    /**
+     * How many stores were committed in a transaction shared with other stores (see {@link JdbcBackendConfig#BATCHING});
+     * for monitoring and tests.
+     *
+     * @return the count since the backend was opened
+     */
+    public long batchedStores() {
+        return batchedStores.sum();
+    }
+
+    /**
+     * How many single reads were answered by a statement shared with other reads (PostgreSQL, see
+     * {@link JdbcBackendConfig#BATCHING}); for monitoring and tests.
+     *
+     * @return the count since the backend was opened
+     */
+    public long batchedReads() {
+        return batchedReads.sum();
+    }
+
+    /**
+     * How many batches of stores or reads failed as a whole and were then run call by call, so that only the bad
+     * call failed; for monitoring and tests.
+     *
+     * @return the count since the backend was opened
+     */
+    public long batchFallbacks() {
+        return batchFallbacks.sum();
     }
 
     /**
@@ -378,9 +411,11 @@ public final class JdbcBackend extends AbstractBackend {
             try {
                 written = jdbc(c -> dialect.upsertTasks(c, rows, batch.get(0).meta.extended()));
             } catch (RuntimeException e) {
+                batchFallbacks.increment();
                 LOG.debug("A batch of {} stores failed ({}); writing them one by one", batch.size(), e.getMessage());
             }
             if (written != null) {
+                batchedStores.add(written.length);
                 for (int i = 0; i < written.length; i++) {
                     StoreCall call = batch.get(i);
                     offerToLocalWaiters(call.meta, call.row, written[i]);
@@ -466,9 +501,11 @@ public final class JdbcBackend extends AbstractBackend {
                     byId.put(r.taskId(), r);
                 }
             } catch (RuntimeException e) {
+                batchFallbacks.increment();
                 LOG.debug("A batch of {} reads failed ({}); reading them one by one", batch.size(), e.getMessage());
             }
             if (byId != null) {
+                batchedReads.add(batch.size());
                 for (ReadCall call : batch) {
                     try {
                         TaskRow r = byId.get(call.taskId);
