@@ -368,12 +368,15 @@ abstract class AbstractBatchingTest {
 
     @Test
     void aLargeGetManyReadInPartsKeepsTheOrderAndThePending() {
+        // more than one part: the parts are read at once on their own connections
         JdbcBackend b = open();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
             ids.add("many-" + i);
         }
-        ids.subList(0, 4_000).parallelStream().forEach(k -> b.storeResult(k, k, TaskState.SUCCESS));
+        CompletableFuture.allOf(ids.subList(0, 4_000).stream()
+                .map(k -> b.storeAsync(TaskMeta.builder(k, TaskState.SUCCESS).result(k).build()))
+                .toArray(CompletableFuture[]::new)).join();
         List<String> asked = new ArrayList<>(ids);
         java.util.Collections.shuffle(asked, new java.util.Random(7));
         Map<String, TaskMeta> many = b.getMany(asked);

@@ -6,15 +6,17 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * Combines calls that arrive while one is in flight into the next batch, with no thread of its own: the first
- * caller that finds nothing in flight runs a batch of everything queued so far (at first, only its own call, so a
- * lone caller runs at once); callers that arrive meanwhile queue and wait; when a batch ends, its runner hands the
- * turn to the first call still queued, whose caller then runs the next batch with every call queued by then. A call
- * made without a waiting thread ({@link #submitAsync}) that gets the turn has its batch run on an executor.
+ * Combines calls that arrive while others are in flight into the next batch, with no thread of its own: a caller
+ * that finds a free slot (at most {@code maxInFlight} batches run at once) runs a batch of everything queued so far
+ * (at first, only its own call, so a lone caller runs at once); callers that arrive meanwhile queue and wait; when a
+ * batch ends, its runner hands its slot to the first call still queued, whose caller then runs the next batch with
+ * every call queued by then. A call made without a waiting thread ({@link #submitAsync}) that gets the slot has its
+ * batch run on an executor. With one slot, batches run one after the other, in the order of their calls.
  *
  * <p>The batch runner completes the {@link Call#outcome} of every call of its batch, each with its own value or
  * failure. Thread-safe.
@@ -24,18 +26,19 @@ import java.util.function.Consumer;
 final class Combiner<C extends Combiner.Call<?>> {
 
     /**
-     * One queued call: its outcome, and the signal that wakes its waiting caller (its outcome is ready, or it is
-     * this caller's turn to run a batch).
+     * One queued call: its outcome, and the caller's thread waiting for it (woken when its outcome is ready, or
+     * when a slot is handed to it).
      *
      * @param <T> its value
      */
     abstract static class Call<T> {
         final CompletableFuture<T> outcome = new CompletableFuture<>();
-        final CompletableFuture<Void> turn = new CompletableFuture<>();
-        boolean waiting;
+        Thread waiter;
+        volatile boolean slot;
 
         /**
-         * Whether the call may join a batch that holds {@code first} and the calls already taken.
+         * Whether the call may join a batch that holds the calls already taken; the first call that may not ends the
+         * batch (the calls after it wait too, so that none overtakes it).
          *
          * @param batch the calls taken so far, the first one first
          * @return {@code true} to take it now, {@code false} to leave it for a later batch
@@ -48,23 +51,26 @@ final class Combiner<C extends Combiner.Call<?>> {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<C> queue = new ArrayDeque<>();
     private final int maxBatch;
+    private final int maxInFlight;
     private final Consumer<List<C>> runner;
     private final Executor executor;
-    private boolean busy;
+    private int inFlight;
 
     /**
      * @param maxBatch the most calls a batch takes
+     * @param maxInFlight the most batches run at once (1 keeps the calls' order across batches)
      * @param runner runs a batch and completes the outcome of each of its calls; must not throw
      * @param executor runs the batch of a call made without a waiting thread
      */
-    Combiner(int maxBatch, Consumer<List<C>> runner, Executor executor) {
+    Combiner(int maxBatch, int maxInFlight, Consumer<List<C>> runner, Executor executor) {
         this.maxBatch = maxBatch;
+        this.maxInFlight = maxInFlight;
         this.runner = runner;
         this.executor = executor;
     }
 
     /**
-     * Queues a call and waits for its outcome, running batches when it is this caller's turn.
+     * Queues a call and waits for its outcome, running batches when a slot is handed to this caller.
      *
      * @param call the call
      * @return its value
@@ -72,23 +78,33 @@ final class Combiner<C extends Combiner.Call<?>> {
     <T> T submit(Call<T> call) {
         @SuppressWarnings("unchecked") C c = (C) call;
         boolean lead;
+        call.waiter = Thread.currentThread();
         lock.lock();
         try {
-            call.waiting = true;
-            queue.addLast(c);
-            lead = !busy;
-            busy = true;
+            lead = inFlight < maxInFlight;
+            if (lead) {
+                inFlight++;
+            } else {
+                queue.addLast(c);
+            }
         } finally {
             lock.unlock();
         }
         if (lead) {
-            runNext();
+            runNext(c);
         }
+        boolean interrupted = false;
         while (!call.outcome.isDone()) {
-            call.turn.join();
-            if (!call.outcome.isDone()) {
-                runNext(); // our turn: the batch's first call is ours, so the loop ends after it
+            if (call.slot) {
+                call.slot = false;
+                runNext(c); // handed the slot, and out of the queue: the batch is ours and holds our call
+            } else {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted(); // the call itself is not interruptible, as a lone statement is not
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         try {
             return call.outcome.join();
@@ -105,7 +121,7 @@ final class Combiner<C extends Combiner.Call<?>> {
     }
 
     /**
-     * Queues a call without waiting: when it finds nothing in flight, its batch runs on the executor.
+     * Queues a call without waiting: when it finds a free slot, its batch runs on the executor.
      *
      * @param call the call
      * @return its outcome
@@ -115,38 +131,46 @@ final class Combiner<C extends Combiner.Call<?>> {
         boolean lead;
         lock.lock();
         try {
-            queue.addLast(c);
-            lead = !busy;
-            busy = true;
+            lead = inFlight < maxInFlight;
+            if (lead) {
+                inFlight++;
+            } else {
+                queue.addLast(c);
+            }
         } finally {
             lock.unlock();
         }
         if (lead) {
-            startOnExecutor();
+            startOnExecutor(c);
         }
         return call.outcome;
     }
 
-    private void startOnExecutor() {
+    private void startOnExecutor(C first) {
         try {
-            executor.execute(this::runNext);
+            executor.execute(() -> runNext(first));
         } catch (RuntimeException e) {
-            runNext(); // the executor refused: run it here rather than strand the queue
+            runNext(first); // the executor refused: run it here rather than strand the queue
         }
     }
 
-    /** Runs one batch of what is queued, then hands the turn on (or ends being busy). */
-    private void runNext() {
+    /**
+     * Holding a slot: runs one batch of {@code first} (a call no longer queued) and what is queued, then hands the
+     * slot on to the first call still queued (taking it out of the queue), or frees it.
+     */
+    private void runNext(C first) {
         List<C> batch = new ArrayList<>();
+        batch.add(first);
         lock.lock();
         try {
             Iterator<C> it = queue.iterator();
             while (it.hasNext() && batch.size() < maxBatch) {
                 C c = it.next();
-                if (batch.isEmpty() || c.fits(batch)) {
-                    batch.add(c);
-                    it.remove();
+                if (!c.fits(batch)) {
+                    break; // strictly in order: a later call (maybe of the same id) never overtakes one left queued
                 }
+                batch.add(c);
+                it.remove();
             }
         } finally {
             lock.unlock();
@@ -163,7 +187,9 @@ final class Combiner<C extends Combiner.Call<?>> {
                 if (!c.outcome.isDone()) {
                     c.outcome.completeExceptionally(new IllegalStateException("a batched call was left without an outcome"));
                 }
-                c.turn.complete(null);
+                if (c.waiter != null) {
+                    LockSupport.unpark(c.waiter);
+                }
             }
             handOn();
         }
@@ -173,18 +199,19 @@ final class Combiner<C extends Combiner.Call<?>> {
         C next;
         lock.lock();
         try {
-            next = queue.peekFirst();
+            next = queue.pollFirst();
             if (next == null) {
-                busy = false;
+                inFlight--;
                 return;
             }
         } finally {
             lock.unlock();
         }
-        if (next.waiting) {
-            next.turn.complete(null);
+        if (next.waiter != null) {
+            next.slot = true;
+            LockSupport.unpark(next.waiter);
         } else {
-            startOnExecutor();
+            startOnExecutor(next);
         }
     }
 }

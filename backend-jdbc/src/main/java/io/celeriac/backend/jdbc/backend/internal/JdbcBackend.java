@@ -66,6 +66,8 @@ public final class JdbcBackend extends AbstractBackend {
     static final long MAX_VALUE_SIZE = 1_000_000_000L;
     /** The most stores one transaction takes. */
     static final int MAX_STORE_BATCH = 256;
+    /** How many batched single reads run at once (each on its own pooled connection). */
+    static final int READS_IN_FLIGHT = Math.max(2, Runtime.getRuntime().availableProcessors());
     /** The size of a {@code getMany} below which it is read in one statement on the caller's thread. */
     static final int PARALLEL_MANY = 2_000;
     /** How many statements at most read one {@code getMany} at the same time, each on its own pooled connection. */
@@ -131,9 +133,10 @@ public final class JdbcBackend extends AbstractBackend {
             this.notifications = null;
             this.poller = new PollingWaiter("jdbc-sqlite", this::readForWaiters, Duration.ofMillis(5), config.pollInterval());
         }
-        this.stores = config.batching() ? new Combiner<>(MAX_STORE_BATCH, this::storeBatch, AsyncCalls.executor()) : null;
+        // one store batch at a time keeps two stores of one id in their order; reads may overlap
+        this.stores = config.batching() ? new Combiner<>(MAX_STORE_BATCH, 1, this::storeBatch, AsyncCalls.executor()) : null;
         this.reads = config.batching() && dialect instanceof PostgresDialect
-                ? new Combiner<>(dialect.batchSize(), this::readBatch, AsyncCalls.executor()) : null;
+                ? new Combiner<>(dialect.batchSize(), READS_IN_FLIGHT, this::readBatch, AsyncCalls.executor()) : null;
         LOG.debug("Opened {} (tasks in {}, groups in {}, {} result column{})", asUri(), config.taskTable(),
                 config.groupTable(), config.resultFormat().name().toLowerCase(java.util.Locale.ROOT),
                 dialect instanceof PostgresDialect pg ? ", notify trigger " + (pg.triggerInstalled() ? "installed" : "absent") : "");

@@ -57,7 +57,9 @@ class LoadProbeTest {
             try (Backend b = CELERIAC.openBackend(url, options)) {
                 List<String> ids = populate(b);
                 getManyFirstCalls("PostgreSQL", url, options, ids);
-                throughput("PostgreSQL", b, ids);
+                try (Backend off = CELERIAC.openBackend(url, options.toBuilder().property(JdbcBackendConfig.BATCHING, "false").build())) {
+                    throughput("PostgreSQL", b, off, ids);
+                }
                 pgbench(pg, schema);
                 split("PostgreSQL", (JdbcBackend) b, ids, () -> pg.connect(pg.database()));
                 getManyWarm("PostgreSQL", b, ids);
@@ -75,7 +77,9 @@ class LoadProbeTest {
         try (Backend b = CELERIAC.openBackend(url, options)) {
             List<String> ids = populate(b);
             getManyFirstCalls("SQLite", url, options, ids);
-            throughput("SQLite", b, ids);
+            try (Backend off = CELERIAC.openBackend(url, BackendOptions.builder().property(JdbcBackendConfig.BATCHING, "false").build())) {
+                throughput("SQLite", b, off, ids);
+            }
             split("SQLite", (JdbcBackend) b, ids, () -> DriverManager.getConnection("jdbc:sqlite:" + file));
             getManyWarm("SQLite", b, ids);
         }
@@ -176,12 +180,15 @@ class LoadProbeTest {
         return s[s.length / 2];
     }
 
-    private static void throughput(String name, Backend b, List<String> ids) throws Exception {
+    private static void throughput(String name, Backend b, Backend off, List<String> ids) throws Exception {
         for (int threads : new int[]{1, 4, 16}) {
-            String prefix = "st" + threads + "-" + System.nanoTime() + "-";
-            double store = run(threads, (t, n) -> b.storeResult(prefix + t + "-" + n, RESULT, TaskState.SUCCESS));
-            double get = run(threads, (t, n) -> b.getTaskMeta(ids.get(ThreadLocalRandom.current().nextInt(ids.size()))));
-            System.out.printf(Locale.ROOT, "PROBE %s %2d threads: store %,.0f ops/s, get %,.0f ops/s%n", name, threads, store, get);
+            for (Backend x : new Backend[]{off, b}) {
+                String prefix = "st" + threads + "-" + System.nanoTime() + "-";
+                double store = run(threads, (t, n) -> x.storeResult(prefix + t + "-" + n, RESULT, TaskState.SUCCESS));
+                double get = run(threads, (t, n) -> x.getTaskMeta(ids.get(ThreadLocalRandom.current().nextInt(ids.size()))));
+                System.out.printf(Locale.ROOT, "PROBE %s %2d threads, batching %-5s: store %,.0f ops/s, get %,.0f ops/s%n", name,
+                        threads, x == b, store, get);
+            }
         }
     }
 
