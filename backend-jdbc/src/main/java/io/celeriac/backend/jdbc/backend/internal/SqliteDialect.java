@@ -56,7 +56,11 @@ final class SqliteDialect extends Dialect {
             upserts[ext] = "INSERT INTO " + task + " AS t (" + cols + ") VALUES (" + vals + ") ON CONFLICT (task_id) DO UPDATE SET "
                     + set + " WHERE t.status IS NOT 'SUCCESS'";
         }
-        this.selectMany = "SELECT " + TASK_COLUMNS + " FROM " + task + " WHERE task_id IN (SELECT value FROM json_each(?))";
+        // column 12 says whether any extended column holds a value: most rows have none, and each column read is a
+        // call into the native library
+        this.selectMany = "SELECT " + TASK_COLUMNS + ", name IS NOT NULL OR args IS NOT NULL OR kwargs IS NOT NULL"
+                + " OR worker IS NOT NULL OR retries IS NOT NULL OR queue IS NOT NULL FROM " + task
+                + " WHERE task_id IN (SELECT value FROM json_each(?))";
         this.upsertGroup = "INSERT INTO " + group + " (taskset_id, result, date_done) VALUES (?, ?, ?)"
                 + " ON CONFLICT (taskset_id) DO UPDATE SET result = excluded.result, date_done = excluded.date_done";
     }
@@ -181,7 +185,19 @@ final class SqliteDialect extends Dialect {
     List<TaskRow> selectTasks(Connection c, List<String> taskIds) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(selectMany)) {
             st.setString(1, CeleryJson.encodeToString(taskIds));
-            return readTasks(st, this);
+            List<TaskRow> out = new ArrayList<>(taskIds.size());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getInt(12) != 0) {
+                        out.add(readTask(rs));
+                    } else {
+                        String taskId = rs.getString(1);
+                        out.add(new TaskRow(taskId, rs.getString(2), rs.getBytes(3), readDate(rs, 4, taskRow(taskId)),
+                                rs.getString(5), null, null, null, null, null, null));
+                    }
+                }
+            }
+            return out;
         }
     }
 

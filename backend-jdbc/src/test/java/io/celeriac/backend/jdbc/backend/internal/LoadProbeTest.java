@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.LongAdder;
  * A throwaway load probe, not a test of behaviour and never run by default: store and get throughput at 1, 4
  * and 16 threads, {@code pgbench -c 16} with one upsert per transaction for reference, and {@code get_many} of
  * 10,000 ready ids, first calls and warm, with where the time goes (statement and transfer, row decode, map).
- * Run with {@code -Dtest=LoadProbeTest -Dceleriac.probe=true} (add {@code -Dceleriac.probe.seconds=3}).
+ * Run with {@code -Dtest=LoadProbeTest -Dceleriac.probe=true} (add {@code -Dceleriac.probe.seconds=3}, or
+ * {@code -Dprobe.manyOnly=true} for get_many alone).
  */
 @EnabledIfSystemProperty(named = "celeriac.probe", matches = "true")
 class LoadProbeTest {
@@ -58,9 +59,13 @@ class LoadProbeTest {
                 List<String> ids = populate(b);
                 getManyFirstCalls("PostgreSQL", url, options, ids);
                 try (Backend off = CELERIAC.openBackend(url, options.toBuilder().property(JdbcBackendConfig.BATCHING, "false").build())) {
+                    if (!Boolean.getBoolean("probe.manyOnly")) {
                     throughput("PostgreSQL", b, off, ids);
                 }
-                pgbench(pg, schema);
+                }
+                if (!Boolean.getBoolean("probe.manyOnly")) {
+                    pgbench(pg, schema);
+                }
                 split("PostgreSQL", (JdbcBackend) b, ids, () -> pg.connect(pg.database()));
                 getManyWarm("PostgreSQL", b, ids);
             }
@@ -78,7 +83,9 @@ class LoadProbeTest {
             List<String> ids = populate(b);
             getManyFirstCalls("SQLite", url, options, ids);
             try (Backend off = CELERIAC.openBackend(url, BackendOptions.builder().property(JdbcBackendConfig.BATCHING, "false").build())) {
-                throughput("SQLite", b, off, ids);
+                if (!Boolean.getBoolean("probe.manyOnly")) {
+                    throughput("SQLite", b, off, ids);
+                }
             }
             split("SQLite", (JdbcBackend) b, ids, () -> DriverManager.getConnection("jdbc:sqlite:" + file));
             getManyWarm("SQLite", b, ids);
@@ -167,6 +174,25 @@ class LoadProbeTest {
                 sqlMs[round] = (t1 - t0) / 1e6;
                 decodeMs[round] = (t2 - t1) / 1e6;
                 mapMs[round] = (t3 - t2) / 1e6;
+            }
+            if (d instanceof PostgresDialect) {
+                String table = b.config().taskTable().schema() + "." + b.config().taskTable().name();
+                double[] serverMs = new double[10];
+                for (int round = 0; round < 10; round++) {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < MANY; i += 1000) {
+                        try (java.sql.PreparedStatement st = c.prepareStatement("SELECT count(status) FROM " + table
+                                + " WHERE task_id = ANY(?)")) {
+                            st.setArray(1, c.createArrayOf("varchar", many.subList(i, i + 1000).toArray()));
+                            try (java.sql.ResultSet rs = st.executeQuery()) {
+                                rs.next();
+                            }
+                        }
+                    }
+                    serverMs[round] = (System.nanoTime() - t0) / 1e6;
+                }
+                System.out.printf(Locale.ROOT, "PROBE %s get_many server only (the same lookups, a count sent back): first %.1f,"
+                        + " median %.1f ms%n", name, serverMs[0], median(serverMs));
             }
             System.out.printf(Locale.ROOT, "PROBE %s get_many split, 10 chunks of 1000 on one connection (first / median of 10):"
                             + " statement+transfer+rows %.1f / %.1f ms, decode %.1f / %.1f ms, map %.1f / %.1f ms%n", name,
