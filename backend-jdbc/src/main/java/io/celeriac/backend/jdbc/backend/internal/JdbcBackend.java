@@ -536,28 +536,30 @@ public final class JdbcBackend extends AbstractBackend {
         int n = taskIds.size();
         int parts = n < PARALLEL_MANY ? 1 : Math.min(Math.min(MANY_PARALLELISM, config.connection().poolSize()), n / (PARALLEL_MANY / 2));
         int size = (n + parts - 1) / parts;
-        List<CompletableFuture<TaskMeta[]>> others = new ArrayList<>(parts - 1);
+        List<Part> others = new ArrayList<>(parts - 1);
         for (int i = size; i < n; i += size) {
-            List<String> part = taskIds.subList(i, Math.min(n, i + size));
-            others.add(AsyncCalls.run(() -> readPart(part)));
-        }
-        TaskMeta[] first;
-        RuntimeException failure = null;
-        try {
-            first = readPart(taskIds.subList(0, Math.min(n, size)));
-        } catch (RuntimeException e) {
-            first = null;
-            failure = e;
-        }
-        Map<String, TaskMeta> out = new LinkedHashMap<>((int) (n / 0.75f) + 1);
-        if (first != null) {
-            for (TaskMeta m : first) {
-                out.put(m.taskId(), m);
+            Part part = new Part(taskIds.subList(i, Math.min(n, i + size)));
+            others.add(part);
+            try {
+                AsyncCalls.executor().execute(part::runIfUnclaimed);
+            } catch (RuntimeException refused) {
+                // the caller reads it below
             }
         }
-        for (CompletableFuture<TaskMeta[]> f : others) {
+        Map<String, TaskMeta> out = new LinkedHashMap<>((int) (n / 0.75f) + 1);
+        RuntimeException failure = null;
+        try {
+            for (TaskMeta m : readPart(taskIds.subList(0, Math.min(n, size)))) {
+                out.put(m.taskId(), m);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Part part : others) {
+            // a part no thread of the pool has started yet is read here: never waiting on a busy pool
+            part.runIfUnclaimed();
             try {
-                TaskMeta[] metas = f.join();
+                TaskMeta[] metas = part.result.join();
                 if (failure == null) {
                     for (TaskMeta m : metas) {
                         out.put(m.taskId(), m);
@@ -573,6 +575,28 @@ public final class JdbcBackend extends AbstractBackend {
             throw failure;
         }
         return out;
+    }
+
+    /** A part of a large {@code getMany}, read by whichever thread claims it first. */
+    private final class Part {
+        final List<String> ids;
+        final CompletableFuture<TaskMeta[]> result = new CompletableFuture<>();
+        private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Part(List<String> ids) {
+            this.ids = ids;
+        }
+
+        void runIfUnclaimed() {
+            if (!claimed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                result.complete(readPart(ids));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }
     }
 
     /** Reads and decodes the metas of some ids, in their order (PENDING for those without a row). */
