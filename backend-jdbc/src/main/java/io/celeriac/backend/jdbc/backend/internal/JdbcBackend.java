@@ -67,7 +67,7 @@ public final class JdbcBackend extends AbstractBackend {
     /** The most stores one transaction takes. */
     static final int MAX_STORE_BATCH = 256;
     /** How many batched single reads run at once (each on its own pooled connection). */
-    static final int READS_IN_FLIGHT = Math.max(2, Runtime.getRuntime().availableProcessors());
+    static final int READS_IN_FLIGHT = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     /** The size of a {@code getMany} below which it is read in one statement on the caller's thread. */
     static final int PARALLEL_MANY = 2_000;
     /** How many statements at most read one {@code getMany} at the same time, each on its own pooled connection. */

@@ -58,6 +58,7 @@ class LoadProbeTest {
             try (Backend b = CELERIAC.openBackend(url, options)) {
                 List<String> ids = populate(b);
                 getManyFirstCalls("PostgreSQL", url, options, ids);
+                getManyWarm("PostgreSQL (before the load)", b, ids);
                 try (Backend off = CELERIAC.openBackend(url, options.toBuilder().property(JdbcBackendConfig.BATCHING, "false").build())) {
                     if (!Boolean.getBoolean("probe.manyOnly")) {
                     throughput("PostgreSQL", b, off, ids);
@@ -82,6 +83,7 @@ class LoadProbeTest {
         try (Backend b = CELERIAC.openBackend(url, options)) {
             List<String> ids = populate(b);
             getManyFirstCalls("SQLite", url, options, ids);
+            getManyWarm("SQLite (before the load)", b, ids);
             try (Backend off = CELERIAC.openBackend(url, BackendOptions.builder().property(JdbcBackendConfig.BATCHING, "false").build())) {
                 if (!Boolean.getBoolean("probe.manyOnly")) {
                     throughput("SQLite", b, off, ids);
