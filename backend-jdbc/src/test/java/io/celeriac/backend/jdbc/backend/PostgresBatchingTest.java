@@ -116,20 +116,22 @@ class PostgresBatchingTest extends AbstractBatchingTest {
         try (Connection c = connect()) {
             c.setAutoCommit(false);
             holdWrites(c); // ACCESS EXCLUSIVE holds reads back too
-            reads.add(b.getTaskMetaAsync(ids.get(0)));
-            for (String i : ids) {
-                reads.add(b.getTaskMetaAsync(i));
+            // more reads than the batches that may run at once (a few per core): the rest queue behind them
+            for (int round = 0; round < 10; round++) {
+                for (String i : ids) {
+                    reads.add(b.getTaskMetaAsync(i));
+                }
             }
             unknownRead = b.getTaskMetaAsync(unknown);
             c.commit();
         }
-        assertThat(reads.get(0).get(60, TimeUnit.SECONDS).result()).isEqualTo("r-0");
-        for (int i = 0; i < ids.size(); i++) {
-            io.celeriac.backend.TaskMeta m = reads.get(i + 1).get(60, TimeUnit.SECONDS);
+        for (int r = 0; r < reads.size(); r++) {
+            int i = r % ids.size();
+            io.celeriac.backend.TaskMeta m = reads.get(r).get(60, TimeUnit.SECONDS);
             assertThat(m.taskId()).isEqualTo(ids.get(i));
             assertThat(m.result()).isEqualTo("r-" + i);
         }
         assertThat(unknownRead.get(60, TimeUnit.SECONDS).status()).isEqualTo(TaskState.PENDING);
-        assertThat(b.batchedReads()).isGreaterThanOrEqualTo(ids.size());
+        assertThat(b.batchedReads()).as("reads answered by a shared statement").isPositive();
     }
 }
