@@ -367,6 +367,27 @@ abstract class AbstractBatchingTest {
     }
 
     @Test
+    void aCallbackOfABatchedCallMayCallTheBackendAgain() throws Exception {
+        JdbcBackend b = open();
+        String first = id();
+        String second = id();
+        String third = id();
+        List<CompletableFuture<?>> chained = new ArrayList<>();
+        CompletableFuture<TaskMeta> wait = b.waitForAsync(first, Duration.ofSeconds(60));
+        whileHeld(() -> {
+            // the callbacks run on the thread that runs the batch, once the hold is released
+            chained.add(b.storeAsync(TaskMeta.builder(first, TaskState.SUCCESS).result("first").build())
+                    .thenRun(() -> b.storeResult(second, "second", TaskState.SUCCESS)));
+            chained.add(wait.thenApply(m -> b.storeResult(third, b.getTaskMeta(second).status().name(), TaskState.SUCCESS)));
+        });
+        for (CompletableFuture<?> f : chained) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(b.getTaskMeta(second).result()).isEqualTo("second");
+        assertThat(b.getTaskMeta(third).status()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
     void aLargeGetManyReadInPartsKeepsTheOrderAndThePending() {
         // more than one part: the parts are read at once on their own connections
         JdbcBackend b = open();

@@ -55,6 +55,8 @@ final class Combiner<C extends Combiner.Call<?>> {
     private final Consumer<List<C>> runner;
     private final Executor executor;
     private int inFlight;
+    /** How many batches of this combiner the current thread is running (a callback of a call it completes may call again). */
+    private final ThreadLocal<int[]> running = ThreadLocal.withInitial(() -> new int[1]);
 
     /**
      * @param maxBatch the most calls a batch takes
@@ -78,6 +80,12 @@ final class Combiner<C extends Combiner.Call<?>> {
     <T> T submit(Call<T> call) {
         @SuppressWarnings("unchecked") C c = (C) call;
         boolean lead;
+        if (running.get()[0] > 0) {
+            // called from within a batch this thread runs (a callback of a completed call): waiting for a slot here
+            // would wait for ourselves, so the call runs alone, at once
+            runner.accept(List.of(c));
+            return result(call);
+        }
         call.waiter = Thread.currentThread();
         lock.lock();
         try {
@@ -106,6 +114,10 @@ final class Combiner<C extends Combiner.Call<?>> {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return result(call);
+    }
+
+    private static <T> T result(Call<T> call) {
         try {
             return call.outcome.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -175,6 +187,8 @@ final class Combiner<C extends Combiner.Call<?>> {
         } finally {
             lock.unlock();
         }
+        int[] depth = running.get();
+        depth[0]++;
         try {
             runner.accept(batch);
         } catch (RuntimeException | Error e) {
@@ -191,6 +205,7 @@ final class Combiner<C extends Combiner.Call<?>> {
                     LockSupport.unpark(c.waiter);
                 }
             }
+            depth[0]--;
             handOn();
         }
     }
