@@ -55,6 +55,12 @@ import java.util.stream.StreamSupport;
  * polling on SQLite, an atomic chord counter in celeriac's own table, and cleanup of expired rows,
  * including those Celery leaves without a {@code date_done}.
  *
+ * <p>Concurrent calls share round trips ({@link JdbcBackendConfig#BATCHING}, on by default): stores that arrive while
+ * a store is in flight are written together in the next transaction (one JDBC batch of the same upsert, in their
+ * order; when it fails, one by one with the retry policy, so that only the bad call fails), and on PostgreSQL single
+ * reads that arrive while reads are in flight are answered by one {@code SELECT ... = ANY(?)}. A lone call runs its
+ * own statement at once. A large {@code getMany} is read in a few parts at once, on their own pooled connections.
+ *
  * <p>Open one through {@code Celeriac.openBackend("db+postgresql://...")} or
  * {@link io.celeriac.backend.jdbc.backend.JdbcBackendProvider}. Thread-safe; close it to release the pool and the
  * listener.
