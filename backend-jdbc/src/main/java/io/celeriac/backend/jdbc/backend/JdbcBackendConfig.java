@@ -43,6 +43,10 @@ import java.util.Set;
  *   <tr><td>{@value #NOTIFY_TRIGGER}</td><td>{@code true}, {@code false}</td><td>{@code true}</td>
  *       <td>PostgreSQL: in {@code create} mode, install a trigger that notifies waiters of every ready
  *       result, Python's writes included</td></tr>
+ *   <tr><td>{@value #BATCHING}</td><td>{@code true}, {@code false}</td><td>{@code true}</td>
+ *       <td>combine calls that arrive while one is in flight: concurrent stores are written together in one
+ *       transaction (each call still fails on its own and returns once its row is committed), concurrent single
+ *       reads on PostgreSQL share one {@code SELECT}; a lone call runs at once, as without batching</td></tr>
  *   <tr><td>{@value #TIMEZONE}</td><td>a time zone id ({@code Europe/Paris}, {@code UTC})</td><td>{@code UTC}</td>
  *       <td>the zone of the {@code date_done} wall times: the Celery app's {@code timezone} when Celery 5.5+ writes a
  *       SQLite file, the server's {@code TimeZone} when it writes PostgreSQL (Celery 5.2 writes UTC)</td></tr>
@@ -75,6 +79,8 @@ public final class JdbcBackendConfig {
     public static final String POLL_INTERVAL = "poll_interval";
     /** Whether to install the PostgreSQL notify trigger in {@code create} mode. */
     public static final String NOTIFY_TRIGGER = "notify_trigger";
+    /** Whether concurrent stores share a transaction and concurrent single reads a statement. */
+    public static final String BATCHING = "batching";
     /** What a saved group's members carry for Python: {@code url} or {@code app}. */
     public static final String GROUP_MEMBER_BACKEND = "group_member_backend";
     /**
@@ -89,7 +95,7 @@ public final class JdbcBackendConfig {
      * driver.
      */
     public static final Set<String> SETTINGS = Set.of(TASK_TABLE, GROUP_TABLE, TASK_SCHEMA, GROUP_SCHEMA, RESULT_FORMAT,
-            PICKLE_PROTOCOL, POLL_INTERVAL, NOTIFY_TRIGGER, GROUP_MEMBER_BACKEND, TIMEZONE, "result_expires",
+            PICKLE_PROTOCOL, POLL_INTERVAL, NOTIFY_TRIGGER, BATCHING, GROUP_MEMBER_BACKEND, TIMEZONE, "result_expires",
             "result_extended", "celery_version");
 
     private static final JdbcConnectionConfig.Defaults DEFAULTS = new JdbcConnectionConfig.Defaults(10, 4, "normal", Map.of());
@@ -125,12 +131,14 @@ public final class JdbcBackendConfig {
     private final int pickleProtocol;
     private final Duration pollInterval;
     private final boolean notifyTrigger;
+    private final boolean batching;
     private final GroupMemberBackend groupMemberBackend;
     private final java.time.ZoneId timeZone;
 
     private JdbcBackendConfig(JdbcConnectionConfig connection, BackendOptions options, Table taskTable, Table groupTable,
                               ResultFormat resultFormat, int pickleProtocol, Duration pollInterval, boolean notifyTrigger,
-                              GroupMemberBackend groupMemberBackend, java.time.ZoneId timeZone) {
+                              boolean batching, GroupMemberBackend groupMemberBackend, java.time.ZoneId timeZone) {
+        this.batching = batching;
         this.timeZone = timeZone;
         this.connection = connection;
         this.options = options;
@@ -193,6 +201,7 @@ public final class JdbcBackendConfig {
         int pickleProtocol = reader.integer(PICKLE_PROTOCOL, 4, 4, 5);
         Duration pollInterval = reader.seconds(POLL_INTERVAL, options.pollInterval(), false);
         boolean notifyTrigger = reader.bool(NOTIFY_TRIGGER, true);
+        boolean batching = reader.bool(BATCHING, true);
         java.time.ZoneId zone = java.time.ZoneOffset.UTC;
         String zoneText = reader.string(TIMEZONE, null);
         if (zoneText != null) {
@@ -206,7 +215,7 @@ public final class JdbcBackendConfig {
             throw InvalidUrlException.of(url, problems);
         }
         return new JdbcBackendConfig(connection, options, taskTable, groupTable, resultFormat, pickleProtocol, pollInterval,
-                notifyTrigger, members, zone);
+                notifyTrigger, batching, members, zone);
     }
 
     /** A table or schema name: the setting's, checked, or the default when it is not set. */
@@ -260,6 +269,11 @@ public final class JdbcBackendConfig {
     /** @return whether the PostgreSQL notify trigger is installed in {@code create} mode */
     public boolean notifyTrigger() {
         return notifyTrigger;
+    }
+
+    /** @return whether concurrent stores share a transaction and concurrent single reads a statement (see {@link #BATCHING}) */
+    public boolean batching() {
+        return batching;
     }
 
     /** @return what a saved group's members carry for Python */

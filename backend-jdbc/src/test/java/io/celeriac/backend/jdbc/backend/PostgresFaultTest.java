@@ -237,8 +237,9 @@ class PostgresFaultTest {
     void serializationFailuresOfConcurrentWritesToOneTaskAreRetriedAndEndConsistent() throws Exception {
         long before = pg.logLinesContaining("could not serialize access");
         RetryPolicy quick = new RetryPolicy(1000, Duration.ZERO, Duration.ofMillis(2), Duration.ofMillis(20));
-        // every transaction of this backend is SERIALIZABLE: concurrent upserts of one row fail with 40001
-        Backend b = open("pool_size=16&options=-c+default_transaction_isolation%3Dserializable",
+        // every transaction of this backend is SERIALIZABLE: concurrent upserts of one row fail with 40001. Batching
+        // is off: it would write the concurrent stores one transaction after the other, and so never conflict
+        Backend b = open("pool_size=16&batching=false&options=-c+default_transaction_isolation%3Dserializable",
                 BackendOptions.builder().retryPolicy(quick));
         String id = "contended";
         b.markAsStarted(id, Map.of("pid", 1L));

@@ -139,6 +139,58 @@ abstract class Dialect {
      */
     abstract boolean upsertTask(Connection c, TaskRow r, boolean extended) throws SQLException;
 
+    /** The upsert of one row that never overwrites a stored SUCCESS, without notifying. */
+    abstract String plainUpsert(boolean extended);
+
+    /** The arguments of {@link #plainUpsert}, from position 1. */
+    abstract List<Argument> upsertArgs(TaskRow r, boolean extended);
+
+    /**
+     * Upserts several rows in one transaction, in their order, as one JDBC batch of {@link #plainUpsert}: each row
+     * never over a stored SUCCESS (a later row of the same id sees the earlier one), and waiters notified as
+     * {@link #upsertTask} does. Rolled back as a whole when any row fails.
+     *
+     * @return for each row, whether it was written ({@code false} when a SUCCESS was kept or the driver did not say)
+     */
+    boolean[] upsertTasks(Connection c, List<TaskRow> rows, boolean extended) throws SQLException {
+        c.setAutoCommit(false);
+        boolean ok = false;
+        try {
+            int[] counts;
+            try (PreparedStatement st = c.prepareStatement(plainUpsert(extended))) {
+                for (TaskRow r : rows) {
+                    apply(st, upsertArgs(r, extended));
+                    st.addBatch();
+                }
+                counts = st.executeBatch();
+            }
+            boolean[] written = new boolean[rows.size()];
+            for (int i = 0; i < written.length; i++) {
+                written[i] = i < counts.length && counts[i] > 0;
+            }
+            afterBatch(c, rows, written);
+            c.commit();
+            ok = true;
+            return written;
+        } finally {
+            try {
+                if (!ok) {
+                    c.rollback();
+                }
+                c.setAutoCommit(true);
+            } catch (SQLException e) {
+                if (ok) {
+                    throw e;
+                }
+                // the failure that brought us here is the one to report; the pool drops a broken connection
+            }
+        }
+    }
+
+    /** Runs in a batch's transaction after its upserts, before the commit: PostgreSQL notifies waiters there. */
+    void afterBatch(Connection c, List<TaskRow> rows, boolean[] written) throws SQLException {
+    }
+
     Optional<TaskRow> selectTask(Connection c, String taskId) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(selectOne)) {
             st.setString(1, taskId);

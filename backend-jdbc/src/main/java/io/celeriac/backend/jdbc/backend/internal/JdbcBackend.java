@@ -22,6 +22,7 @@ import io.celeriac.backend.jdbc.internal.SqlFailure;
 import io.celeriac.backend.spi.AbstractBackend;
 import io.celeriac.backend.spi.PendingWaits;
 import io.celeriac.backend.spi.PollingWaiter;
+import io.celeriac.internal.AsyncCalls;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -54,6 +55,12 @@ import java.util.stream.StreamSupport;
  * polling on SQLite, an atomic chord counter in celeriac's own table, and cleanup of expired rows,
  * including those Celery leaves without a {@code date_done}.
  *
+ * <p>Concurrent calls share round trips ({@link JdbcBackendConfig#BATCHING}, on by default): stores that arrive while
+ * a store is in flight are written together in the next transaction (one JDBC batch of the same upsert, in their
+ * order; when it fails, one by one with the retry policy, so that only the bad call fails), and on PostgreSQL single
+ * reads that arrive while reads are in flight are answered by one {@code SELECT ... = ANY(?)}. A lone call runs its
+ * own statement at once. A large {@code getMany} is read in a few parts at once, on their own pooled connections.
+ *
  * <p>Open one through {@code Celeriac.openBackend("db+postgresql://...")} or
  * {@link io.celeriac.backend.jdbc.backend.JdbcBackendProvider}. Thread-safe; close it to release the pool and the
  * listener.
@@ -63,6 +70,14 @@ public final class JdbcBackend extends AbstractBackend {
 
     /** The largest result column written: SQLite's default limit, just under PostgreSQL's 1 GiB. */
     static final long MAX_VALUE_SIZE = 1_000_000_000L;
+    /** The most stores one transaction takes. */
+    static final int MAX_STORE_BATCH = 256;
+    /** How many batched single reads run at once (each on its own pooled connection). */
+    static final int READS_IN_FLIGHT = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    /** The size of a {@code getMany} below which it is read in one statement on the caller's thread. */
+    static final int PARALLEL_MANY = 2_000;
+    /** How many statements at most read one {@code getMany} at the same time, each on its own pooled connection. */
+    static final int MANY_PARALLELISM = 4;
 
     private final JdbcBackendConfig config;
     private final Dialect dialect;
@@ -73,6 +88,13 @@ public final class JdbcBackend extends AbstractBackend {
     private final Jdbi jdbi;
     private final PgNotifications notifications;
     private final PollingWaiter poller;
+    /** Concurrent stores, combined into one transaction per batch; {@code null} when batching is off. */
+    private final Combiner<StoreCall> stores;
+    /** Concurrent single reads on PostgreSQL, combined into one statement per batch; {@code null} otherwise. */
+    private final Combiner<ReadCall> reads;
+    private final java.util.concurrent.atomic.LongAdder batchedStores = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder batchedReads = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder batchFallbacks = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * Opens the backend: builds the pool, connects, and creates or validates the schema as
@@ -117,6 +139,10 @@ public final class JdbcBackend extends AbstractBackend {
             this.notifications = null;
             this.poller = new PollingWaiter("jdbc-sqlite", this::readForWaiters, Duration.ofMillis(5), config.pollInterval());
         }
+        // one store batch at a time keeps two stores of one id in their order; reads may overlap
+        this.stores = config.batching() ? new Combiner<>(MAX_STORE_BATCH, 1, this::storeBatch, AsyncCalls.executor()) : null;
+        this.reads = config.batching() && dialect instanceof PostgresDialect
+                ? new Combiner<>(dialect.batchSize(), READS_IN_FLIGHT, this::readBatch, AsyncCalls.executor()) : null;
         LOG.debug("Opened {} (tasks in {}, groups in {}, {} result column{})", asUri(), config.taskTable(),
                 config.groupTable(), config.resultFormat().name().toLowerCase(java.util.Locale.ROOT),
                 dialect instanceof PostgresDialect pg ? ", notify trigger " + (pg.triggerInstalled() ? "installed" : "absent") : "");
@@ -204,6 +230,36 @@ public final class JdbcBackend extends AbstractBackend {
      */
     public int listenerReconnects() {
         return notifications == null ? 0 : notifications.reconnects();
+    }
+
+    /**
+     * How many stores were committed in a transaction shared with other stores (see {@link JdbcBackendConfig#BATCHING});
+     * for monitoring and tests.
+     *
+     * @return the count since the backend was opened
+     */
+    public long batchedStores() {
+        return batchedStores.sum();
+    }
+
+    /**
+     * How many single reads were answered by a statement shared with other reads (PostgreSQL, see
+     * {@link JdbcBackendConfig#BATCHING}); for monitoring and tests.
+     *
+     * @return the count since the backend was opened
+     */
+    public long batchedReads() {
+        return batchedReads.sum();
+    }
+
+    /**
+     * How many batches of stores or reads failed as a whole and were then run call by call, so that only the bad
+     * call failed; for monitoring and tests.
+     *
+     * @return the count since the backend was opened
+     */
+    public long batchFallbacks() {
+        return batchFallbacks.sum();
     }
 
     /**
@@ -307,13 +363,93 @@ public final class JdbcBackend extends AbstractBackend {
     // ------------------------------------------------------------------------------------------
     // hooks
 
-    @Override
-    protected void doStore(TaskMeta meta) {
+    private TaskRow rowOf(TaskMeta meta) {
         TaskRow row = codec.toRow(meta);
         if (row.result() != null && row.result().length > MAX_VALUE_SIZE) {
             throw new ResultTooLargeException(meta.taskId(), row.result().length, MAX_VALUE_SIZE);
         }
+        return row;
+    }
+
+    @Override
+    protected void doStore(TaskMeta meta) {
+        TaskRow row = rowOf(meta);
+        if (stores != null) {
+            stores.submit(new StoreCall(meta, row));
+            return;
+        }
+        storeOne(meta, row);
+    }
+
+    @Override
+    protected CompletableFuture<Void> doStoreAsync(TaskMeta meta) {
+        if (stores == null) {
+            return super.doStoreAsync(meta);
+        }
+        TaskRow row = rowOf(meta);
+        return stores.submitAsync(new StoreCall(meta, row)).thenApply(written -> null);
+    }
+
+    /** A store waiting for its batch. */
+    private static final class StoreCall extends Combiner.Call<Boolean> {
+        final TaskMeta meta;
+        final TaskRow row;
+
+        StoreCall(TaskMeta meta, TaskRow row) {
+            this.meta = meta;
+            this.row = row;
+        }
+
+        @Override
+        boolean fits(List<? extends Combiner.Call<?>> batch) {
+            return ((StoreCall) batch.get(0)).meta.extended() == meta.extended(); // one statement per batch
+        }
+    }
+
+    /**
+     * Writes a batch of stores in one transaction; when that fails, writes them one by one, each with the retry
+     * policy, so that only a bad one fails (with its own error).
+     */
+    private void storeBatch(List<StoreCall> batch) {
+        if (batch.size() > 1 && !isClosed()) {
+            List<TaskRow> rows = new ArrayList<>(batch.size());
+            for (StoreCall call : batch) {
+                rows.add(call.row);
+            }
+            boolean[] written = null;
+            try {
+                written = jdbc(c -> dialect.upsertTasks(c, rows, batch.get(0).meta.extended()));
+            } catch (RuntimeException e) {
+                batchFallbacks.increment();
+                LOG.debug("A batch of {} stores failed ({}); writing them one by one", batch.size(), e.getMessage());
+            }
+            if (written != null) {
+                batchedStores.add(written.length);
+                for (int i = 0; i < written.length; i++) {
+                    StoreCall call = batch.get(i);
+                    offerToLocalWaiters(call.meta, call.row, written[i]);
+                    call.outcome.complete(written[i]);
+                }
+                return;
+            }
+        }
+        for (StoreCall call : batch) {
+            try {
+                call.outcome.complete(storeOne(call.meta, call.row));
+            } catch (RuntimeException e) {
+                call.outcome.completeExceptionally(e);
+            }
+        }
+    }
+
+    /** One store in its own statement, with the retry policy, as without batching. */
+    private boolean storeOne(TaskMeta meta, TaskRow row) {
         boolean written = retryingWrite(meta.taskId(), () -> jdbc(c -> dialect.upsertTask(c, row, meta.extended())));
+        offerToLocalWaiters(meta, row, written);
+        return written;
+    }
+
+    private void offerToLocalWaiters(TaskMeta meta, TaskRow row, boolean written) {
         if (written && meta.isReady()) {
             PendingWaits w = localWaits();
             if (w.isPending(meta.taskId())) {
@@ -328,27 +464,164 @@ public final class JdbcBackend extends AbstractBackend {
 
     @Override
     protected TaskMeta doGetTaskMeta(String taskId) {
+        if (reads != null) {
+            return reads.submit(new ReadCall(taskId));
+        }
+        return readOne(taskId);
+    }
+
+    @Override
+    protected CompletableFuture<TaskMeta> doGetTaskMetaAsync(String taskId) {
+        if (reads == null) {
+            return super.doGetTaskMetaAsync(taskId);
+        }
+        return reads.submitAsync(new ReadCall(taskId));
+    }
+
+    private TaskMeta readOne(String taskId) {
         Optional<TaskRow> row = retryingRead(taskId, () -> jdbc(c -> dialect.selectTask(c, taskId)));
         return row.map(this::toMeta).orElseGet(() -> TaskMeta.pending(taskId));
     }
 
+    /** A single read waiting for its batch. */
+    private static final class ReadCall extends Combiner.Call<TaskMeta> {
+        final String taskId;
+
+        ReadCall(String taskId) {
+            this.taskId = taskId;
+        }
+    }
+
+    /**
+     * Reads a batch of single reads in one statement, each row decoded for its own caller (a corrupt row fails its
+     * callers only); when the statement fails, reads them one by one, each with the retry policy.
+     */
+    private void readBatch(List<ReadCall> batch) {
+        if (batch.size() > 1 && !isClosed()) {
+            List<String> ids = new ArrayList<>(batch.size());
+            for (ReadCall call : batch) {
+                ids.add(call.taskId);
+            }
+            Map<String, TaskRow> byId = null;
+            try {
+                List<TaskRow> rows = jdbc(c -> dialect.selectTasks(c, ids));
+                byId = new HashMap<>(rows.size() * 2);
+                for (TaskRow r : rows) {
+                    byId.put(r.taskId(), r);
+                }
+            } catch (RuntimeException e) {
+                batchFallbacks.increment();
+                LOG.debug("A batch of {} reads failed ({}); reading them one by one", batch.size(), e.getMessage());
+            }
+            if (byId != null) {
+                batchedReads.add(batch.size());
+                for (ReadCall call : batch) {
+                    try {
+                        TaskRow r = byId.get(call.taskId);
+                        call.outcome.complete(r == null ? TaskMeta.pending(call.taskId) : toMeta(r));
+                    } catch (RuntimeException e) {
+                        call.outcome.completeExceptionally(e);
+                    }
+                }
+                return;
+            }
+        }
+        for (ReadCall call : batch) {
+            try {
+                call.outcome.complete(readOne(call.taskId));
+            } catch (RuntimeException e) {
+                call.outcome.completeExceptionally(e);
+            }
+        }
+    }
+
     @Override
     protected Map<String, TaskMeta> doGetMany(List<String> taskIds) {
-        // every id, in order, PENDING when it has no row: getMany then returns this very map
-        Map<String, TaskMeta> out = new LinkedHashMap<>((int) (taskIds.size() / 0.75f) + 1);
+        // every id, in order, PENDING when it has no row: getMany then returns this very map. A large read is split
+        // into a few parts read at once on their own pooled connections, each decoded on the thread that read it.
+        int n = taskIds.size();
+        int parts = n < PARALLEL_MANY ? 1 : Math.min(Math.min(MANY_PARALLELISM, config.connection().poolSize()), n / (PARALLEL_MANY / 2));
+        int size = (n + parts - 1) / parts;
+        List<Part> others = new ArrayList<>(parts - 1);
+        for (int i = size; i < n; i += size) {
+            Part part = new Part(taskIds.subList(i, Math.min(n, i + size)));
+            others.add(part);
+            try {
+                AsyncCalls.executor().execute(part::runIfUnclaimed);
+            } catch (RuntimeException refused) {
+                // the caller reads it below
+            }
+        }
+        Map<String, TaskMeta> out = new LinkedHashMap<>((int) (n / 0.75f) + 1);
+        RuntimeException failure = null;
+        try {
+            for (TaskMeta m : readPart(taskIds.subList(0, Math.min(n, size)))) {
+                out.put(m.taskId(), m);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Part part : others) {
+            // a part no thread of the pool has started yet is read here: never waiting on a busy pool
+            part.runIfUnclaimed();
+            try {
+                TaskMeta[] metas = part.result.join();
+                if (failure == null) {
+                    for (TaskMeta m : metas) {
+                        out.put(m.taskId(), m);
+                    }
+                }
+            } catch (java.util.concurrent.CompletionException e) {
+                if (failure == null) {
+                    failure = AsyncCalls.unwrap(e) instanceof RuntimeException r ? r : e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return out;
+    }
+
+    /** A part of a large {@code getMany}, read by whichever thread claims it first. */
+    private final class Part {
+        final List<String> ids;
+        final CompletableFuture<TaskMeta[]> result = new CompletableFuture<>();
+        private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Part(List<String> ids) {
+            this.ids = ids;
+        }
+
+        void runIfUnclaimed() {
+            if (!claimed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                result.complete(readPart(ids));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Reads and decodes the metas of some ids, in their order (PENDING for those without a row). */
+    private TaskMeta[] readPart(List<String> ids) {
+        TaskMeta[] out = new TaskMeta[ids.size()];
         int chunk = dialect.batchSize();
-        Map<String, TaskRow> byId = new HashMap<>((int) (Math.min(chunk, taskIds.size()) / 0.75f) + 1);
-        for (int i = 0; i < taskIds.size(); i += chunk) {
-            List<String> part = taskIds.subList(i, Math.min(taskIds.size(), i + chunk));
+        Map<String, TaskRow> byId = new HashMap<>((int) (Math.min(chunk, ids.size()) / 0.75f) + 1);
+        for (int i = 0; i < ids.size(); i += chunk) {
+            List<String> part = ids.subList(i, Math.min(ids.size(), i + chunk));
             List<TaskRow> rows = retryingRead(part.get(0) + " and " + (part.size() - 1) + " more",
                     () -> jdbc(c -> dialect.selectTasks(c, part)));
             byId.clear();
             for (TaskRow r : rows) {
                 byId.put(r.taskId(), r);
             }
-            for (String id : part) {
+            for (int j = 0; j < part.size(); j++) {
+                String id = part.get(j);
                 TaskRow r = byId.get(id);
-                out.put(id, r == null ? TaskMeta.pending(id) : toMeta(r));
+                out[i + j] = r == null ? TaskMeta.pending(id) : toMeta(r);
             }
         }
         return out;

@@ -130,8 +130,58 @@ final class PostgresDialect extends Dialect {
     // ------------------------------------------------------------------------------------------
 
     @Override
+    String plainUpsert(boolean extended) {
+        return upserts[extended ? 2 : 0];
+    }
+
+    @Override
+    void afterBatch(Connection c, List<TaskRow> rows, boolean[] written) throws SQLException {
+        if (triggerInstalled) {
+            return; // the trigger notified, row by row
+        }
+        List<String> ready = new ArrayList<>();
+        for (int i = 0; i < written.length; i++) {
+            String status = rows.get(i).status();
+            if (written[i] && ("SUCCESS".equals(status) || "FAILURE".equals(status) || "REVOKED".equals(status))) {
+                ready.add(rows.get(i).taskId());
+            }
+        }
+        if (ready.isEmpty()) {
+            return;
+        }
+        // delivered at the commit, as the single upsert's notification is
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_notify(?, t) FROM unnest(?::text[]) AS t")) {
+            java.sql.Array array = c.createArrayOf("text", ready.toArray());
+            try {
+                st.setString(1, channel);
+                st.setArray(2, array);
+                st.executeQuery().close();
+            } finally {
+                array.free();
+            }
+        }
+    }
+
+    @Override
     boolean upsertTask(Connection c, TaskRow r, boolean extended) throws SQLException {
         boolean notify = !triggerInstalled;
+        List<Argument> args = upsertArgs(r, extended);
+        if (notify) {
+            args.add(str(channel));
+        }
+        try (PreparedStatement st = c.prepareStatement(upserts[(extended ? 2 : 0) + (notify ? 1 : 0)])) {
+            apply(st, args);
+            if (!notify) {
+                return st.executeUpdate() > 0;
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    List<Argument> upsertArgs(TaskRow r, boolean extended) {
         List<Argument> args = new ArrayList<>(14);
         args.add(str(r.taskId()));
         args.add(str(r.taskId()));
@@ -147,18 +197,7 @@ final class PostgresDialect extends Dialect {
             args.add(integer(r.retries()));
             args.add(str(r.queue()));
         }
-        if (notify) {
-            args.add(str(channel));
-        }
-        try (PreparedStatement st = c.prepareStatement(upserts[(extended ? 2 : 0) + (notify ? 1 : 0)])) {
-            apply(st, args);
-            if (!notify) {
-                return st.executeUpdate() > 0;
-            }
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return args;
     }
 
     @Override

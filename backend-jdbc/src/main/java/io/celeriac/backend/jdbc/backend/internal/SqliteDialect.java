@@ -56,7 +56,11 @@ final class SqliteDialect extends Dialect {
             upserts[ext] = "INSERT INTO " + task + " AS t (" + cols + ") VALUES (" + vals + ") ON CONFLICT (task_id) DO UPDATE SET "
                     + set + " WHERE t.status IS NOT 'SUCCESS'";
         }
-        this.selectMany = "SELECT " + TASK_COLUMNS + " FROM " + task + " WHERE task_id IN (SELECT value FROM json_each(?))";
+        // column 12 says whether any extended column holds a value: most rows have none, and each column read is a
+        // call into the native library
+        this.selectMany = "SELECT " + TASK_COLUMNS + ", name IS NOT NULL OR args IS NOT NULL OR kwargs IS NOT NULL"
+                + " OR worker IS NOT NULL OR retries IS NOT NULL OR queue IS NOT NULL FROM " + task
+                + " WHERE task_id IN (SELECT value FROM json_each(?))";
         this.upsertGroup = "INSERT INTO " + group + " (taskset_id, result, date_done) VALUES (?, ?, ?)"
                 + " ON CONFLICT (taskset_id) DO UPDATE SET result = excluded.result, date_done = excluded.date_done";
     }
@@ -82,6 +86,10 @@ final class SqliteDialect extends Dialect {
         if (s == null) {
             return null;
         }
+        Instant fast = sqlalchemyDate(s);
+        if (fast != null) {
+            return fast;
+        }
         try {
             String text = s.strip();
             java.time.Instant utc = CeleryJson.parseDateDone(text);
@@ -95,13 +103,67 @@ final class SqliteDialect extends Dialect {
         }
     }
 
+    /**
+     * The common case read without a parser: SQLAlchemy's naive {@code YYYY-MM-DD HH:MM:SS.ffffff}, a wall time in
+     * {@link JdbcBackendConfig#timeZone()}; {@code null} for any other text (the general path reads it).
+     */
+    private Instant sqlalchemyDate(String s) {
+        if (s.length() != 26 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != ' ' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(19) != '.') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 7);
+        int day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13);
+        int minute = digits(s, 14, 16);
+        int second = digits(s, 17, 19);
+        int micros = digits(s, 20, 26);
+        if ((year | month | day | hour | minute | second | micros) < 0 || month < 1 || month > 12 || day < 1 || day > 31
+                || hour > 23 || minute > 59 || second > 59) {
+            return null;
+        }
+        try {
+            java.time.LocalDateTime ldt = java.time.LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000);
+            return settings.timeZone().equals(ZoneOffset.UTC) ? ldt.toInstant(ZoneOffset.UTC) : ldt.atZone(settings.timeZone()).toInstant();
+        } catch (java.time.DateTimeException e) {
+            return null; // e.g. February 30th: the general path says what is wrong
+        }
+    }
+
+    /** The decimal number in {@code s[from, to)}, or -1 when a character is not a digit. */
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
     @Override
     String distinct() {
         return "IS NOT";
     }
 
     @Override
+    String plainUpsert(boolean extended) {
+        return upserts[extended ? 1 : 0];
+    }
+
+    @Override
     boolean upsertTask(Connection c, TaskRow r, boolean extended) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(upserts[extended ? 1 : 0])) {
+            apply(st, upsertArgs(r, extended));
+            return st.executeUpdate() > 0;
+        }
+    }
+
+    @Override
+    List<Argument> upsertArgs(TaskRow r, boolean extended) {
         List<Argument> args = new ArrayList<>(11);
         args.add(str(r.taskId()));
         args.add(str(r.status()));
@@ -116,17 +178,26 @@ final class SqliteDialect extends Dialect {
             args.add(integer(r.retries()));
             args.add(str(r.queue()));
         }
-        try (PreparedStatement st = c.prepareStatement(upserts[extended ? 1 : 0])) {
-            apply(st, args);
-            return st.executeUpdate() > 0;
-        }
+        return args;
     }
 
     @Override
     List<TaskRow> selectTasks(Connection c, List<String> taskIds) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(selectMany)) {
             st.setString(1, CeleryJson.encodeToString(taskIds));
-            return readTasks(st, this);
+            List<TaskRow> out = new ArrayList<>(taskIds.size());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getInt(12) != 0) {
+                        out.add(readTask(rs));
+                    } else {
+                        String taskId = rs.getString(1);
+                        out.add(new TaskRow(taskId, rs.getString(2), rs.getBytes(3), readDate(rs, 4, taskRow(taskId)),
+                                rs.getString(5), null, null, null, null, null, null));
+                    }
+                }
+            }
+            return out;
         }
     }
 
