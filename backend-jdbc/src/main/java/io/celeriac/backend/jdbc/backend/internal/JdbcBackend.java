@@ -22,7 +22,7 @@ import io.celeriac.backend.jdbc.internal.SqlFailure;
 import io.celeriac.backend.spi.AbstractBackend;
 import io.celeriac.backend.spi.PendingWaits;
 import io.celeriac.backend.spi.PollingWaiter;
-import io.celeriac.internal.AsyncCalls;
+import io.celeriac.spi.AsyncCalls;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
