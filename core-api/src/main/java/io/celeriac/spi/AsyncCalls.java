@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,23 +12,25 @@ import java.util.function.Supplier;
 
 /**
  * Where the asynchronous calls of a plugin run when its client cannot wait without a thread: a JVM-wide pool of
- * daemon threads named {@code celeriac-async-N} (as many as 4 per core, at least 8; idle ones end after a minute)
- * that runs the blocking call, so that the caller's thread (an event loop) never blocks. A plugin with a
+ * daemon threads named {@code celeriac-async-N} that runs the blocking call, so that the caller's thread (an event
+ * loop) never blocks. It keeps up to 4 threads per core (at least 8) and, rather than queue a call behind busy
+ * threads (which could wait on that very call), starts more, up to 512; idle threads end after a minute. A plugin with a
  * non-blocking client (Redis's shared pipeline) uses it only to complete its futures off its I/O path.
  * Thread-safe; nothing here needs closing.
  */
 public final class AsyncCalls {
 
+    private static final int MAX_THREADS = 512;
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final Executor POOL;
 
     static {
-        int max = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(max, max, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        int core = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(core, MAX_THREADS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "celeriac-async-" + THREADS.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
         pool.allowCoreThreadTimeOut(true);
         POOL = pool;
     }
