@@ -43,6 +43,8 @@ public final class SharedPipeline implements AutoCloseable {
     private static final long PARK_NANOS = 2_000_000L;
     /** How many commands are written before a flush within one batch. */
     private static final int FLUSH_EVERY = 512;
+    /** How many asynchronous calls one completing task takes at most. */
+    private static final int COMPLETE_EVERY = 256;
 
     private final Supplier<PubSubConnection> connect;
     private final Executor executor;
@@ -248,6 +250,13 @@ public final class SharedPipeline implements AutoCloseable {
         private final AtomicBoolean drainScheduled = new AtomicBoolean();
         /** Counts the writes; only the writer touches it. */
         private long batches;
+        /**
+         * Asynchronous calls whose replies the current reader has read, completed together by one task on the
+         * executor when it stops reading (or every {@value #COMPLETE_EVERY}); only the reader touches it.
+         */
+        private List<Op> settled = new ArrayList<>();
+        /** The write whose replies were settled last. */
+        private long settledBatch;
         /** Written only by the writer. */
         private volatile PubSubConnection connection;
         private volatile boolean connectionAlive;
@@ -372,6 +381,7 @@ public final class SharedPipeline implements AutoCloseable {
                     try {
                         mineInFlight = readUntil(op);
                     } finally {
+                        completeSettled();
                         reading.set(false);
                     }
                     handOff();
@@ -411,6 +421,10 @@ public final class SharedPipeline implements AutoCloseable {
         }
 
         private void readOne(Op head) {
+            if (!settled.isEmpty() && head.batch != settledBatch) {
+                // the replies of another write may not be in yet: complete what is settled before waiting for them
+                completeSettled();
+            }
             PubSubConnection c = head.connection;
             Object reply;
             try {
@@ -423,7 +437,7 @@ public final class SharedPipeline implements AutoCloseable {
                     broken(c);
                     failInFlight(c, e);
                 }
-                head.fail(e);
+                settle(head, null, e);
                 return;
             } catch (RuntimeException e) {
                 broken(c);
@@ -431,7 +445,53 @@ public final class SharedPipeline implements AutoCloseable {
                 return;
             }
             inFlight.poll();
-            head.complete(reply);
+            settle(head, reply, null);
+        }
+
+        /**
+         * Gives a call read by this reader its outcome: a blocking caller at once, an asynchronous one with the
+         * others of this read pass (one task on the executor, rather than a hand-off per call).
+         */
+        private void settle(Op op, Object value, RuntimeException error) {
+            if (op.future == null) {
+                if (error != null) {
+                    op.fail(error);
+                } else {
+                    op.complete(value);
+                }
+                return;
+            }
+            op.value = value;
+            op.error = error;
+            op.done = true;
+            settled.add(op);
+            settledBatch = op.batch;
+            if (settled.size() >= COMPLETE_EVERY) {
+                completeSettled();
+            }
+        }
+
+        /** Completes the futures of the settled asynchronous calls; called by the reader before it stops reading. */
+        private void completeSettled() {
+            if (settled.isEmpty()) {
+                return;
+            }
+            List<Op> batch = settled;
+            settled = new ArrayList<>();
+            Runnable complete = () -> {
+                for (Op op : batch) {
+                    if (op.error != null) {
+                        op.future.completeExceptionally(op.error);
+                    } else {
+                        op.future.complete(op.value);
+                    }
+                }
+            };
+            try {
+                executor.execute(complete);
+            } catch (RuntimeException rejected) {
+                complete.run();
+            }
         }
 
         /** Fails every call due on a connection that is gone. */
@@ -441,7 +501,7 @@ public final class SharedPipeline implements AutoCloseable {
             Op o;
             while ((o = inFlight.peek()) != null && o.connection == c) {
                 inFlight.poll();
-                o.fail(failure);
+                settle(o, null, failure);
             }
         }
 
@@ -481,6 +541,7 @@ public final class SharedPipeline implements AutoCloseable {
                         readOne(head);
                     }
                 } finally {
+                    completeSettled();
                     reading.set(false);
                 }
             }
@@ -498,9 +559,10 @@ public final class SharedPipeline implements AutoCloseable {
                 try {
                     Op o;
                     while ((o = inFlight.poll()) != null) {
-                        o.fail(closedError());
+                        settle(o, null, closedError());
                     }
                 } finally {
+                    completeSettled();
                     reading.set(false);
                 }
             }
