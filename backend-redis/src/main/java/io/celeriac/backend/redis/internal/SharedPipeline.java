@@ -263,6 +263,11 @@ public final class SharedPipeline implements AutoCloseable {
 
         void submit(Op op) {
             pending.add(op);
+            if (op.future != null && reading.get()) {
+                // a reader is at work: it writes what is queued before it waits for its next reply or stops, so
+                // the asynchronous calls that arrive while a round trip is in flight go out together in the next
+                return;
+            }
             writeQueued();
         }
 
@@ -384,6 +389,9 @@ public final class SharedPipeline implements AutoCloseable {
                         completeSettled();
                         reading.set(false);
                     }
+                    if (!pending.isEmpty()) {
+                        writeQueued();
+                    }
                     handOff();
                     if (!mineInFlight && !op.done) {
                         Thread.onSpinWait(); // another caller is still writing it
@@ -421,6 +429,9 @@ public final class SharedPipeline implements AutoCloseable {
         }
 
         private void readOne(Op head) {
+            if (!pending.isEmpty()) {
+                writeQueued();
+            }
             if (!settled.isEmpty() && head.batch != settledBatch) {
                 // the replies of another write may not be in yet: complete what is settled before waiting for them
                 completeSettled();
@@ -543,6 +554,9 @@ public final class SharedPipeline implements AutoCloseable {
                 } finally {
                     completeSettled();
                     reading.set(false);
+                }
+                if (!pending.isEmpty()) {
+                    writeQueued();
                 }
             }
             handOff();
