@@ -1,14 +1,11 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.Celeriac;
-import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.ExceptionInfo;
 import io.celeriac.backend.TaskMeta;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.UnableToStoreResultException;
 import io.celeriac.backend.jdbc.backend.internal.JdbcBackend;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -19,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,22 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * same batches. Subclasses give the database, a way to hold its writes back (so that calls queue behind one in
  * flight) and a store the database itself rejects.
  */
-abstract class AbstractBatchingTest {
-
-    static final Celeriac CELERIAC = Celeriac.discover();
-    private final List<Backend> opened = new ArrayList<>();
-
-    /** A Celery URL of the test's database. */
-    abstract String url();
-
-    /** Adds what isolates the test (a schema) to the options. */
-    abstract BackendOptions.Builder base(BackendOptions.Builder b);
-
-    /** A plain connection to the test's database. */
-    abstract Connection connect() throws SQLException;
-
-    /** The qualified name of a table of the test. */
-    abstract String table(String name);
+abstract class AbstractBatchingTest extends JdbcTestBase {
 
     /** Holds back every write to the task table on {@code c} (in an open transaction) until {@code c} commits. */
     abstract void holdWrites(Connection c) throws SQLException;
@@ -62,24 +43,8 @@ abstract class AbstractBatchingTest {
     /** Makes the database reject the stores of {@link #badId()}s (the tables exist). */
     abstract void rejectBadIds() throws SQLException;
 
-    @AfterEach
-    void closeBackends() {
-        opened.forEach(Backend::close);
-        opened.clear();
-    }
-
-    JdbcBackend open(BackendOptions.Builder options) {
-        Backend b = CELERIAC.openBackend(url(), base(options).build());
-        opened.add(b);
-        return (JdbcBackend) b;
-    }
-
     JdbcBackend open() {
         return open(BackendOptions.builder());
-    }
-
-    static String id() {
-        return UUID.randomUUID().toString();
     }
 
     String rawStatus(Connection c, String taskId) throws SQLException {

@@ -1,7 +1,5 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.Celeriac;
-import io.celeriac.backend.Backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.ChordCompletion;
 import io.celeriac.backend.ChordPart;
@@ -13,7 +11,6 @@ import io.celeriac.backend.UnableToStoreResultException;
 import io.celeriac.backend.jdbc.JdbcConnectionConfig;
 import io.celeriac.backend.jdbc.backend.internal.JdbcBackend;
 import io.celeriac.json.CeleryJson;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -30,7 +27,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,37 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * without {@code date_done}, the JSON result format next to pickled rows, the schema modes, custom table
  * names, the pickle protocol, duplicate chord parts. Subclasses give the database.
  */
-abstract class AbstractJdbcBackendTest {
-
-    static final Celeriac CELERIAC = Celeriac.discover();
-    private final List<Backend> opened = new ArrayList<>();
-
-    /** A Celery URL of an empty database (or schema, through {@link #base(BackendOptions.Builder)}). */
-    abstract String url();
-
-    /** Adds what isolates the test (a schema) to the options. */
-    abstract BackendOptions.Builder base(BackendOptions.Builder b);
-
-    /** A plain connection to the test's database. */
-    abstract Connection connect() throws SQLException;
-
-    /** The qualified name of a table of the test. */
-    abstract String table(String name);
-
-    @AfterEach
-    void closeBackends() {
-        opened.forEach(Backend::close);
-    }
-
-    JdbcBackend open(BackendOptions.Builder options) {
-        Backend b = CELERIAC.openBackend(url(), base(options).build());
-        opened.add(b);
-        return (JdbcBackend) b;
-    }
-
-    static String id() {
-        return UUID.randomUUID().toString();
-    }
+abstract class AbstractJdbcBackendTest extends JdbcTestBase {
 
     /** A clock tests move by hand. */
     static final class MutableClock extends Clock {

@@ -3,10 +3,6 @@ package io.celeriac.backend.jdbc.backend;
 import io.celeriac.backend.BackendOptions;
 import io.celeriac.backend.TaskState;
 import io.celeriac.backend.jdbc.backend.internal.JdbcBackend;
-import io.celeriac.testing.PostgresTestServer;
-import io.celeriac.testing.TestServices;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -22,39 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Batching on PostgreSQL, each test in a fresh schema; a task id longer than Celery's 155 characters is rejected. */
 class PostgresBatchingTest extends AbstractBatchingTest {
 
-    private PostgresTestServer pg;
-    private String schema;
-
-    @BeforeEach
-    void freshSchema() {
-        pg = TestServices.postgres();
-        schema = pg.createSchema();
-    }
-
-    @AfterEach
-    void dropSchema() {
-        closeBackends();
-        pg.dropSchema(schema);
-    }
-
     @Override
-    String url() {
-        return pg.celeryUrl(pg.database());
-    }
-
-    @Override
-    BackendOptions.Builder base(BackendOptions.Builder b) {
-        return b.property(JdbcBackendConfig.TASK_SCHEMA, schema).property(JdbcBackendConfig.GROUP_SCHEMA, schema);
-    }
-
-    @Override
-    Connection connect() throws SQLException {
-        return pg.connect(pg.database());
-    }
-
-    @Override
-    String table(String name) {
-        return schema + "." + name;
+    Place newPlace() {
+        return postgres();
     }
 
     @Override

@@ -1,11 +1,9 @@
 package io.celeriac.backend.jdbc.backend;
 
-import io.celeriac.backend.BackendOptions;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -15,32 +13,9 @@ class SqliteBatchingTest extends AbstractBatchingTest {
     @TempDir
     Path dir;
 
-    private Path file() {
-        return dir.resolve("results.sqlite").toAbsolutePath();
-    }
-
     @Override
-    String url() {
-        return "db+sqlite:///" + file();
-    }
-
-    @Override
-    BackendOptions.Builder base(BackendOptions.Builder b) {
-        return b;
-    }
-
-    @Override
-    Connection connect() throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file());
-        try (Statement st = c.createStatement()) {
-            st.execute("PRAGMA busy_timeout = 30000");
-        }
-        return c;
-    }
-
-    @Override
-    String table(String name) {
-        return name;
+    Place newPlace() {
+        return sqlite(dir);
     }
 
     @Override
