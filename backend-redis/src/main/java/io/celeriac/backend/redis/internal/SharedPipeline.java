@@ -386,11 +386,7 @@ public final class SharedPipeline implements AutoCloseable {
                     try {
                         mineInFlight = readUntil(op);
                     } finally {
-                        completeSettled();
-                        reading.set(false);
-                    }
-                    if (!pending.isEmpty()) {
-                        writeQueued();
+                        stopReading();
                     }
                     handOff();
                     if (!mineInFlight && !op.done) {
@@ -552,14 +548,25 @@ public final class SharedPipeline implements AutoCloseable {
                         readOne(head);
                     }
                 } finally {
-                    completeSettled();
-                    reading.set(false);
-                }
-                if (!pending.isEmpty()) {
-                    writeQueued();
+                    stopReading();
                 }
             }
             handOff();
+        }
+
+        /**
+         * How a reader stops: it completes what it settled, gives up reading, then writes the asynchronous calls
+         * that were queued for it while it read (or would be left unwritten).
+         */
+        private void stopReading() {
+            try {
+                completeSettled();
+            } finally {
+                reading.set(false);
+            }
+            if (!pending.isEmpty()) {
+                writeQueued();
+            }
         }
 
         void shutdown() {

@@ -79,7 +79,6 @@ final class Combiner<C extends Combiner.Call<?>> {
      */
     <T> T submit(Call<T> call) {
         @SuppressWarnings("unchecked") C c = (C) call;
-        boolean lead;
         if (running.get()[0] > 0) {
             // called from within a batch this thread runs (a callback of a completed call): waiting for a slot here
             // would wait for ourselves, so the call runs alone, at once
@@ -87,18 +86,7 @@ final class Combiner<C extends Combiner.Call<?>> {
             return result(call);
         }
         call.waiter = Thread.currentThread();
-        lock.lock();
-        try {
-            lead = inFlight < maxInFlight;
-            if (lead) {
-                inFlight++;
-            } else {
-                queue.addLast(c);
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (lead) {
+        if (takeSlotOrQueue(c)) {
             runNext(c);
         }
         boolean interrupted = false;
@@ -140,19 +128,7 @@ final class Combiner<C extends Combiner.Call<?>> {
      */
     <T> CompletableFuture<T> submitAsync(Call<T> call) {
         @SuppressWarnings("unchecked") C c = (C) call;
-        boolean lead;
-        lock.lock();
-        try {
-            lead = inFlight < maxInFlight;
-            if (lead) {
-                inFlight++;
-            } else {
-                queue.addLast(c);
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (lead) {
+        if (takeSlotOrQueue(c)) {
             startOnExecutor(c);
         }
         return call.outcome;
@@ -227,6 +203,21 @@ final class Combiner<C extends Combiner.Call<?>> {
             LockSupport.unpark(next.waiter);
         } else {
             startOnExecutor(next);
+        }
+    }
+
+    /** @return {@code true} when the call took a free slot (its caller leads a batch), {@code false} when it queued */
+    private boolean takeSlotOrQueue(C c) {
+        lock.lock();
+        try {
+            if (inFlight < maxInFlight) {
+                inFlight++;
+                return true;
+            }
+            queue.addLast(c);
+            return false;
+        } finally {
+            lock.unlock();
         }
     }
 }
