@@ -541,7 +541,9 @@ public final class SharedPipeline implements AutoCloseable {
         /** Reads every reply due while nobody else reads. */
         private void drain() {
             drainScheduled.set(false);
+            boolean read = false;
             while (!inFlight.isEmpty() && reading.compareAndSet(false, true)) {
+                read = true;
                 try {
                     Op head;
                     while ((head = inFlight.peek()) != null) {
@@ -551,7 +553,9 @@ public final class SharedPipeline implements AutoCloseable {
                     stopReading();
                 }
             }
-            handOff();
+            if (read) {
+                handOff(); // when another reader holds the replies, it hands them on as it stops
+            }
         }
 
         /**
