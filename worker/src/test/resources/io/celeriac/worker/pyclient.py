@@ -1,5 +1,6 @@
 # Drives a Java worker from Python Celery: every scenario's outcome is printed as one JSON object on the last line.
 import datetime
+import faulthandler
 import json
 import os
 import threading
@@ -10,6 +11,9 @@ from celery import chain, chord
 from celery.events.state import State
 
 from wproj import app
+
+# a hang shows where Python waits (every thread's stack on stderr) before the harness's 4-minute limit ends it
+faulthandler.dump_traceback_later(200, exit=True)
 
 NODE = os.environ['CELERIAC_JAVA_NODE']
 CHORDS = os.environ.get('CELERIAC_CHORDS', '1') == '1'
