@@ -453,6 +453,18 @@ public final class CeleryJson {
      * which the formatter then handles.
      */
     private static Instant parseNaiveDateDone(String s) {
+        LocalDateTime t = parseNaiveDateTime(s);
+        return t == null ? null : t.toInstant(ZoneOffset.UTC);
+    }
+
+    /**
+     * Reads the naive date-times Python writes without a parser: {@code YYYY-MM-DD HH:MM:SS} or with a {@code T}, and
+     * up to 9 digits of fraction after a dot (SQLAlchemy's and {@code isoformat()}'s forms), as a wall time.
+     *
+     * @param s the text
+     * @return the wall time, or {@code null} for any other text (or an impossible date), which a general parser reads
+     */
+    public static LocalDateTime parseNaiveDateTime(String s) {
         int n = s.length();
         if (n < 19 || n == 20 || n > 29) {
             return null;
@@ -473,8 +485,7 @@ public final class CeleryJson {
             return null;
         }
         try {
-            return LocalDateTime.of(year, month, day, hour, minute, second, n > 19 ? fraction * POW10[29 - n] : 0)
-                    .toInstant(ZoneOffset.UTC);
+            return LocalDateTime.of(year, month, day, hour, minute, second, n > 19 ? fraction * POW10[29 - n] : 0);
         } catch (java.time.DateTimeException e) {
             return null;
         }

@@ -97,27 +97,6 @@ public final class SharedPipeline implements AutoCloseable {
     }
 
     /**
-     * Sends several commands on one connection, one after the other in the same write, and waits for every reply.
-     *
-     * @param commands the commands
-     * @return each command's reply, or the {@link RuntimeException} it failed with, in order
-     */
-    public List<Object> callAll(List<CommandArguments> commands) {
-        Lane lane = lane();
-        List<Op> ops = new ArrayList<>(commands.size());
-        for (CommandArguments c : commands) {
-            ops.add(new Op(c, null));
-        }
-        lane.submitAll(ops);
-        List<Object> out = new ArrayList<>(ops.size());
-        for (Op op : ops) {
-            lane.await(op);
-            out.add(op.error != null ? op.error : op.value);
-        }
-        return out;
-    }
-
-    /**
      * Sends a command without waiting.
      *
      * @param args the command
@@ -146,22 +125,6 @@ public final class SharedPipeline implements AutoCloseable {
      */
     public long flushes() {
         return flushes.sum();
-    }
-
-    /**
-     * How many connections are open now; for tests and monitoring.
-     *
-     * @return the count
-     */
-    public int openConnections() {
-        int n = 0;
-        for (Lane l : lanes) {
-            PubSubConnection c = l.connection;
-            if (c != null && l.connectionAlive) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /** Fails every call not yet answered and closes the connections. */
@@ -268,11 +231,6 @@ public final class SharedPipeline implements AutoCloseable {
                 // the asynchronous calls that arrive while a round trip is in flight go out together in the next
                 return;
             }
-            writeQueued();
-        }
-
-        void submitAll(List<Op> ops) {
-            pending.addAll(ops);
             writeQueued();
         }
 

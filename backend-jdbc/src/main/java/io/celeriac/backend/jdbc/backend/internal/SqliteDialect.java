@@ -108,40 +108,11 @@ final class SqliteDialect extends Dialect {
      * {@link JdbcBackendConfig#timeZone()}; {@code null} for any other text (the general path reads it).
      */
     private Instant sqlalchemyDate(String s) {
-        if (s.length() != 26 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != ' ' || s.charAt(13) != ':'
-                || s.charAt(16) != ':' || s.charAt(19) != '.') {
+        java.time.LocalDateTime ldt = CeleryJson.parseNaiveDateTime(s);
+        if (ldt == null) {
             return null;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 7);
-        int day = digits(s, 8, 10);
-        int hour = digits(s, 11, 13);
-        int minute = digits(s, 14, 16);
-        int second = digits(s, 17, 19);
-        int micros = digits(s, 20, 26);
-        if ((year | month | day | hour | minute | second | micros) < 0 || month < 1 || month > 12 || day < 1 || day > 31
-                || hour > 23 || minute > 59 || second > 59) {
-            return null;
-        }
-        try {
-            java.time.LocalDateTime ldt = java.time.LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000);
-            return settings.timeZone().equals(ZoneOffset.UTC) ? ldt.toInstant(ZoneOffset.UTC) : ldt.atZone(settings.timeZone()).toInstant();
-        } catch (java.time.DateTimeException e) {
-            return null; // e.g. February 30th: the general path says what is wrong
-        }
-    }
-
-    /** The decimal number in {@code s[from, to)}, or -1 when a character is not a digit. */
-    private static int digits(String s, int from, int to) {
-        int v = 0;
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
+        return settings.timeZone().equals(ZoneOffset.UTC) ? ldt.toInstant(ZoneOffset.UTC) : ldt.atZone(settings.timeZone()).toInstant();
     }
 
     @Override
